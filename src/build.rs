@@ -1,0 +1,100 @@
+//! The build: load → resolve → render → write, timed, with a one-line summary.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::diag::Diagnostics;
+use crate::load::SiteSources;
+use crate::render::{RenderedSite, render};
+use crate::resolve::{ResolveOptions, Site, resolve};
+use crate::write::{check_output_dir, write_site};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The folder holding site.yaml.
+    pub site_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub resolve: ResolveOptions,
+    /// Say what each stage is doing (on a terminal, for long builds).
+    pub progress: bool,
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub briefs: usize,
+    pub datasets: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub charts: usize,
+    pub drafts_skipped: usize,
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    pub fn summary(&self) -> String {
+        let drafts = match self.drafts_skipped {
+            0 => String::new(),
+            n => format!(" ({n} draft{} left out)", if n == 1 { "" } else { "s" }),
+        };
+        format!(
+            "Built {} brief{}, {} dataset{}, {} page{}, {} chart{} in {} ms{drafts}",
+            self.briefs,
+            plural(self.briefs),
+            self.datasets,
+            plural(self.datasets),
+            self.pages,
+            plural(self.pages),
+            self.charts,
+            plural(self.charts),
+            self.elapsed.as_millis()
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+struct Progress {
+    on: bool,
+    start: Instant,
+}
+
+impl Progress {
+    fn stage(&self, what: &str) {
+        if self.on {
+            eprintln!("  {:>6} ms  {what}", self.start.elapsed().as_millis());
+        }
+    }
+}
+
+/// Load, check and render the site, without writing anything.
+pub fn render_site(opts: &BuildOptions) -> Result<(Site, RenderedSite), Diagnostics> {
+    let p = Progress { on: opts.progress && std::io::stderr().is_terminal(), start: Instant::now() };
+    p.stage("loading");
+    let sources = SiteSources::load(&opts.site_dir)?;
+    p.stage(&format!("resolving {} briefs, {} datasets", sources.briefs.len(), sources.datasets.len()));
+    let site = resolve(sources, &opts.resolve)?;
+    p.stage(&format!("rendering {} briefs", site.briefs.len()));
+    let rendered = render(&site)?;
+    p.stage(&format!("writing {} files", rendered.files.len()));
+    Ok((site, rendered))
+}
+
+/// Build the site into the output folder. On any error the output is left as it was.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    check_output_dir(&opts.output_dir, &opts.site_dir)?;
+    let (site, rendered) = render_site(opts)?;
+    write_site(&opts.output_dir, &rendered.files)?;
+    Ok(BuildReport {
+        briefs: site.briefs.len(),
+        datasets: site.datasets.len(),
+        pages: rendered.pages,
+        files: rendered.files.len(),
+        charts: 0,
+        drafts_skipped: site.drafts_skipped,
+        elapsed: start.elapsed(),
+    })
+}

@@ -1,0 +1,238 @@
+//! Diagnostics: every user-facing error carries a file, a line and column, what is
+//! wrong and, where we can tell, how to fix it.
+//!
+//! Stages collect diagnostics instead of stopping at the first one, so that a user
+//! fixes all the errors of a kind in one pass instead of one per build.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in the user's sources.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// The file, as the user would type it (relative to where tumen runs when possible).
+    pub file: PathBuf,
+    /// 1-based; 0 when the problem is about the file as a whole.
+    pub line: usize,
+    /// 1-based; 0 when unknown.
+    pub col: usize,
+    pub message: String,
+    /// The offending source line, shown under the message.
+    pub snippet: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem with a file as a whole (missing, unreadable).
+    pub fn file(file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_path_buf(),
+            line: 0,
+            col: 0,
+            message: message.into(),
+            snippet: None,
+            help: None,
+        }
+    }
+
+    /// A problem at `line:col` of `source` (the whole text of `file`).
+    pub fn at(
+        file: &Path,
+        source: &str,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let snippet = if line > 0 {
+            source
+                .lines()
+                .nth(line - 1)
+                .map(|l| l.trim_end_matches('\r').to_string())
+        } else {
+            None
+        };
+        Diagnostic {
+            file: file.to_path_buf(),
+            line,
+            col,
+            message: message.into(),
+            snippet,
+            help: None,
+        }
+    }
+
+    /// A problem at a byte offset of `source`.
+    pub fn at_offset(file: &Path, source: &str, offset: usize, message: impl Into<String>) -> Self {
+        let (line, col) = line_col(source, offset);
+        Self::at(file, source, line, col, message)
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        let file = self.file.display();
+        let gutter = " ".repeat(self.line.to_string().len());
+        match (self.line, self.col) {
+            (0, _) => writeln!(f, "{gutter}--> {file}")?,
+            (l, 0) => writeln!(f, "{gutter}--> {file}:{l}")?,
+            (l, c) => writeln!(f, "{gutter}--> {file}:{l}:{c}")?,
+        }
+        if let Some(snippet) = &self.snippet {
+            writeln!(f, "{gutter} |")?;
+            writeln!(f, "{} | {}", self.line, snippet)?;
+            if self.col > 0 {
+                // Keep tabs so the caret lines up under the same tab stops.
+                let pad: String = snippet
+                    .chars()
+                    .take(self.col - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                writeln!(f, "{gutter} | {pad}^")?;
+            }
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "{gutter} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A batch of diagnostics: the error type of every stage.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Ok when empty; otherwise the errors, sorted so output is stable whatever order
+    /// parallel stages found them in.
+    /// Takes the diagnostics out, leaving this collection empty for the next batch.
+    pub fn into_result(&mut self) -> Result<(), Diagnostics> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            let mut all = std::mem::take(self);
+            all.0.sort();
+            all.0.dedup();
+            Err(all)
+        }
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(v: Vec<Diagnostic>) -> Self {
+        Diagnostics(v)
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = source[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+/// The nearest known word to `word`, for "did you mean …?" hints.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let lower = word.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&lower, &c.to_lowercase());
+        if score > best.map_or(0.0, |b| b.0) {
+            best = Some((score, c));
+        }
+    }
+    // Below ~0.8 the "nearest" word is usually unrelated and the hint misleads.
+    best.filter(|(s, _)| *s >= 0.8).map(|(_, c)| c.to_string())
+}
+
+/// "did you mean `x`?" or a list of what is allowed when nothing is close.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> String {
+    match suggest(word, candidates.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "expected one of: {}",
+            candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let s = "ab\nкд x\n";
+        assert_eq!(line_col(s, 0), (1, 1));
+        assert_eq!(line_col(s, 3), (2, 1));
+        // "кд " is 5 bytes; x is the 4th character of line 2.
+        assert_eq!(line_col(s, 8), (2, 4));
+    }
+
+    #[test]
+    fn suggestion_finds_near_misses_only() {
+        assert_eq!(
+            suggest("titel", ["title", "theme", "extra"]).as_deref(),
+            Some("title")
+        );
+        assert_eq!(suggest("zzzz", ["title", "theme"]), None);
+    }
+
+    #[test]
+    fn display_shows_location_snippet_and_caret() {
+        let src = "a: 1\nyaer: 2\n";
+        let d = Diagnostic::at(Path::new("x.yaml"), src, 2, 1, "unknown key `yaer`")
+            .with_help("did you mean `year`?");
+        let text = d.to_string();
+        assert!(text.contains("--> x.yaml:2:1"), "{text}");
+        assert!(text.contains("2 | yaer: 2"), "{text}");
+        assert!(text.contains("  | ^"), "{text}");
+        assert!(text.contains("help: did you mean `year`?"), "{text}");
+    }
+}

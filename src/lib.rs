@@ -1,0 +1,22 @@
+//! tumen: Markdown briefs and YAML datasets into a static briefing site.
+//!
+//! The build is a pipeline, one module per stage, data flowing one way:
+//!
+//! 1. [`load`]: read `site.yaml`, briefs, datasets and the theme; check each file.
+//! 2. [`resolve`]: check across files (links, source keys, dataset lookups) and
+//!    build the [`resolve::Site`] model.
+//! 3. [`render`]: Markdown and templates to pages, in parallel, recording what each
+//!    page used.
+//! 4. [`write`]: swap the new output in atomically.
+//!
+//! [`build`] runs them in order; [`diag`] is the error type they share.
+
+pub mod build;
+pub mod date;
+pub mod diag;
+pub mod load;
+pub mod new;
+pub mod render;
+pub mod resolve;
+pub mod slug;
+pub mod write;

@@ -1,0 +1,186 @@
+//! `site.yaml`: the site's settings.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::yaml::{Seg, YamlDoc};
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// The site's settings, as written in `site.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SiteConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Where the site will be published: `https://example.org/briefings/`, or a path
+    /// (`/briefings/`) when the host is not known yet.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    pub menu: Vec<MenuItem>,
+    /// Large figures on the home page, each read from a dataset cell.
+    #[serde(default)]
+    pub key_figures: Vec<KeyFigure>,
+    /// How many briefs the home page lists.
+    #[serde(default = "default_latest")]
+    pub latest: usize,
+    /// Anything else the templates want, handed to them as `site.extra`.
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuItem {
+    pub name: String,
+    /// A site path (`/topics/`), resolved against the base URL, or an absolute URL.
+    pub url: String,
+}
+
+/// One key figure: the cell of `data` picked by `where` and `column`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFigure {
+    pub label: String,
+    pub data: String,
+    #[serde(rename = "where")]
+    pub filter: String,
+    pub column: String,
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "authors",
+    "menu",
+    "key_figures",
+    "latest",
+    "extra",
+];
+
+fn default_base_url() -> String {
+    "/".into()
+}
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_latest() -> usize {
+    10
+}
+
+impl SiteConfig {
+    /// Read and check `site.yaml`; every problem found is reported, not just the first.
+    pub fn load(file: &Path, text: &str) -> Result<SiteConfig, Diagnostics> {
+        let doc = YamlDoc::whole(file, text);
+        let raw: yaml_serde::Value = doc.parse()?;
+        if !raw.is_mapping() {
+            return Err(Diagnostic::file(file, "site.yaml must be a mapping of settings")
+                .with_help("start with `title: My briefings`")
+                .into());
+        }
+        let mut errors = Diagnostics::default();
+        doc.check_keys(&raw, &[], KNOWN_KEYS, "site.yaml", &mut errors);
+        if let Some(menu) = raw.get("menu").and_then(|m| m.as_sequence()) {
+            for (i, item) in menu.iter().enumerate() {
+                let path = [Seg::Key("menu".into()), Seg::Index(i)];
+                doc.check_keys(item, &path, &["name", "url"], "a menu item", &mut errors);
+            }
+        }
+        errors.into_result()?;
+        let mut config: SiteConfig = doc.parse()?;
+        if let Err(msg) = validate_base_url(&config.base_url) {
+            return Err(doc
+                .error_at(&[Seg::Key("base_url".into())], msg)
+                .with_help("write it as https://example.org/ or as a path such as /briefings/")
+                .into());
+        }
+        if !config.base_url.ends_with('/') {
+            config.base_url.push('/');
+        }
+        Ok(config)
+    }
+
+    /// The path part of the base URL, with a slash at both ends: `/briefings/`.
+    /// Internal links start with it, so the site works under a subpath.
+    pub fn base_path(&self) -> String {
+        let rest = match self.base_url.split_once("://") {
+            Some((_, after)) => after.find('/').map_or("/", |i| &after[i..]),
+            None => self.base_url.as_str(),
+        };
+        let trimmed = rest.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+
+    /// True when the base URL names a host, so absolute URLs can be made.
+    pub fn has_host(&self) -> bool {
+        self.base_url.contains("://")
+    }
+}
+
+fn validate_base_url(url: &str) -> Result<(), String> {
+    if url.starts_with('/') && !url.starts_with("//") {
+        return Ok(());
+    }
+    match url.split_once("://") {
+        Some(("http" | "https", host)) if !host.is_empty() && !host.starts_with('/') => Ok(()),
+        _ => Err(format!("base_url `{url}` is neither an http(s) URL nor a path")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<SiteConfig, Diagnostics> {
+        SiteConfig::load(Path::new("site.yaml"), text)
+    }
+
+    #[test]
+    fn defaults_and_base_path() {
+        let c = load("title: T\nbase_url: https://example.org/briefings\n").unwrap();
+        assert_eq!(c.base_url, "https://example.org/briefings/");
+        assert_eq!(c.base_path(), "/briefings/");
+        assert_eq!(c.language, "en");
+        assert_eq!(load("title: T\n").unwrap().base_path(), "/");
+        assert_eq!(load("title: T\nbase_url: https://x.org\n").unwrap().base_path(), "/");
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_a_suggestion() {
+        let err = load("title: T\ntheem: x\nmenu:\n  - {name: a, url: /, titel: b}\n").unwrap_err();
+        assert_eq!(err.len(), 2);
+        let text = err.to_string();
+        assert!(text.contains("unknown key `theem`"), "{text}");
+        assert!(text.contains("site.yaml:2:1"), "{text}");
+        assert!(text.contains("did you mean `theme`?"), "{text}");
+        assert!(text.contains("unknown key `titel` in a menu item"), "{text}");
+        assert!(text.contains("site.yaml:4:"), "{text}");
+    }
+
+    #[test]
+    fn type_errors_have_positions() {
+        let err = load("title: T\nlatest: many\n").unwrap_err().to_string();
+        assert!(err.contains("site.yaml:2:9"), "{err}");
+        let err = load("title: T\nbase_url: ftp://x\n").unwrap_err().to_string();
+        assert!(err.contains("neither an http(s) URL"), "{err}");
+    }
+}

@@ -1,0 +1,207 @@
+//! Stage 1, **load**: read the site's files into checked, typed values.
+//!
+//! Everything that can be checked from one file alone is checked here (YAML syntax,
+//! front matter keys and types, dataset rows against their columns), and every
+//! problem in every file is collected before the build stops. Checks that need
+//! several files (links, source keys, dataset lookups) belong to `resolve`.
+
+pub mod brief;
+pub mod config;
+pub mod dataset;
+pub mod theme;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use brief::BriefSource;
+pub use config::SiteConfig;
+pub use dataset::Dataset;
+pub use theme::{StaticFile, Theme};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use yaml::display_path;
+
+/// Everything read from disk, before any cross-file check.
+#[derive(Debug)]
+pub struct SiteSources {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    /// Sorted by file path, so that everything downstream iterates in a stable order.
+    pub briefs: Vec<BriefSource>,
+    pub datasets: BTreeMap<String, Dataset>,
+    /// Files copied as they are: (path in the output, file on disk), theme files first
+    /// and the site's own after, so that the site's win.
+    pub static_files: BTreeMap<String, StaticFile>,
+    pub theme: Theme,
+}
+
+/// Files an editor leaves beside the ones it edits; never content.
+pub fn is_editor_junk(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.starts_with('#')
+}
+
+/// All files below `dir` (recursively) whose extension is one of `exts`, sorted.
+/// A missing folder is no files.
+pub fn list_files(dir: &Path, exts: &[&str]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_editor_junk(&name) {
+                continue;
+            }
+            let path = entry.path();
+            let ft = entry.file_type()?;
+            // Follow symlinks to files and folders inside the site, as a user who links
+            // shared material in would expect.
+            let is_dir = ft.is_dir() || (ft.is_symlink() && path.is_dir());
+            if is_dir {
+                stack.push(path);
+            } else if exts.is_empty()
+                || path
+                    .extension()
+                    .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::file(&display_path(path), format!("cannot read this file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::file(
+            &display_path(path),
+            format!("this file is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+        .with_help("save it as UTF-8 in your editor")
+    })
+}
+
+fn listing(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, Diagnostic> {
+    list_files(dir, exts)
+        .map_err(|e| Diagnostic::file(&display_path(dir), format!("cannot list this folder: {e}")))
+}
+
+impl SiteSources {
+    /// Read the site in `root` (the folder holding `site.yaml`).
+    pub fn load(root: &Path) -> Result<SiteSources, Diagnostics> {
+        let config_file = root.join("site.yaml");
+        if !config_file.is_file() {
+            return Err(Diagnostic::file(
+                &display_path(&config_file),
+                "no site.yaml here: this folder is not a tumen site",
+            )
+            .with_help("run tumen in the folder that holds content/, or pass --site DIR")
+            .into());
+        }
+        let mut errors = Diagnostics::default();
+        let config = read(&config_file)
+            .map_err(Diagnostics::from)
+            .and_then(|t| SiteConfig::load(&display_path(&config_file), &t));
+
+        let brief_files = listing(&root.join("briefs"), &["md", "markdown"]);
+        let data_files = listing(&root.join("data"), &["yaml", "yml"]);
+        let (brief_files, data_files) = match (brief_files, data_files) {
+            (Ok(b), Ok(d)) => (b, d),
+            (b, d) => {
+                errors.extend(b.err().into_iter().chain(d.err()).collect::<Vec<_>>().into());
+                return Err(errors);
+            }
+        };
+
+        let briefs: Vec<Result<BriefSource, Diagnostics>> = brief_files
+            .par_iter()
+            .map(|p| BriefSource::load(&display_path(p), read(p)?))
+            .collect();
+        let datasets: Vec<Result<Dataset, Diagnostics>> = data_files
+            .par_iter()
+            .map(|p| Dataset::load(&display_path(p), read(p)?))
+            .collect();
+
+        let config = match config {
+            Ok(c) => Some(c),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        };
+        let mut brief_list = Vec::with_capacity(briefs.len());
+        for b in briefs {
+            match b {
+                Ok(b) => brief_list.push(b),
+                Err(e) => errors.extend(e),
+            }
+        }
+        let mut dataset_map = BTreeMap::new();
+        for d in datasets {
+            match d {
+                Ok(d) => {
+                    if let Some(prev) = dataset_map.get(&d.name) {
+                        let prev: &Dataset = prev;
+                        errors.push(
+                            Diagnostic::file(&d.file, format!("a second dataset named `{}`", d.name))
+                                .with_help(format!("{} has the same name; rename one", prev.file.display())),
+                        );
+                    } else {
+                        dataset_map.insert(d.name.clone(), d);
+                    }
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+
+        let theme = config.as_ref().map(|c| Theme::load(root, &c.theme));
+        let theme = match theme {
+            Some(Ok(t)) => Some(t),
+            Some(Err(e)) => {
+                errors.extend(e);
+                None
+            }
+            None => None,
+        };
+
+        let mut static_files = BTreeMap::new();
+        if let Some(t) = &theme {
+            static_files.extend(t.static_files.clone());
+        }
+        let static_dir = root.join("static");
+        match listing(&static_dir, &[]) {
+            Ok(files) => {
+                for f in files {
+                    let rel = f.strip_prefix(&static_dir).unwrap_or(&f);
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    static_files.insert(rel, StaticFile::Disk(f));
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+
+        errors.into_result()?;
+        Ok(SiteSources {
+            root: root.to_path_buf(),
+            config: config.expect("no errors, so config loaded"),
+            briefs: brief_list,
+            datasets: dataset_map,
+            static_files,
+            theme: theme.expect("no errors, so theme loaded"),
+        })
+    }
+}

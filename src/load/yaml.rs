@@ -1,0 +1,300 @@
+//! YAML with positions: parse through `yaml_serde`, and turn every problem into a
+//! diagnostic at the right file, line and column.
+//!
+//! `yaml_serde` reports positions for syntax and type errors, but its `Value` keeps
+//! none, and our own checks (unknown keys, cell types, source keys) run after parsing.
+//! Rather than carry a span on every value, we find a position only when there is an
+//! error to report: [`YamlDoc::locate`] parses the text again with a visitor that walks
+//! down the path and fails on purpose when it arrives, and yaml_serde stamps that
+//! failure with the position of the value (or key) it was reading. The happy path pays
+//! nothing for it.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess};
+
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+
+/// One step of a path into a YAML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// The value under this key of a mapping.
+    Key(String),
+    /// This item of a sequence.
+    Index(usize),
+    /// The key itself (for "unknown key" errors, which point at the key).
+    KeyName(String),
+}
+
+/// A YAML text and where it sits in a file (front matter starts below line 1).
+pub struct YamlDoc<'a> {
+    pub file: &'a Path,
+    /// The whole file, for snippets.
+    pub file_text: &'a str,
+    /// The YAML part of it.
+    pub yaml: &'a str,
+    /// Lines of the file before the YAML part.
+    pub line_offset: usize,
+}
+
+impl<'a> YamlDoc<'a> {
+    /// A whole file of YAML.
+    pub fn whole(file: &'a Path, text: &'a str) -> Self {
+        YamlDoc {
+            file,
+            file_text: text,
+            yaml: text,
+            line_offset: 0,
+        }
+    }
+
+    /// Parse into `T`; syntax and type errors come back with their position.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        yaml_serde::from_str::<T>(self.yaml).map_err(|e| self.from_yaml_error(&e))
+    }
+
+    fn from_yaml_error(&self, e: &yaml_serde::Error) -> Diagnostic {
+        let full = e.to_string();
+        // The message repeats the position ("… at line 3 column 5"); we show it in the
+        // location line instead.
+        let message = full
+            .split(" at line ")
+            .next()
+            .unwrap_or(&full)
+            .trim()
+            .to_string();
+        let help = yaml_help(&message);
+        match e.location() {
+            Some(loc) => self
+                .diag_at(loc.line(), loc.column(), message)
+                .with_help_opt(help),
+            None => Diagnostic::file(self.file, message).with_help_opt(help),
+        }
+    }
+
+    fn diag_at(&self, line: usize, col: usize, message: String) -> Diagnostic {
+        Diagnostic::at(
+            self.file,
+            self.file_text,
+            line + self.line_offset,
+            col,
+            message,
+        )
+    }
+
+    /// A diagnostic at the value (or key) that `path` names; at the top of the YAML if
+    /// the path cannot be found (a value that is absent, say).
+    pub fn error_at(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
+        let (line, col) = self.locate(path).unwrap_or((1, 1));
+        self.diag_at(line, col, message.into())
+    }
+
+    /// Line and column (1-based, within the YAML part) of the node at `path`.
+    pub fn locate(&self, path: &[Seg]) -> Option<(usize, usize)> {
+        TARGET.with(|t| *t.borrow_mut() = path.to_vec());
+        let err = match yaml_serde::from_str::<Found>(self.yaml) {
+            Ok(_) => return None,
+            Err(e) => e,
+        };
+        // Only our own sentinel error means we arrived; anything else (a path that
+        // does not exist in this document) is no position at all.
+        if !err.to_string().contains(SENTINEL) {
+            return None;
+        }
+        err.location().map(|l| (l.line(), l.column()))
+    }
+
+    /// Report keys of the mapping at `path` that are not in `known`, each at its own
+    /// position, with the nearest known key as a suggestion.
+    pub fn check_keys(
+        &self,
+        value: &yaml_serde::Value,
+        path: &[Seg],
+        known: &[&str],
+        what: &str,
+        out: &mut Diagnostics,
+    ) {
+        let Some(map) = value.as_mapping() else {
+            return;
+        };
+        for key in map.keys() {
+            let Some(k) = key.as_str() else { continue };
+            if !known.contains(&k) {
+                let mut p = path.to_vec();
+                p.push(Seg::KeyName(k.to_string()));
+                out.push(
+                    self.error_at(&p, format!("unknown key `{k}` in {what}"))
+                        .with_help(did_you_mean(k, known)),
+                );
+            }
+        }
+    }
+}
+
+const SENTINEL: &str = "\u{1}tumen-located\u{1}";
+
+thread_local! {
+    // The path the locator walks. A thread-local because serde's `Deserialize` for
+    // the top-level type takes no seed; the locator runs on one thread at a time.
+    static TARGET: std::cell::RefCell<Vec<Seg>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+struct Found;
+
+impl<'de> de::Deserialize<'de> for Found {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let path = TARGET.with(|t| t.borrow().clone());
+        Walk(&path).deserialize(d)?;
+        Ok(Found)
+    }
+}
+
+/// Walks down a path; fails with the sentinel where it ends.
+struct Walk<'p>(&'p [Seg]);
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match self.0.first() {
+            None => {
+                d.deserialize_ignored_any(IgnoredAny)?;
+                Err(de::Error::custom(SENTINEL))
+            }
+            Some(_) => d.deserialize_any(self),
+        }
+    }
+}
+
+impl<'de> de::Visitor<'de> for Walk<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a mapping or sequence on the path")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeySeed(self.0))? {
+            if key {
+                return map.next_value_seed(Walk(&self.0[1..]));
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Err(de::Error::custom("path not found"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Some(Seg::Index(want)) = self.0.first() else {
+            return Err(de::Error::custom("path not found"));
+        };
+        let mut i = 0;
+        loop {
+            if i == *want {
+                return match seq.next_element_seed(Walk(&self.0[1..]))? {
+                    Some(()) => Err(de::Error::custom("path not found")),
+                    None => Err(de::Error::custom("path not found")),
+                };
+            }
+            if seq.next_element::<IgnoredAny>()?.is_none() {
+                return Err(de::Error::custom("path not found"));
+            }
+            i += 1;
+        }
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(E::custom("path not found"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(E::custom("path not found"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(E::custom("path not found"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(E::custom("path not found"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(E::custom("path not found"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(E::custom("path not found"))
+    }
+}
+
+/// Reads a key; true when it is the one the path wants next. For a `KeyName` step
+/// it fails with the sentinel on the key itself, so the position is the key's.
+struct KeySeed<'p>(&'p [Seg]);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        let key = yaml_serde::Value::deserialize(d)?;
+        let text = match &key {
+            yaml_serde::Value::String(s) => s.clone(),
+            yaml_serde::Value::Number(n) => n.to_string(),
+            yaml_serde::Value::Bool(b) => b.to_string(),
+            _ => return Ok(false),
+        };
+        match self.0.first() {
+            Some(Seg::Key(k)) => Ok(*k == text),
+            Some(Seg::KeyName(k)) if *k == text => Err(de::Error::custom(SENTINEL)),
+            _ => Ok(false),
+        }
+    }
+}
+
+use serde::Deserialize as _;
+
+#[cfg(test)]
+fn locate_in(yaml: &str, path: &[Seg]) -> Option<(usize, usize)> {
+    let doc = YamlDoc {
+        file: Path::new(""),
+        file_text: yaml,
+        yaml,
+        line_offset: 0,
+    };
+    doc.locate(path)
+}
+
+/// Help for the YAML mistakes people make most.
+fn yaml_help(message: &str) -> Option<String> {
+    if message.contains("mapping values are not allowed") {
+        Some("a value containing `: ` must be quoted, e.g. title: \"Trade: an overview\"".into())
+    } else if message.contains("did not find expected") || message.contains("found character") {
+        Some("check the indentation and quoting on this line and the one above".into())
+    } else if message.contains("found unknown escape character") {
+        Some("use single quotes, or double the backslash".into())
+    } else {
+        None
+    }
+}
+
+/// The file name that a diagnostic shows: relative to the current folder when the
+/// file is below it, so that editors and terminals can jump to it.
+pub fn display_path(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "title: x\nrows:\n  - {year: 1988, value: 1}\n  - year: 1996\n    value: abc\n";
+
+    #[test]
+    fn locates_values_and_keys() {
+        assert_eq!(locate_in(DOC, &[Seg::Key("title".into())]), Some((1, 8)));
+        let cell = [Seg::Key("rows".into()), Seg::Index(1), Seg::Key("value".into())];
+        assert_eq!(locate_in(DOC, &cell), Some((5, 12)));
+        let flow = [Seg::Key("rows".into()), Seg::Index(0), Seg::Key("value".into())];
+        assert_eq!(locate_in(DOC, &flow), Some((3, 25)));
+        let key = [Seg::Key("rows".into()), Seg::Index(1), Seg::KeyName("year".into())];
+        assert_eq!(locate_in(DOC, &key), Some((4, 5)));
+    }
+
+    #[test]
+    fn missing_path_has_no_position() {
+        assert_eq!(locate_in(DOC, &[Seg::Key("nope".into())]), None);
+        let past_end = [Seg::Key("rows".into()), Seg::Index(9)];
+        assert_eq!(locate_in(DOC, &past_end), None);
+    }
+}

@@ -1,0 +1,96 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use tumen::build::{BuildOptions, build};
+use tumen::date::Date;
+use tumen::load::yaml::display_path;
+use tumen::resolve::ResolveOptions;
+
+/// Static briefing sites from Markdown briefs and YAML datasets.
+#[derive(Parser)]
+#[command(name = "tumen", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into a folder of static files.
+    Build {
+        /// The site folder (the one holding site.yaml).
+        #[arg(long, default_value = "content")]
+        site: PathBuf,
+        /// Where to write the site; replaced whole, atomically.
+        #[arg(long, short, default_value = "output")]
+        output: PathBuf,
+        /// Publish under this URL instead of site.yaml's base_url
+        /// (e.g. https://example.org/briefings/).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include briefs marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create content.
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// Write a new brief with filled-in front matter (as a draft).
+    Brief {
+        /// The brief's title; its file name is made from it.
+        title: String,
+        /// The site folder (the one holding site.yaml).
+        #[arg(long, default_value = "content")]
+        site: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { site, output, base_url, drafts } => {
+            let opts = BuildOptions {
+                site_dir: site,
+                output_dir: output.clone(),
+                resolve: ResolveOptions { drafts, base_url },
+                progress: true,
+            };
+            match build(&opts) {
+                Ok(report) => {
+                    println!("{}", report.summary());
+                    ExitCode::SUCCESS
+                }
+                Err(errors) => {
+                    eprint!("{errors}");
+                    let n = errors.len();
+                    eprintln!(
+                        "error: build failed with {n} error{}; {} was left as it was",
+                        if n == 1 { "" } else { "s" },
+                        display_path(&output).display()
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::New { what: NewCommand::Brief { title, site } } => {
+            match tumen::new::new_brief(&site, &title, Date::today()) {
+                Ok(path) => {
+                    println!("Created {} (a draft: remove `draft: true` to publish it)", display_path(&path).display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprint!("{e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

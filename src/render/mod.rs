@@ -1,0 +1,446 @@
+//! Stage 3, **render**: the resolved site to files: Markdown to HTML, then every page
+//! through its template, in parallel.
+//!
+//! Template contexts are small: data shared by all pages (the site, datasets, the
+//! list of briefs) is built once as reference-counted Tera values and set as Tera's
+//! global context, which every render reads without copying. Each page's context
+//! holds only what is its own. Every page records what it used ([`Dep`]), which is
+//! what the live preview needs to rebuild only the pages an edit touches.
+
+pub mod markdown;
+pub mod templates;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+use tera::{Context, Value};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::StaticFile;
+use crate::load::dataset::{Cell, Dataset};
+use crate::resolve::values::format_number;
+use crate::resolve::{Brief, Site};
+use templates::Templates;
+
+/// Something a page was made from. When it changes, the page must be made again.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dep {
+    /// site.yaml: everything depends on it.
+    Config,
+    /// A template by name (with its parents and includes, which the theme knows).
+    Template(String),
+    /// A brief's file.
+    Brief(PathBuf),
+    /// The list of all briefs (titles, dates, summaries, topics): list pages.
+    BriefList,
+    /// One dataset.
+    Dataset(String),
+    /// Every dataset (a template that reads `data`).
+    AllData,
+    /// A file copied as it is.
+    Static(String),
+}
+
+/// What a file of the output holds.
+#[derive(Debug, Clone)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    Copy(StaticFile),
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// Relative to the output folder, with `/` separators.
+    pub path: String,
+    pub content: Content,
+}
+
+/// The whole rendered site, in memory, sorted by path.
+#[derive(Debug)]
+pub struct RenderedSite {
+    pub files: Vec<OutputFile>,
+    /// Output path → what it was made from.
+    pub deps: BTreeMap<String, BTreeSet<Dep>>,
+    pub pages: usize,
+}
+
+fn tv(j: &Json) -> Value {
+    Value::from_serializable(j)
+}
+
+/// A number as a reader sees it in a table: thousands grouped, decimals as written.
+fn display_cell(c: &Cell) -> String {
+    match c {
+        Cell::Number(_) | Cell::Integer(_) => format_number(c.as_f64().unwrap_or(0.0), ",").unwrap_or_else(|_| c.text()),
+        Cell::Date(d) => d.human(),
+        other => other.text(),
+    }
+}
+
+/// Up to ~30 words of `text`, for summaries made from the first paragraph.
+fn clip_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= n {
+        return words.join(" ");
+    }
+    format!("{}…", words[..n].join(" ").trim_end_matches([',', ';', ':', '.']))
+}
+
+struct Ctx<'a> {
+    site: &'a Site,
+    md: &'a [markdown::Rendered],
+    summaries: Vec<Json>,
+}
+
+impl Ctx<'_> {
+    fn url(&self, path: &str) -> String {
+        self.site.url(path)
+    }
+
+    fn summary(&self, i: usize) -> Json {
+        let b = &self.site.briefs[i];
+        let md = &self.md[i];
+        let summary = if b.src.front.summary.trim().is_empty() {
+            clip_words(&md.first_paragraph, 30)
+        } else {
+            b.src.front.summary.trim().to_string()
+        };
+        json!({
+            "title": b.src.front.title,
+            "slug": b.slug,
+            "url": self.url(&b.path),
+            "path": b.path,
+            "date": b.src.date.iso(),
+            "date_human": b.src.date.human(),
+            "updated": b.src.updated.map(|d| d.iso()),
+            "updated_human": b.src.updated.map(|d| d.human()),
+            "summary": summary,
+            "authors": b.src.front.authors,
+            "countries": b.src.front.countries,
+            "topics": b.topics.iter().map(|(name, slug)| json!({"name": name, "slug": slug, "url": self.url(&format!("topics/{slug}/"))})).collect::<Vec<_>>(),
+            "words": md.words,
+            "reading_minutes": markdown::reading_minutes(md.words),
+            "weight": b.src.front.weight,
+        })
+    }
+
+    fn source_ref(&self, key: &str) -> Json {
+        let s = self.site.sources.iter().find(|s| s.key == key);
+        json!({
+            "key": key,
+            "title": s.and_then(|s| s.fields.get("title")).cloned().unwrap_or_else(|| key.to_string()),
+            "author": s.and_then(|s| s.fields.get("author")).cloned().unwrap_or_default(),
+            "publisher": s.and_then(|s| s.fields.get("publisher")).cloned().unwrap_or_default(),
+            "date": s.and_then(|s| s.fields.get("date")).cloned().unwrap_or_default(),
+            "url": s.and_then(|s| s.fields.get("url")).cloned().unwrap_or_default(),
+            "anchor": self.url(&format!("sources/#{key}")),
+        })
+    }
+
+    fn dataset(&self, d: &Dataset) -> Json {
+        json!({
+            "name": d.name,
+            "title": d.title,
+            "description": d.description,
+            "unit": d.unit,
+            "sources": d.sources,
+            "columns": d.columns.iter().map(|c| json!({"name": c.name, "type": c.kind, "unit": c.unit, "label": c.label, "heading": c.heading(), "numeric": matches!(c.kind, crate::load::dataset::ColumnType::Number | crate::load::dataset::ColumnType::Integer)})).collect::<Vec<_>>(),
+            "rows": d.rows_json(),
+            "row_count": d.rows.len(),
+            "url": self.url(&format!("data/{}/", d.name)),
+            "csv_url": self.url(&format!("data/{}.csv", d.name)),
+            "json_url": self.url(&format!("data/{}.json", d.name)),
+        })
+    }
+
+    /// Briefs sharing the most topics with brief `i`, newest first on ties.
+    fn related(&self, i: usize, n: usize) -> Vec<Json> {
+        let mut score: BTreeMap<usize, usize> = BTreeMap::new();
+        for (_, slug) in &self.site.briefs[i].topics {
+            if let Some(t) = self.site.topics.iter().find(|t| &t.slug == slug) {
+                for &j in &t.briefs {
+                    if j != i {
+                        *score.entry(j).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut v: Vec<(usize, usize)> = score.into_iter().collect();
+        // Briefs are already newest first, so a stable sort by score keeps that.
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().take(n).map(|(j, _)| self.summaries[j].clone()).collect()
+    }
+}
+
+enum Job<'a> {
+    Index,
+    Brief(usize),
+    Briefs,
+    Topics,
+    Topic(usize),
+    Datasets,
+    Dataset(&'a Dataset),
+    Sources,
+    NotFound,
+    Alias(usize, String),
+}
+
+/// Where an alias (an old URL) puts its redirect page, or why it can't.
+fn alias_path(alias: &str) -> Result<String, String> {
+    let a = alias.trim().trim_start_matches('/');
+    if a.contains("://") {
+        return Err(format!("alias `{alias}` must be a path on this site, not a full URL"));
+    }
+    if a.split('/').any(|seg| seg == ".." || seg == ".") || a.contains('\\') {
+        return Err(format!("alias `{alias}` may not contain `.` or `..` segments"));
+    }
+    if a.is_empty() {
+        return Err("an alias may not be the home page".into());
+    }
+    if a.ends_with(".html") || a.ends_with(".htm") {
+        Ok(a.to_string())
+    } else {
+        Ok(format!("{}/index.html", a.trim_end_matches('/')))
+    }
+}
+
+pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
+    let mut errors = Diagnostics::default();
+    let mut tpl = Templates::new(&site.theme, &site.base_path)?;
+
+    let md: Vec<markdown::Rendered> = site
+        .briefs
+        .par_iter()
+        .map(|b| markdown::render(&b.body, &b.links, &site.base_path))
+        .collect();
+    let mut ctx = Ctx { site, md: &md, summaries: Vec::new() };
+    ctx.summaries = (0..site.briefs.len()).map(|i| ctx.summary(i)).collect();
+    let ctx = ctx;
+
+    // Globals: built once, shared by every render.
+    let cfg = &site.config;
+    let menu: Vec<Json> = cfg
+        .menu
+        .iter()
+        .map(|m| {
+            let external = m.url.contains("://") || m.url.starts_with("mailto:");
+            json!({"name": m.name, "url": if external { m.url.clone() } else { ctx.url(&m.url) }})
+        })
+        .collect();
+    tpl.set_global("site", tv(&json!({
+        "title": cfg.title,
+        "description": cfg.description,
+        "base_url": cfg.base_url,
+        "base_path": site.base_path,
+        "language": cfg.language,
+        "authors": cfg.authors,
+        "menu": menu,
+        "extra": cfg.extra,
+        "generator": format!("tumen {}", env!("CARGO_PKG_VERSION")),
+    })));
+    let mut data = serde_json::Map::new();
+    for (name, d) in &site.datasets {
+        let v = ctx.dataset(d);
+        // `data["trade-turnover"]` always works; `data.trade_turnover` reads better.
+        if name.contains('-') {
+            data.insert(name.replace('-', "_"), v.clone());
+        }
+        data.insert(name.clone(), v);
+    }
+    tpl.set_global("data", tv(&Json::Object(data)));
+    tpl.set_global("datasets", tv(&Json::Array(site.datasets.values().filter(|d| d.name != "sources").map(|d| ctx.dataset(d)).collect())));
+    tpl.set_global("briefs", tv(&Json::Array(ctx.summaries.clone())));
+    tpl.set_global("topics", tv(&Json::Array(site.topics.iter().map(|t| json!({
+        "name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug)), "count": t.briefs.len()
+    })).collect())));
+    tpl.set_global("sources", tv(&Json::Array(site.sources.iter().map(|s| {
+        let mut v = ctx.source_ref(&s.key);
+        v["fields"] = json!(s.fields);
+        v["cited_by_briefs"] = Json::Array(s.cited_by_briefs.iter().map(|&i| ctx.summaries[i].clone()).collect());
+        v["cited_by_datasets"] = Json::Array(s.cited_by_datasets.iter().filter_map(|n| site.datasets.get(n)).map(|d| json!({"name": d.name, "title": d.title, "url": ctx.url(&format!("data/{}/", d.name))})).collect());
+        v
+    }).collect())));
+
+    let mut jobs = vec![Job::Index, Job::Briefs, Job::Topics, Job::Datasets, Job::Sources, Job::NotFound];
+    jobs.extend((0..site.briefs.len()).map(Job::Brief));
+    jobs.extend((0..site.topics.len()).map(Job::Topic));
+    jobs.extend(site.datasets.values().filter(|d| d.name != "sources").map(Job::Dataset));
+    for (i, b) in site.briefs.iter().enumerate() {
+        for (j, a) in b.src.front.aliases.iter().enumerate() {
+            match alias_path(a) {
+                Ok(p) => jobs.push(Job::Alias(i, p)),
+                Err(msg) => errors.push(b.src.front_error(&[crate::load::yaml::Seg::Key("aliases".into()), crate::load::yaml::Seg::Index(j)], msg)),
+            }
+        }
+    }
+
+    let results: Vec<Result<(String, Vec<u8>, BTreeSet<Dep>), Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| render_job(&ctx, &tpl, job))
+        .collect();
+
+    let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
+    let mut deps: BTreeMap<String, BTreeSet<Dep>> = BTreeMap::new();
+    let mut pages = 0;
+    for r in results {
+        match r {
+            Ok((path, bytes, d)) => {
+                if files.contains_key(&path) {
+                    errors.push(Diagnostic::file(std::path::Path::new(&path), format!("two pages would be written to {path}"))
+                        .with_help("an alias or slug collides with another page; change one of them"));
+                    continue;
+                }
+                pages += 1;
+                deps.insert(path.clone(), d);
+                files.insert(path.clone(), OutputFile { path, content: Content::Bytes(bytes) });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.into_result()?;
+
+    for d in site.datasets.values() {
+        let csv = format!("data/{}.csv", d.name);
+        let mut json_text = serde_json::to_string_pretty(&d.to_json()).expect("JSON of plain values");
+        json_text.push('\n');
+        let json_path = format!("data/{}.json", d.name);
+        for (p, bytes) in [(csv, d.to_csv().into_bytes()), (json_path, json_text.into_bytes())] {
+            deps.insert(p.clone(), BTreeSet::from([Dep::Dataset(d.name.clone())]));
+            files.insert(p.clone(), OutputFile { path: p, content: Content::Bytes(bytes) });
+        }
+    }
+    for (rel, f) in &site.static_files {
+        if files.contains_key(rel) {
+            errors.push(Diagnostic::file(std::path::Path::new(rel), format!("static file {rel} has the same path as a generated page"))
+                .with_help("rename or move the static file"));
+            continue;
+        }
+        deps.insert(rel.clone(), BTreeSet::from([Dep::Static(rel.clone())]));
+        files.insert(rel.clone(), OutputFile { path: rel.clone(), content: Content::Copy(f.clone()) });
+    }
+    errors.into_result()?;
+    Ok(RenderedSite { files: files.into_values().collect(), deps, pages })
+}
+
+fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<(String, Vec<u8>, BTreeSet<Dep>), Diagnostic> {
+    let site = ctx.site;
+    let mut c = Context::new();
+    let mut deps = BTreeSet::from([Dep::Config]);
+    let (template, path) = match job {
+        Job::Index => {
+            let latest: Vec<Json> = ctx.summaries.iter().take(site.config.latest).cloned().collect();
+            c.insert_value("latest", tv(&Json::Array(latest)));
+            let kf: Vec<Json> = site.key_figures.iter().map(|k| {
+                deps.insert(Dep::Dataset(k.dataset.clone()));
+                json!({"label": k.label, "value": k.value, "when": k.when, "dataset": k.dataset,
+                       "dataset_url": ctx.url(&format!("data/{}/", k.dataset)),
+                       "source": k.source.as_deref().map(|s| ctx.source_ref(s))})
+            }).collect();
+            c.insert_value("key_figures", tv(&Json::Array(kf)));
+            deps.insert(Dep::BriefList);
+            ("index.html", "index.html".to_string())
+        }
+        Job::Brief(i) => {
+            let b: &Brief = &site.briefs[*i];
+            let md = &ctx.md[*i];
+            let mut page = ctx.summaries[*i].clone();
+            page["toc"] = json!(md.toc);
+            page["sources"] = Json::Array(b.src.front.sources.iter().map(|k| ctx.source_ref(k)).collect());
+            page["extra"] = json!(b.src.front.extra);
+            page["related"] = Json::Array(ctx.related(*i, 3));
+            page["datasets"] = Json::Array(b.datasets.iter().filter_map(|n| site.datasets.get(n)).map(|d| json!({"name": d.name, "title": d.title, "url": ctx.url(&format!("data/{}/", d.name))})).collect());
+            let mut page = tv(&page);
+            if let Some(m) = page.as_map() {
+                let mut m = m.clone();
+                m.insert("content".into(), Value::safe_string(&md.html));
+                page = Value::from(m);
+            }
+            c.insert_value("page", page);
+            deps.insert(Dep::Brief(b.src.file.clone()));
+            deps.extend(b.datasets.iter().map(|d| Dep::Dataset(d.clone())));
+            // Related briefs come from other briefs' topics.
+            deps.insert(Dep::BriefList);
+            ("brief.html", format!("{}index.html", b.path))
+        }
+        Job::Briefs => {
+            deps.insert(Dep::BriefList);
+            ("briefs.html", "briefs/index.html".into())
+        }
+        Job::Topics => {
+            deps.insert(Dep::BriefList);
+            ("topics.html", "topics/index.html".into())
+        }
+        Job::Topic(i) => {
+            let t = &site.topics[*i];
+            let list: Vec<Json> = t.briefs.iter().map(|&j| ctx.summaries[j].clone()).collect();
+            c.insert_value("topic", tv(&json!({"name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug)), "briefs": list})));
+            deps.insert(Dep::BriefList);
+            ("topic.html", format!("topics/{}/index.html", t.slug))
+        }
+        Job::Datasets => ("datasets.html", "data/index.html".into()),
+        Job::Dataset(d) => {
+            let mut v = ctx.dataset(d);
+            v["table"] = Json::Array(d.rows.iter().map(|r| Json::Array(r.iter().map(|c| Json::String(display_cell(c))).collect())).collect());
+            v["sources_full"] = Json::Array(d.sources.iter().map(|k| ctx.source_ref(k)).collect());
+            let cited: Vec<Json> = site.briefs.iter().enumerate().filter(|(_, b)| b.datasets.contains(&d.name)).map(|(i, _)| ctx.summaries[i].clone()).collect();
+            v["cited_by"] = Json::Array(cited);
+            c.insert_value("dataset", tv(&v));
+            deps.insert(Dep::Dataset(d.name.clone()));
+            deps.insert(Dep::BriefList);
+            ("dataset.html", format!("data/{}/index.html", d.name))
+        }
+        Job::Sources => {
+            deps.insert(Dep::BriefList);
+            deps.insert(Dep::Dataset("sources".into()));
+            ("sources.html", "sources/index.html".into())
+        }
+        Job::NotFound => ("404.html", "404.html".into()),
+        Job::Alias(i, path) => {
+            let b = &site.briefs[*i];
+            c.insert("target", &ctx.url(&b.path));
+            c.insert("title", &b.src.front.title);
+            deps.insert(Dep::Brief(b.src.file.clone()));
+            ("alias.html", path.clone())
+        }
+    };
+    let current = path.trim_end_matches("index.html").to_string();
+    c.insert("current_path", &current);
+    c.insert("current_url", &ctx.url(&current));
+    c.insert("canonical", &if site.config.has_host() {
+        format!("{}{}", site.config.base_url, current)
+    } else {
+        ctx.url(&current)
+    });
+    deps.insert(Dep::Template(template.to_string()));
+    let globals = tpl.globals_used(template);
+    if globals.contains("data") || globals.contains("datasets") {
+        deps.insert(Dep::AllData);
+    }
+    if globals.contains("briefs") || globals.contains("topics") || globals.contains("sources") {
+        deps.insert(Dep::BriefList);
+    }
+    let html = tpl.render(template, &c)?;
+    Ok((path, html.into_bytes(), deps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_paths() {
+        assert_eq!(alias_path("/old/trade/").unwrap(), "old/trade/index.html");
+        assert_eq!(alias_path("old.html").unwrap(), "old.html");
+        assert!(alias_path("../etc/passwd").is_err());
+        assert!(alias_path("/").is_err());
+        assert!(alias_path("https://x.org/a").is_err());
+    }
+
+    #[test]
+    fn clips_summaries_on_word_boundaries() {
+        assert_eq!(clip_words("a b c", 5), "a b c");
+        assert_eq!(clip_words("one, two, three, four", 2), "one, two…");
+    }
+}

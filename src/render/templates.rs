@@ -1,0 +1,93 @@
+//! The theme's templates as a Tera instance, with tumen's template functions.
+
+use std::collections::BTreeSet;
+
+use tera::{Kwargs, State, Tera, Value};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::Theme;
+
+/// Templates every theme must provide (the built-in theme has them all).
+pub const REQUIRED: &[&str] = &[
+    "index.html",
+    "brief.html",
+    "briefs.html",
+    "topics.html",
+    "topic.html",
+    "datasets.html",
+    "dataset.html",
+    "sources.html",
+    "404.html",
+    "alias.html",
+];
+
+pub struct Templates {
+    pub tera: Tera,
+    theme: Theme,
+}
+
+/// Turn a Tera error into a diagnostic that names the theme file, not just the
+/// template name, so the user can open it.
+pub fn template_error(theme: &Theme, name: &str, err: &tera::Error) -> Diagnostic {
+    let report = err.to_string();
+    let origin = theme.templates.get(name).map_or(name.to_string(), |t| t.origin.clone());
+    // Tera's report already shows `--> name:line:col` and the line; name the file.
+    let mut message = format!("template {origin}: {}", report.lines().next().unwrap_or("").trim_start_matches("error: "));
+    let rest: Vec<&str> = report.lines().skip(1).collect();
+    if !rest.is_empty() {
+        message.push('\n');
+        message.push_str(&rest.join("\n"));
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        message.push_str(&format!("\n  caused by: {s}"));
+        source = s.source();
+    }
+    Diagnostic::file(std::path::Path::new(&origin), message)
+}
+
+impl Templates {
+    pub fn new(theme: &Theme, base_path: &str) -> Result<Templates, Diagnostics> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        let base = base_path.to_string();
+        // url(path="topics/") → "/sub/topics/": the one way templates make links,
+        // so that a site under a subpath works everywhere.
+        tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let path: &str = kwargs.must_get("path")?;
+            if path.contains("://") || path.starts_with("mailto:") {
+                return Ok(path.to_string());
+            }
+            Ok(format!("{base}{}", path.trim_start_matches('/')))
+        });
+        let missing: Vec<&str> = REQUIRED.iter().copied().filter(|n| !theme.templates.contains_key(*n)).collect();
+        if !missing.is_empty() {
+            return Err(Diagnostic::file(std::path::Path::new("themes"), format!("the theme lacks {}", missing.join(", "))).into());
+        }
+        let sources: Vec<(&str, &str)> = theme.templates.iter().map(|(n, t)| (n.as_str(), t.text.as_str())).collect();
+        if let Err(e) = tera.add_raw_templates(sources) {
+            // Tera names the template in its report; find which one to name its file.
+            let text = e.to_string();
+            let name = theme.templates.keys().find(|n| text.contains(&format!("--> {n}:"))).cloned().unwrap_or_default();
+            return Err(template_error(theme, &name, &e).into());
+        }
+        Ok(Templates { tera, theme: theme.clone() })
+    }
+
+    pub fn set_global(&mut self, key: &'static str, value: Value) {
+        self.tera.global_context().insert_value(key, value);
+    }
+
+    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, ctx).map_err(|e| template_error(&self.theme, name, &e))
+    }
+
+    /// The global variables a template (with its parents and includes) reads: how
+    /// the dependency record knows whether a page uses `data` or `briefs`.
+    pub fn globals_used(&self, name: &str) -> BTreeSet<String> {
+        self.tera
+            .get_template_variables(name)
+            .map(|vars| vars.into_iter().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,538 @@
+//! Stage 2, **resolve**: checks and links across files.
+//!
+//! Turns the loaded sources into the [`Site`] model the renderer reads: published
+//! briefs with their URLs, links between briefs turned into page URLs, inline dataset
+//! values looked up, topics gathered (spelling folded), source keys checked and
+//! their citations collected, and for every brief the datasets it used — the
+//! dependency record that incremental rebuilds need.
+
+pub mod values;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
+use crate::load::dataset::Cell;
+use crate::load::yaml::Seg;
+use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
+use crate::slug::slugify;
+use values::{Lookup, lookup, lookup_from_args, parse_shortcode};
+
+/// Options of a build that change what is published.
+#[derive(Debug, Clone, Default)]
+pub struct ResolveOptions {
+    pub drafts: bool,
+    /// Overrides `base_url` of site.yaml (preview deployments).
+    pub base_url: Option<String>,
+}
+
+/// A brief ready to render.
+#[derive(Debug)]
+pub struct Brief {
+    pub src: BriefSource,
+    pub slug: String,
+    /// Site path of its page: `briefs/<slug>/` (without the base path).
+    pub path: String,
+    /// (display name, slug) of each topic.
+    pub topics: Vec<(String, String)>,
+    /// The body with inline values put in, ready for Markdown.
+    pub body: String,
+    /// Link targets as written (`other.md#x`) → site path (`briefs/other/#x`).
+    pub links: BTreeMap<String, String>,
+    /// Datasets this brief's body reads.
+    pub datasets: BTreeSet<String>,
+}
+
+#[derive(Debug)]
+pub struct Topic {
+    pub name: String,
+    pub slug: String,
+    /// Indexes into [`Site::briefs`], in the briefs' order.
+    pub briefs: Vec<usize>,
+}
+
+/// One row of the `sources` dataset and what cites it.
+#[derive(Debug)]
+pub struct Source {
+    pub key: String,
+    /// The row's cells by column name.
+    pub fields: BTreeMap<String, String>,
+    pub cited_by_briefs: Vec<usize>,
+    pub cited_by_datasets: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct KeyFigure {
+    pub label: String,
+    pub value: String,
+    pub dataset: String,
+    /// The year or date of the row, when the dataset has one.
+    pub when: Option<String>,
+    pub source: Option<String>,
+}
+
+/// The whole site, cross-checked. Owned by this module; the renderer only reads it.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    /// `/` or `/sub/`: every internal link starts with it.
+    pub base_path: String,
+    /// Published briefs, newest first.
+    pub briefs: Vec<Brief>,
+    pub datasets: BTreeMap<String, Dataset>,
+    pub topics: Vec<Topic>,
+    pub sources: Vec<Source>,
+    pub key_figures: Vec<KeyFigure>,
+    pub static_files: BTreeMap<String, StaticFile>,
+    pub theme: Theme,
+    /// Briefs left out because they are drafts.
+    pub drafts_skipped: usize,
+}
+
+impl Site {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+}
+
+/// Where the code and raw HTML of a Markdown text are, so that `{{` inside them is
+/// left alone, and every link with its position.
+struct Scan {
+    literal: Vec<Range<usize>>,
+    links: Vec<(String, Range<usize>)>,
+}
+
+fn scan_markdown(body: &str) -> Scan {
+    let mut literal = Vec::new();
+    let mut links = Vec::new();
+    let mut code_start = None;
+    for (ev, range) in Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::CodeBlock(_)) => code_start = Some(range.start),
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(s) = code_start.take() {
+                    literal.push(s..range.end);
+                }
+            }
+            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => literal.push(range),
+            Event::Start(Tag::Link { dest_url, .. }) => links.push((dest_url.to_string(), range)),
+            _ => {}
+        }
+    }
+    Scan { literal, links }
+}
+
+/// Normalise `a/./b/../c` without touching the file system.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn is_external(dest: &str) -> bool {
+    dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with('#') || dest.starts_with('/')
+}
+
+/// Markdown-escape text put into a body, so a value never becomes markup.
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Briefs' files by normalised path, for relative links.
+type FileIndex = BTreeMap<PathBuf, usize>;
+
+struct Resolver<'a> {
+    briefs: &'a [BriefSource],
+    /// Index into `briefs` → slug, for published briefs only.
+    slugs: BTreeMap<usize, String>,
+    files: FileIndex,
+    datasets: &'a BTreeMap<String, Dataset>,
+    data_dir: PathBuf,
+    drafts: BTreeSet<usize>,
+}
+
+impl Resolver<'_> {
+    /// Put values in and resolve links, for one brief.
+    fn brief(&self, i: usize) -> Result<(String, BTreeMap<String, String>, BTreeSet<String>), Diagnostics> {
+        let b = &self.briefs[i];
+        let body = b.body();
+        let scan = scan_markdown(body);
+        let mut errors = Diagnostics::default();
+        let at = |offset: usize, msg: String| Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg);
+
+        let mut links = BTreeMap::new();
+        let dir = b.file.parent().unwrap_or(Path::new(""));
+        for (dest, range) in &scan.links {
+            if is_external(dest) || dest.is_empty() {
+                continue;
+            }
+            let (file_part, frag) = dest.split_once('#').map_or((dest.as_str(), None), |(f, h)| (f, Some(h)));
+            let file_part = file_part.split('?').next().unwrap_or(file_part);
+            let lower = file_part.to_ascii_lowercase();
+            let target = normalize(&dir.join(percent_decode(file_part)));
+            let resolved = if lower.ends_with(".md") || lower.ends_with(".markdown") {
+                match self.files.get(&target) {
+                    Some(&t) if self.drafts.contains(&t) => {
+                        errors.push(at(range.start, format!("`{dest}` links to a draft, which this build leaves out"))
+                            .with_help("publish the target (remove `draft: true`) or build with --drafts"));
+                        continue;
+                    }
+                    Some(t) => format!("briefs/{}/", self.slugs[t]),
+                    None => {
+                        let names = self.briefs.iter().map(|b| b.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).collect::<Vec<_>>();
+                        let want = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        let hint = suggest(&want, names.iter().map(String::as_str))
+                            .map_or("link to a brief's file name, e.g. [text](other-brief.md)".to_string(), |s| format!("did you mean `{s}`?"));
+                        errors.push(at(range.start, format!("`{dest}` links to a file that does not exist ({})", target.display())).with_help(hint));
+                        continue;
+                    }
+                }
+            } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+                let name = target.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                if target.parent() == Some(self.data_dir.as_path()) && self.datasets.contains_key(&name) {
+                    format!("data/{name}/")
+                } else {
+                    errors.push(at(range.start, format!("`{dest}` links to a dataset file that does not exist ({})", target.display())));
+                    continue;
+                }
+            } else {
+                // Other relative links (images in static/, pages of the theme) are the
+                // author's to get right; `tumen check` will verify them.
+                continue;
+            };
+            let full = match frag {
+                Some(f) => format!("{resolved}#{f}"),
+                None => resolved,
+            };
+            links.insert(dest.clone(), full);
+        }
+
+        let mut out = String::with_capacity(body.len());
+        let mut used = BTreeSet::new();
+        let mut last = 0;
+        let mut pos = 0;
+        while let Some(found) = body[pos..].find("{{") {
+            let start = pos + found;
+            if let Some(r) = scan.literal.iter().find(|r| r.contains(&start)) {
+                pos = r.end.max(start + 2);
+                continue;
+            }
+            let Some(parsed) = parse_shortcode(&body[start..]) else {
+                pos = start + 2;
+                continue;
+            };
+            let sc = match parsed {
+                Ok(sc) => sc,
+                Err(msg) => {
+                    errors.push(at(start, msg));
+                    pos = start + 2;
+                    continue;
+                }
+            };
+            let end = start + sc.len;
+            let text = if sc.name == "value" {
+                match lookup_from_args(&sc.args).and_then(|l: Lookup| {
+                    used.insert(l.data.clone());
+                    lookup(self.datasets, &l).map(|f| f.text)
+                }) {
+                    Ok(t) => t,
+                    Err(msg) => {
+                        errors.push(at(start, msg));
+                        String::new()
+                    }
+                }
+            } else {
+                errors.push(at(start, format!("unknown shortcode `{}`", sc.name)).with_help(did_you_mean(&sc.name, &["value"])));
+                String::new()
+            };
+            out.push_str(&body[last..start]);
+            out.push_str(&escape_markdown(&text));
+            last = end;
+            pos = end;
+        }
+        out.push_str(&body[last..]);
+        errors.into_result()?;
+        Ok((out, links, used))
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 3 <= bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Check the site across files and build the model the renderer reads.
+pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnostics> {
+    let SiteSources { root, mut config, briefs: sources, datasets, static_files, theme } = src;
+    if let Some(url) = &opts.base_url {
+        let mut u = url.clone();
+        if !u.ends_with('/') {
+            u.push('/');
+        }
+        config.base_url = u;
+    }
+    let base_path = config.base_path();
+    let mut errors = Diagnostics::default();
+
+    // Slugs, and which briefs are published.
+    let mut drafts = BTreeSet::new();
+    let mut slugs = BTreeMap::new();
+    let mut by_slug: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, b) in sources.iter().enumerate() {
+        if b.front.draft && !opts.drafts {
+            drafts.insert(i);
+            continue;
+        }
+        let slug = slugify(b.front.slug.as_deref().unwrap_or(&b.stem));
+        if slug.is_empty() {
+            errors.push(b.front_error(&[Seg::Key("slug".into())], "this brief's slug is empty")
+                .with_help("set `slug:` to a few words, or rename the file"));
+            continue;
+        }
+        if let Some(&other) = by_slug.get(&slug) {
+            errors.push(b.front_error(&[Seg::Key("title".into())], format!("slug `{slug}` is already used by {}", sources[other].file.display()))
+                .with_help("set a different `slug:` in one of the two briefs"));
+            continue;
+        }
+        by_slug.insert(slug.clone(), i);
+        slugs.insert(i, slug);
+    }
+    let files: FileIndex = sources.iter().enumerate().map(|(i, b)| (normalize(&b.file), i)).collect();
+
+    // Source keys.
+    let source_keys: BTreeSet<String> = match datasets.get("sources") {
+        Some(d) => match d.column_index("key") {
+            Some(k) => {
+                let mut seen = BTreeSet::new();
+                for (r, row) in d.rows.iter().enumerate() {
+                    let key = row[k].text();
+                    if !seen.insert(key.clone()) {
+                        errors.push(d.error_at(&[Seg::Key("rows".into()), Seg::Index(r), Seg::Key("key".into())], format!("source key `{key}` is listed twice")));
+                    }
+                }
+                seen
+            }
+            None => {
+                errors.push(d.error_at(&[Seg::Key("columns".into())], "the sources dataset needs a `key` column")
+                    .with_help("add `- {name: key, type: text}` to its columns"));
+                BTreeSet::new()
+            }
+        },
+        None => BTreeSet::new(),
+    };
+    let key_list: Vec<&str> = source_keys.iter().map(String::as_str).collect();
+    let unknown_source = |key: &str| {
+        let help = if key_list.is_empty() {
+            "list your sources in content/data/sources.yaml (columns key, title, author, publisher, date, url)".to_string()
+        } else {
+            did_you_mean(key, &key_list)
+        };
+        (format!("unknown source key `{key}`"), help)
+    };
+    for (i, b) in sources.iter().enumerate() {
+        if drafts.contains(&i) {
+            continue;
+        }
+        for (j, key) in b.front.sources.iter().enumerate() {
+            if !source_keys.contains(key) {
+                let (msg, help) = unknown_source(key);
+                errors.push(b.front_error(&[Seg::Key("sources".into()), Seg::Index(j)], msg).with_help(help));
+            }
+        }
+    }
+    for d in datasets.values() {
+        for (j, key) in d.sources.iter().enumerate() {
+            if !source_keys.contains(key) {
+                let (msg, help) = unknown_source(key);
+                errors.push(d.error_at(&[Seg::Key("sources".into()), Seg::Index(j)], msg).with_help(help));
+            }
+        }
+        if d.name == "sources" {
+            continue;
+        }
+        if let Some(c) = d.column_index("source") {
+            for (r, row) in d.rows.iter().enumerate() {
+                let key = row[c].text();
+                if !key.is_empty() && !source_keys.contains(&key) {
+                    let (msg, help) = unknown_source(&key);
+                    errors.push(d.error_at(&[Seg::Key("rows".into()), Seg::Index(r), Seg::Key("source".into())], msg).with_help(help));
+                }
+            }
+        }
+    }
+
+    // Bodies: links and inline values, in parallel.
+    let resolver = Resolver {
+        briefs: &sources,
+        slugs: slugs.clone(),
+        files,
+        datasets: &datasets,
+        // Brief paths are display paths, so the data folder must be one too.
+        data_dir: normalize(&crate::load::yaml::display_path(&root.join("data"))),
+        drafts: drafts.clone(),
+    };
+    let bodies: Vec<(usize, Result<_, Diagnostics>)> = slugs.keys().copied().collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|i| (i, resolver.brief(i)))
+        .collect();
+    let mut resolved = BTreeMap::new();
+    for (i, r) in bodies {
+        match r {
+            Ok(v) => {
+                resolved.insert(i, v);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+
+    // Key figures.
+    let mut key_figures = Vec::new();
+    for (i, kf) in config.key_figures.iter().enumerate() {
+        let l = Lookup { data: kf.data.clone(), filter: kf.filter.clone(), column: kf.column.clone(), format: kf.format.clone() };
+        match lookup(&datasets, &l) {
+            Ok(f) => {
+                let row = &f.dataset.rows[f.row];
+                let cell = |name: &str| f.dataset.column_index(name).map(|c| &row[c]).filter(|c| **c != Cell::Null);
+                let when = cell("year").or_else(|| cell("date")).map(|c| match c {
+                    Cell::Date(d) => d.human(),
+                    other => other.text(),
+                });
+                let source = cell("source").map(Cell::text).or_else(|| f.dataset.sources.first().cloned());
+                key_figures.push(KeyFigure { label: kf.label.clone(), value: f.text, dataset: kf.data.clone(), when, source });
+            }
+            Err(msg) => {
+                let cfg = crate::load::yaml::display_path(&root.join("site.yaml"));
+                let text = std::fs::read_to_string(root.join("site.yaml")).unwrap_or_default();
+                errors.push(crate::load::yaml::YamlDoc::whole(&cfg, &text).error_at(&[Seg::Key("key_figures".into()), Seg::Index(i)], msg));
+            }
+        }
+    }
+    errors.into_result()?;
+
+    // Published briefs, newest first; ties by weight then slug, so order never
+    // depends on the file system.
+    let mut briefs: Vec<Brief> = Vec::with_capacity(slugs.len());
+    let mut sources_opt: Vec<Option<BriefSource>> = sources.into_iter().map(Some).collect();
+    for (i, slug) in &slugs {
+        let src = sources_opt[*i].take().expect("each brief once");
+        let (body, links, used) = resolved.remove(i).expect("resolved above");
+        briefs.push(Brief { path: format!("briefs/{slug}/"), slug: slug.clone(), topics: Vec::new(), body, links, datasets: used, src });
+    }
+    briefs.sort_by(|a, b| b.src.date.cmp(&a.src.date).then(a.src.front.weight.cmp(&b.src.front.weight)).then(a.slug.cmp(&b.slug)));
+
+    // Topics: "Trade" and "trade" are one topic, shown in its most common spelling.
+    let mut spellings: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for b in &briefs {
+        for t in &b.src.front.topics {
+            let s = slugify(t);
+            if !s.is_empty() {
+                *spellings.entry(s).or_default().entry(t.trim().to_string()).or_default() += 1;
+            }
+        }
+    }
+    let name_of = |slug: &str| -> String {
+        let m = &spellings[slug];
+        let best = m.values().max().copied().unwrap_or(0);
+        m.iter().find(|(_, n)| **n == best).map(|(s, _)| s.clone()).unwrap_or_default()
+    };
+    let mut topics: BTreeMap<String, Topic> = BTreeMap::new();
+    for (bi, b) in briefs.iter_mut().enumerate() {
+        let mut seen = BTreeSet::new();
+        for t in &b.src.front.topics {
+            let s = slugify(t);
+            if s.is_empty() || !seen.insert(s.clone()) {
+                continue;
+            }
+            let name = name_of(&s);
+            b.topics.push((name.clone(), s.clone()));
+            topics.entry(s.clone()).or_insert_with(|| Topic { name, slug: s, briefs: Vec::new() }).briefs.push(bi);
+        }
+    }
+
+    // Sources and what cites them.
+    let mut sources_out = Vec::new();
+    if let Some(d) = datasets.get("sources")
+        && let Some(k) = d.column_index("key")
+    {
+        for row in &d.rows {
+            let key = row[k].text();
+            let fields = d.columns.iter().zip(row).map(|(c, v)| (c.name.clone(), v.text())).collect();
+            let cited_by_briefs = briefs.iter().enumerate().filter(|(_, b)| b.src.front.sources.contains(&key)).map(|(i, _)| i).collect();
+            let cited_by_datasets = datasets.values().filter(|x| x.name != "sources" && (x.sources.contains(&key) || x.column_index("source").is_some_and(|c| x.rows.iter().any(|r| r[c].text() == key)))).map(|x| x.name.clone()).collect();
+            sources_out.push(Source { key, fields, cited_by_briefs, cited_by_datasets });
+        }
+    }
+
+    Ok(Site {
+        root,
+        config,
+        base_path,
+        briefs,
+        datasets,
+        topics: topics.into_values().collect(),
+        sources: sources_out,
+        key_figures,
+        static_files,
+        theme,
+        drafts_skipped: drafts.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_ranges_cover_code_and_html() {
+        let body = "a `{{ x }}` b\n\n```\n{{ value(data=\"x\") }}\n```\n\n<div>{{</div>\n";
+        let scan = scan_markdown(body);
+        for needle in ["{{ x }}", "{{ value", "{{</div>"] {
+            let at = body.find(needle).unwrap();
+            assert!(scan.literal.iter().any(|r| r.contains(&at)), "{needle} not covered");
+        }
+    }
+
+    #[test]
+    fn normalizes_paths() {
+        assert_eq!(normalize(Path::new("content/briefs/../data/./x.yaml")), PathBuf::from("content/data/x.yaml"));
+    }
+
+    #[test]
+    fn escapes_values_for_markdown() {
+        assert_eq!(escape_markdown("US$1,000 *x*"), "US\\$1\\,000 \\*x\\*");
+    }
+}

@@ -1,0 +1,323 @@
+//! Dataset lookups: `{{ value(data="…", where="…", column="…", format="…") }}` in
+//! briefs, and the key figures of `site.yaml`.
+//!
+//! A number in prose is read from the dataset that holds it, so that a corrected
+//! dataset corrects every brief that quotes it, and a figure that no longer exists
+//! fails the build instead of going stale.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{did_you_mean, suggest};
+use crate::load::Dataset;
+use crate::load::dataset::Cell;
+
+/// A request for one cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    pub data: String,
+    pub filter: String,
+    pub column: String,
+    pub format: Option<String>,
+}
+
+/// The cell found and its row, for captions (year, source).
+#[derive(Debug, Clone)]
+pub struct Found<'d> {
+    pub dataset: &'d Dataset,
+    pub row: usize,
+    pub text: String,
+}
+
+/// Parse `col=value,col=value`.
+pub fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for part in filter.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((k, v)) = part.split_once('=') else {
+            return Err(format!("`{part}` in where=\"{filter}\" is not `column=value`"));
+        };
+        out.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    Ok(out)
+}
+
+fn cell_matches(cell: &Cell, want: &str) -> bool {
+    let text = cell.text();
+    if text == want {
+        return true;
+    }
+    // 112 and 112.0 are the same number, however the author wrote it.
+    match (cell.as_f64(), want.parse::<f64>()) {
+        (Some(a), Ok(b)) => a == b,
+        _ => text.eq_ignore_ascii_case(want),
+    }
+}
+
+/// The rows of `d` that pass `filter` (already parsed); an error names a bad column.
+pub fn select_rows(d: &Dataset, conds: &[(String, String)]) -> Result<Vec<usize>, String> {
+    let mut idx = Vec::with_capacity(conds.len());
+    for (k, _) in conds {
+        match d.column_index(k) {
+            Some(i) => idx.push(i),
+            None => {
+                return Err(format!(
+                    "no column `{k}` in {}; {}",
+                    d.name,
+                    did_you_mean(k, &d.column_names())
+                ));
+            }
+        }
+    }
+    Ok((0..d.rows.len())
+        .filter(|&r| {
+            conds
+                .iter()
+                .zip(&idx)
+                .all(|((_, v), &c)| cell_matches(&d.rows[r][c], v))
+        })
+        .collect())
+}
+
+/// Find and format the cell `l` asks for.
+pub fn lookup<'d>(datasets: &'d BTreeMap<String, Dataset>, l: &Lookup) -> Result<Found<'d>, String> {
+    let Some(d) = datasets.get(&l.data) else {
+        let hint = suggest(&l.data, datasets.keys().map(String::as_str))
+            .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+        return Err(format!("no dataset `{}`{hint}", l.data));
+    };
+    let conds = parse_filter(&l.filter)?;
+    let Some(col) = d.column_index(&l.column) else {
+        return Err(format!(
+            "no column `{}` in {}; {}",
+            l.column,
+            d.name,
+            did_you_mean(&l.column, &d.column_names())
+        ));
+    };
+    let rows = select_rows(d, &conds)?;
+    let row = match rows.as_slice() {
+        [r] => *r,
+        [] => {
+            let hint = conds.first().and_then(|(k, _)| {
+                let c = d.column_index(k)?;
+                let mut vals: Vec<String> = d.rows.iter().map(|r| r[c].text()).collect();
+                vals.dedup();
+                vals.truncate(12);
+                Some(format!("; `{k}` has: {}", vals.join(", ")))
+            });
+            return Err(format!(
+                "no row of {} matches where=\"{}\"{}",
+                d.name,
+                l.filter,
+                hint.unwrap_or_default()
+            ));
+        }
+        many => {
+            return Err(format!(
+                "where=\"{}\" selects {} rows of {}, not one; add a condition (e.g. `,source=…`) to pick one",
+                l.filter,
+                many.len(),
+                d.name
+            ));
+        }
+    };
+    let cell = &d.rows[row][col];
+    if *cell == Cell::Null {
+        return Err(format!("{}: column `{}` is empty in the row selected", d.name, l.column));
+    }
+    let text = match &l.format {
+        Some(f) => {
+            let Some(n) = cell.as_f64() else {
+                return Err(format!(
+                    "format=\"{f}\" needs a number, but `{}` holds `{}`",
+                    l.column,
+                    cell.text()
+                ));
+            };
+            format_number(n, f)?
+        }
+        None => match cell {
+            Cell::Number(_) | Cell::Integer(_) => format_number(cell.as_f64().unwrap_or(0.0), ",")?,
+            Cell::Date(date) => date.human(),
+            other => other.text(),
+        },
+    };
+    Ok(Found { dataset: d, row, text })
+}
+
+/// Format `n` by a spec such as `,.1f`, `.0f`, `,d` or `.1%`, with any text around
+/// it kept as written: `US$,.0f m` → `US$2,350 m`. A bare `,` means thousands
+/// separators and the number's own decimals.
+pub fn format_number(n: f64, format: &str) -> Result<String, String> {
+    let bytes = format.as_bytes();
+    // Find the spec: an optional comma, an optional .N, then f, d or %.
+    let mut found = None;
+    for start in 0..bytes.len() {
+        let mut i = start;
+        let comma = bytes[i] == b',';
+        if comma {
+            i += 1;
+        }
+        let mut decimals = None;
+        if i < bytes.len() && bytes[i] == b'.' {
+            let ds = i + 1;
+            let mut de = ds;
+            while de < bytes.len() && bytes[de].is_ascii_digit() {
+                de += 1;
+            }
+            if de == ds {
+                continue;
+            }
+            decimals = format[ds..de].parse::<usize>().ok();
+            i = de;
+        }
+        if i < bytes.len() && matches!(bytes[i], b'f' | b'd' | b'%') && (comma || decimals.is_some()) {
+            found = Some((start, i + 1, comma, decimals, bytes[i]));
+            break;
+        }
+    }
+    let (start, end, comma, decimals, kind) = match found {
+        Some(f) => f,
+        None if format.trim() == "," => (0, format.len(), true, None, b'g'),
+        None => {
+            return Err(format!(
+                "format=\"{format}\" has no number spec; use e.g. \",.0f\" (thousands, no decimals), \".1f\", \",d\" or \".1%\""
+            ));
+        }
+    };
+    let decimals = decimals.map(|d| d.min(12));
+    let body = match kind {
+        b'd' => format!("{}", n.round() as i64),
+        b'%' => format!("{:.*}", decimals.unwrap_or(0), n * 100.0),
+        b'f' => format!("{:.*}", decimals.unwrap_or(0), n),
+        _ => n.to_string(),
+    };
+    let body = if comma { group_thousands(&body) } else { body };
+    let suffix = if kind == b'%' { "%" } else { "" };
+    Ok(format!("{}{}{}{}", &format[..start], body, suffix, &format[end..]))
+}
+
+fn group_thousands(num: &str) -> String {
+    let (sign, rest) = num.strip_prefix('-').map_or(("", num), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// A `{{ name(arg="…", …) }}` call found in a brief.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shortcode {
+    pub name: String,
+    pub args: Vec<(String, String)>,
+    /// Byte length of the whole `{{ … }}`.
+    pub len: usize,
+}
+
+/// Parse a shortcode at the start of `s` (which starts with `{{`). `None` when this
+/// is not a call at all (`{{ x }}` in prose stays prose); `Err` when it is a call
+/// written wrong.
+pub fn parse_shortcode(s: &str) -> Option<Result<Shortcode, String>> {
+    let inner_start = 2;
+    let close = s.find("}}")?;
+    let inner = &s[inner_start..close];
+    let trimmed = inner.trim_start();
+    let name_len = trimmed
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(trimmed.len());
+    let name = &trimmed[..name_len];
+    let rest = trimmed[name_len..].trim_start();
+    if name.is_empty() || !rest.starts_with('(') {
+        return None;
+    }
+    let Some(args_src) = rest[1..].trim_end().strip_suffix(')') else {
+        return Some(Err(format!("`{name}(…)` is not closed with `)` before `}}}}`")));
+    };
+    let mut args = Vec::new();
+    let mut p = args_src.trim();
+    while !p.is_empty() {
+        let Some(eq) = p.find('=') else {
+            return Some(Err(format!("expected `name=\"value\"` in `{name}(…)`, found `{p}`")));
+        };
+        let key = p[..eq].trim().to_string();
+        let after = p[eq + 1..].trim_start();
+        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let Some(q) = quote else {
+            return Some(Err(format!("the value of `{key}` must be in quotes: {key}=\"…\"")));
+        };
+        let Some(end) = after[1..].find(q) else {
+            return Some(Err(format!("the value of `{key}` has no closing quote")));
+        };
+        args.push((key, after[1..1 + end].to_string()));
+        p = after[1 + end + 1..].trim_start();
+        p = p.strip_prefix(',').unwrap_or(p).trim_start();
+    }
+    Some(Ok(Shortcode {
+        name: name.to_string(),
+        args,
+        len: close + 2,
+    }))
+}
+
+/// The `value` shortcode's arguments as a lookup.
+pub fn lookup_from_args(args: &[(String, String)]) -> Result<Lookup, String> {
+    const KNOWN: &[&str] = &["data", "where", "column", "format"];
+    let mut get = BTreeMap::new();
+    for (k, v) in args {
+        if !KNOWN.contains(&k.as_str()) {
+            return Err(format!("value() has no argument `{k}`; {}", did_you_mean(k, KNOWN)));
+        }
+        get.insert(k.as_str(), v.clone());
+    }
+    let need = |k: &str| {
+        get.get(k)
+            .cloned()
+            .ok_or_else(|| format!("value() needs `{k}=\"…\"`"))
+    };
+    Ok(Lookup {
+        data: need("data")?,
+        filter: need("where")?,
+        column: need("column")?,
+        format: get.get("format").cloned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_number(2350.0, "US$,.0f m").unwrap(), "US$2,350 m");
+        assert_eq!(format_number(103.4, ".1f").unwrap(), "103.4");
+        assert_eq!(format_number(1234567.891, ",.2f").unwrap(), "1,234,567.89");
+        assert_eq!(format_number(-1234.0, ",d").unwrap(), "-1,234");
+        assert_eq!(format_number(0.481, ".1%").unwrap(), "48.1%");
+        assert_eq!(format_number(6500.0, ",").unwrap(), "6,500");
+        assert_eq!(format_number(10.69, ",").unwrap(), "10.69");
+        assert_eq!(format_number(112.0, "$,.0f million").unwrap(), "$112 million");
+        assert!(format_number(1.0, "dollars").is_err());
+    }
+
+    #[test]
+    fn shortcodes() {
+        let s = r#"{{ value(data="t", where="year=2013", column='v', format=",.0f") }} rest"#;
+        let sc = parse_shortcode(s).unwrap().unwrap();
+        assert_eq!(sc.name, "value");
+        assert_eq!(sc.args.len(), 4);
+        assert_eq!(&s[sc.len..], " rest");
+        assert_eq!(parse_shortcode("{{ page.title }}"), None);
+        assert_eq!(parse_shortcode("{{ no end"), None);
+        assert!(parse_shortcode("{{ value(data=t) }}").unwrap().is_err());
+        let l = lookup_from_args(&sc.args).unwrap();
+        assert_eq!(l.filter, "year=2013");
+        assert!(lookup_from_args(&[("dta".into(), "x".into())]).unwrap_err().contains("did you mean `data`"));
+    }
+}
