@@ -71,10 +71,17 @@ impl Progress {
 
 /// Load, check and render the site, without writing anything.
 pub fn render_site(opts: &BuildOptions) -> Result<(Site, RenderedSite), Diagnostics> {
-    let p = Progress { on: opts.progress && std::io::stderr().is_terminal(), start: Instant::now() };
+    let p = Progress {
+        on: opts.progress && std::io::stderr().is_terminal(),
+        start: Instant::now(),
+    };
     p.stage("loading");
     let sources = SiteSources::load(&opts.site_dir)?;
-    p.stage(&format!("resolving {} briefs, {} datasets", sources.briefs.len(), sources.datasets.len()));
+    p.stage(&format!(
+        "resolving {} briefs, {} datasets",
+        sources.briefs.len(),
+        sources.datasets.len()
+    ));
     let site = resolve(sources, &opts.resolve)?;
     p.stage(&format!("rendering {} briefs", site.briefs.len()));
     let rendered = render(&site)?;

@@ -56,7 +56,12 @@ enum NewCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { site, output, base_url, drafts } => {
+        Command::Build {
+            site,
+            output,
+            base_url,
+            drafts,
+        } => {
             let opts = BuildOptions {
                 site_dir: site,
                 output_dir: output.clone(),
@@ -80,17 +85,20 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::New { what: NewCommand::Brief { title, site } } => {
-            match tumen::new::new_brief(&site, &title, Date::today()) {
-                Ok(path) => {
-                    println!("Created {} (a draft: remove `draft: true` to publish it)", display_path(&path).display());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprint!("{e}");
-                    ExitCode::FAILURE
-                }
+        Command::New {
+            what: NewCommand::Brief { title, site },
+        } => match tumen::new::new_brief(&site, &title, Date::today()) {
+            Ok(path) => {
+                println!(
+                    "Created {} (a draft: remove `draft: true` to publish it)",
+                    display_path(&path).display()
+                );
+                ExitCode::SUCCESS
             }
-        }
+            Err(e) => {
+                eprint!("{e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

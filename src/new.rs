@@ -13,35 +13,63 @@ pub fn new_brief(site_dir: &Path, title: &str, today: Date) -> Result<PathBuf, D
     let title = title.trim();
     let base = slugify(title);
     if base.is_empty() {
-        return Err(Diagnostic::file(Path::new("title"), format!("cannot make a file name from the title `{title}`"))
-            .with_help("give a title with at least one letter or digit"));
+        return Err(Diagnostic::file(
+            Path::new("title"),
+            format!("cannot make a file name from the title `{title}`"),
+        )
+        .with_help("give a title with at least one letter or digit"));
     }
     let config_file = site_dir.join("site.yaml");
-    let text = std::fs::read_to_string(&config_file)
-        .map_err(|e| Diagnostic::file(&display_path(&config_file), format!("cannot read site.yaml: {e}"))
-            .with_help("run this in the folder that holds content/, or pass --site DIR"))?;
-    let config = SiteConfig::load(&display_path(&config_file), &text).map_err(|d| d.0.into_iter().next().expect("at least one"))?;
+    let text = std::fs::read_to_string(&config_file).map_err(|e| {
+        Diagnostic::file(
+            &display_path(&config_file),
+            format!("cannot read site.yaml: {e}"),
+        )
+        .with_help("run this in the folder that holds content/, or pass --site DIR")
+    })?;
+    let config = SiteConfig::load(&display_path(&config_file), &text)
+        .map_err(|d| d.0.into_iter().next().expect("at least one"))?;
     let dir = site_dir.join("briefs");
-    std::fs::create_dir_all(&dir).map_err(|e| Diagnostic::file(&display_path(&dir), format!("cannot create the folder: {e}")))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Diagnostic::file(
+            &display_path(&dir),
+            format!("cannot create the folder: {e}"),
+        )
+    })?;
     let mut n = 1;
     loop {
-        let slug = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+        let slug = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
         let path = dir.join(format!("{slug}.md"));
         let body = format!(
-            "---\ntitle: {}\ndate: {}\nsummary: \"\"\nauthors: {}\ntopics: []\ncountries: []\nsources: []\ndraft: true\n---\n\nWrite the brief here. Cite sources with footnotes[^1] and link other briefs\nby their file name, e.g. [the overview](overview.md).\n\n[^1]: Source title, author, date.\n",
+            "---\ntitle: {}\ndate: {}\nsummary: \"\"\nauthors: {}\ntopics: []\ncountries: []\nsources: []\ndraft: true\n---\n\n<!-- Write the brief here. Cite sources with footnotes, like this.[^1] Link other\n     briefs by their file name: [the overview](overview.md). Put figures in from\n     the data: {{ value(data=\"trade-turnover\", where=\"year=2013\", column=\"turnover\") }} -->\n\n## Summary\n\n[^1]: Source title, author, date.\n",
             yaml_string(title),
             today.iso(),
             yaml_list(&config.authors),
         );
         // create_new: never overwrite a brief, even one created a moment ago.
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(mut f) => {
                 use std::io::Write;
-                f.write_all(body.as_bytes()).map_err(|e| Diagnostic::file(&display_path(&path), format!("cannot write: {e}")))?;
+                f.write_all(body.as_bytes()).map_err(|e| {
+                    Diagnostic::file(&display_path(&path), format!("cannot write: {e}"))
+                })?;
                 return Ok(path);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
-            Err(e) => return Err(Diagnostic::file(&display_path(&path), format!("cannot create: {e}"))),
+            Err(e) => {
+                return Err(Diagnostic::file(
+                    &display_path(&path),
+                    format!("cannot create: {e}"),
+                ));
+            }
         }
     }
 }
@@ -52,7 +80,14 @@ fn yaml_string(s: &str) -> String {
 }
 
 fn yaml_list(items: &[String]) -> String {
-    format!("[{}]", items.iter().map(|s| yaml_string(s)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(|s| yaml_string(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 #[cfg(test)]

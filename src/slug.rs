@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slugify("Russia–DPRK Trade: 1988 → 2022"), "russia-dprk-trade-1988-2022");
+        assert_eq!(
+            slugify("Russia–DPRK Trade: 1988 → 2022"),
+            "russia-dprk-trade-1988-2022"
+        );
         assert_eq!(slugify("  Russia's   debt  "), "russias-debt");
         assert_eq!(slugify("Торговля и КНДР"), "торговля-и-кндр");
         assert_eq!(slugify("---"), "");

@@ -48,23 +48,38 @@ pub fn check_output_dir(out: &Path, site: &Path) -> Result<(), Diagnostic> {
     let o = absolute(out);
     let s = absolute(site);
     let shown = display_path(out);
-    if o.parent().is_none() || Some(o.as_path()) == std::env::var_os("HOME").map(PathBuf::from).as_deref() {
-        return Err(Diagnostic::file(&shown, "refusing to use this folder as the output: it would be replaced whole")
-            .with_help("choose an output folder of its own, e.g. --output output"));
+    if o.parent().is_none()
+        || Some(o.as_path()) == std::env::var_os("HOME").map(PathBuf::from).as_deref()
+    {
+        return Err(Diagnostic::file(
+            &shown,
+            "refusing to use this folder as the output: it would be replaced whole",
+        )
+        .with_help("choose an output folder of its own, e.g. --output output"));
     }
     if s.starts_with(&o) || o.starts_with(&s) {
-        return Err(Diagnostic::file(&shown, format!("the output folder overlaps the site folder {}", display_path(site).display()))
-            .with_help("put the output beside the site, e.g. --output output"));
+        return Err(Diagnostic::file(
+            &shown,
+            format!(
+                "the output folder overlaps the site folder {}",
+                display_path(site).display()
+            ),
+        )
+        .with_help("put the output beside the site, e.g. --output output"));
     }
     if o.is_dir() {
-        let mut entries = std::fs::read_dir(&o).map_err(|e| io_err(out, "cannot read the output folder", e))?;
+        let mut entries =
+            std::fs::read_dir(&o).map_err(|e| io_err(out, "cannot read the output folder", e))?;
         let non_empty = entries.next().is_some();
         if non_empty && !o.join("index.html").exists() {
             return Err(Diagnostic::file(&shown, "the output folder is not empty and holds no site (no index.html): refusing to replace it")
                 .with_help("empty it, or choose another folder with --output"));
         }
     } else if o.exists() {
-        return Err(Diagnostic::file(&shown, "the output path exists and is not a folder"));
+        return Err(Diagnostic::file(
+            &shown,
+            "the output path exists and is not a folder",
+        ));
     }
     Ok(())
 }
@@ -73,8 +88,13 @@ pub fn check_output_dir(out: &Path, site: &Path) -> Result<(), Diagnostic> {
 pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     let out = absolute(out);
     let parent = out.parent().expect("checked: not the root").to_path_buf();
-    let name = out.file_name().expect("checked: has a name").to_string_lossy().into_owned();
-    std::fs::create_dir_all(&parent).map_err(|e| io_err(&parent, "cannot create the output's parent folder", e))?;
+    let name = out
+        .file_name()
+        .expect("checked: has a name")
+        .to_string_lossy()
+        .into_owned();
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| io_err(&parent, "cannot create the output's parent folder", e))?;
     // Leftovers of a build that was killed mid-way.
     if let Ok(entries) = std::fs::read_dir(&parent) {
         for e in entries.flatten() {
@@ -86,7 +106,13 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     }
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.tumen-staging-{pid}"));
-    let result = fill(&staging, files).and_then(|()| swap(&staging, &out, &parent.join(format!(".{name}.tumen-old-{pid}"))));
+    let result = fill(&staging, files).and_then(|()| {
+        swap(
+            &staging,
+            &out,
+            &parent.join(format!(".{name}.tumen-old-{pid}")),
+        )
+    });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -94,8 +120,12 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
 }
 
 fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
-    std::fs::create_dir_all(staging).map_err(|e| io_err(staging, "cannot create the staging folder", e))?;
-    let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf)).collect();
+    std::fs::create_dir_all(staging)
+        .map_err(|e| io_err(staging, "cannot create the staging folder", e))?;
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
+        .collect();
     dirs.sort();
     dirs.dedup();
     for d in dirs {
@@ -105,16 +135,23 @@ fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     files.par_iter().try_for_each(|f| {
         let dest = staging.join(&f.path);
         match &f.content {
-            Content::Bytes(b) => std::fs::write(&dest, b).map_err(|e| io_err(&dest, "cannot write", e)),
-            Content::Copy(StaticFile::Embedded(b)) => std::fs::write(&dest, b).map_err(|e| io_err(&dest, "cannot write", e)),
-            Content::Copy(StaticFile::Disk(src)) => std::fs::copy(src, &dest).map(|_| ()).map_err(|e| io_err(src, "cannot copy", e)),
+            Content::Bytes(b) => {
+                std::fs::write(&dest, b).map_err(|e| io_err(&dest, "cannot write", e))
+            }
+            Content::Copy(StaticFile::Embedded(b)) => {
+                std::fs::write(&dest, b).map_err(|e| io_err(&dest, "cannot write", e))
+            }
+            Content::Copy(StaticFile::Disk(src)) => std::fs::copy(src, &dest)
+                .map(|_| ())
+                .map_err(|e| io_err(src, "cannot copy", e)),
         }
     })
 }
 
 fn swap(staging: &Path, out: &Path, old: &Path) -> Result<(), Diagnostic> {
     if out.exists() {
-        std::fs::rename(out, old).map_err(|e| io_err(out, "cannot move the previous output aside", e))?;
+        std::fs::rename(out, old)
+            .map_err(|e| io_err(out, "cannot move the previous output aside", e))?;
         if let Err(e) = std::fs::rename(staging, out) {
             // Put the previous site back: a failed build leaves it as it was.
             let _ = std::fs::rename(old, out);
@@ -122,7 +159,8 @@ fn swap(staging: &Path, out: &Path, old: &Path) -> Result<(), Diagnostic> {
         }
         let _ = std::fs::remove_dir_all(old);
     } else {
-        std::fs::rename(staging, out).map_err(|e| io_err(out, "cannot move the new output into place", e))?;
+        std::fs::rename(staging, out)
+            .map_err(|e| io_err(out, "cannot move the new output into place", e))?;
     }
     Ok(())
 }

@@ -58,8 +58,19 @@ pub struct FrontMatter {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "title", "date", "updated", "summary", "authors", "topics", "countries", "sources", "draft",
-    "weight", "slug", "aliases", "extra",
+    "title",
+    "date",
+    "updated",
+    "summary",
+    "authors",
+    "topics",
+    "countries",
+    "sources",
+    "draft",
+    "weight",
+    "slug",
+    "aliases",
+    "extra",
 ];
 
 const FRONT_MATTER_EXAMPLE: &str =
@@ -75,7 +86,6 @@ fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
     }
     let yaml_start = bom + first_end + 1;
     let mut pos = yaml_start;
-    let mut line = 2;
     // Closing fence: the first later line that is `---` (or YAML's `...`). A `---`
     // further down the body is a thematic break and stays Markdown.
     while pos <= text.len() {
@@ -83,13 +93,13 @@ fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
         let l = text[pos..end].trim_end();
         if l == "---" || l == "..." {
             let body = (end + 1).min(text.len());
-            return Some((&text[yaml_start..pos], line, body));
+            // The YAML starts on line 2, below the opening fence.
+            return Some((&text[yaml_start..pos], 2, body));
         }
         if end == text.len() {
             break;
         }
         pos = end + 1;
-        line += 1;
     }
     None
 }
@@ -123,9 +133,11 @@ impl BriefSource {
             doc.parse()?
         };
         if !raw.is_mapping() {
-            return Err(Diagnostic::at(file, &text, 1, 1, "the front matter is not a mapping")
-                .with_help(FRONT_MATTER_EXAMPLE)
-                .into());
+            return Err(
+                Diagnostic::at(file, &text, 1, 1, "the front matter is not a mapping")
+                    .with_help(FRONT_MATTER_EXAMPLE)
+                    .into(),
+            );
         }
         let mut errors = Diagnostics::default();
         doc.check_keys(&raw, &[], KNOWN_KEYS, "the front matter", &mut errors);
@@ -194,7 +206,8 @@ mod tests {
 
     #[test]
     fn splits_front_matter_and_keeps_later_rules_in_the_body() {
-        let b = load("---\ntitle: T\ndate: 2024-05-01\n---\nBody\n\n---\n\nMore {{ x }}\n").unwrap();
+        let b =
+            load("---\ntitle: T\ndate: 2024-05-01\n---\nBody\n\n---\n\nMore {{ x }}\n").unwrap();
         assert_eq!(b.front.title, "T");
         assert_eq!(b.body(), "Body\n\n---\n\nMore {{ x }}\n");
         assert_eq!(b.stem, "x");
@@ -209,12 +222,21 @@ mod tests {
 
     #[test]
     fn errors_point_into_the_file() {
-        let e = load("---\ntitle: T\ndate: 2024-5-1\n---\n").unwrap_err().to_string();
+        let e = load("---\ntitle: T\ndate: 2024-5-1\n---\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("briefs/x.md:3:7"), "{e}");
-        let e = load("---\ntitle: T\ndate: 2024-05-01\ntopic: [a]\n---\n").unwrap_err().to_string();
-        assert!(e.contains("unknown key `topic`") && e.contains("did you mean `topics`?"), "{e}");
+        let e = load("---\ntitle: T\ndate: 2024-05-01\ntopic: [a]\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown key `topic`") && e.contains("did you mean `topics`?"),
+            "{e}"
+        );
         assert!(e.contains("briefs/x.md:4:1"), "{e}");
-        let e = load("---\ntitle: T: x\ndate: 2024-05-01\n---\n").unwrap_err().to_string();
+        let e = load("---\ntitle: T: x\ndate: 2024-05-01\n---\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("briefs/x.md:2:"), "{e}");
         assert!(e.contains("must be quoted"), "{e}");
         let e = load("# Just markdown\n").unwrap_err().to_string();

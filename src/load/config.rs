@@ -89,9 +89,11 @@ impl SiteConfig {
         let doc = YamlDoc::whole(file, text);
         let raw: yaml_serde::Value = doc.parse()?;
         if !raw.is_mapping() {
-            return Err(Diagnostic::file(file, "site.yaml must be a mapping of settings")
-                .with_help("start with `title: My briefings`")
-                .into());
+            return Err(
+                Diagnostic::file(file, "site.yaml must be a mapping of settings")
+                    .with_help("start with `title: My briefings`")
+                    .into(),
+            );
         }
         let mut errors = Diagnostics::default();
         doc.check_keys(&raw, &[], KNOWN_KEYS, "site.yaml", &mut errors);
@@ -142,7 +144,9 @@ fn validate_base_url(url: &str) -> Result<(), String> {
     }
     match url.split_once("://") {
         Some(("http" | "https", host)) if !host.is_empty() && !host.starts_with('/') => Ok(()),
-        _ => Err(format!("base_url `{url}` is neither an http(s) URL nor a path")),
+        _ => Err(format!(
+            "base_url `{url}` is neither an http(s) URL nor a path"
+        )),
     }
 }
 
@@ -161,7 +165,12 @@ mod tests {
         assert_eq!(c.base_path(), "/briefings/");
         assert_eq!(c.language, "en");
         assert_eq!(load("title: T\n").unwrap().base_path(), "/");
-        assert_eq!(load("title: T\nbase_url: https://x.org\n").unwrap().base_path(), "/");
+        assert_eq!(
+            load("title: T\nbase_url: https://x.org\n")
+                .unwrap()
+                .base_path(),
+            "/"
+        );
     }
 
     #[test]
@@ -172,7 +181,10 @@ mod tests {
         assert!(text.contains("unknown key `theem`"), "{text}");
         assert!(text.contains("site.yaml:2:1"), "{text}");
         assert!(text.contains("did you mean `theme`?"), "{text}");
-        assert!(text.contains("unknown key `titel` in a menu item"), "{text}");
+        assert!(
+            text.contains("unknown key `titel` in a menu item"),
+            "{text}"
+        );
         assert!(text.contains("site.yaml:4:"), "{text}");
     }
 
@@ -180,7 +192,9 @@ mod tests {
     fn type_errors_have_positions() {
         let err = load("title: T\nlatest: many\n").unwrap_err().to_string();
         assert!(err.contains("site.yaml:2:9"), "{err}");
-        let err = load("title: T\nbase_url: ftp://x\n").unwrap_err().to_string();
+        let err = load("title: T\nbase_url: ftp://x\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("neither an http(s) URL"), "{err}");
     }
 }

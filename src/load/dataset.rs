@@ -56,7 +56,10 @@ pub struct Column {
 impl Column {
     /// What a reader sees as the column's heading.
     pub fn heading(&self) -> String {
-        let label = self.label.clone().unwrap_or_else(|| self.name.replace('_', " "));
+        let label = self
+            .label
+            .clone()
+            .unwrap_or_else(|| self.name.replace('_', " "));
         match &self.unit {
             Some(u) => format!("{label} ({u})"),
             None => label,
@@ -103,7 +106,9 @@ impl Cell {
         match self {
             Cell::Null => serde_json::Value::Null,
             Cell::Integer(i) => (*i).into(),
-            Cell::Number(n) => serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, Into::into),
+            Cell::Number(n) => {
+                serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, Into::into)
+            }
             Cell::Text(s) => s.clone().into(),
             Cell::Date(d) => d.iso().into(),
             Cell::Year(y) => (*y).into(),
@@ -145,7 +150,15 @@ struct RawDataset {
     chart: Option<yaml_serde::Value>,
 }
 
-const KNOWN_KEYS: &[&str] = &["title", "description", "unit", "sources", "columns", "rows", "chart"];
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "unit",
+    "sources",
+    "columns",
+    "rows",
+    "chart",
+];
 const COLUMN_KEYS: &[&str] = &["name", "type", "unit", "label", "optional"];
 
 impl Dataset {
@@ -157,9 +170,12 @@ impl Dataset {
         let doc = YamlDoc::whole(file, &text);
         let raw: yaml_serde::Value = doc.parse()?;
         if !raw.is_mapping() {
-            return Err(Diagnostic::file(file, "a dataset must be a mapping with title, columns and rows")
-                .with_help("see the dataset format in the README")
-                .into());
+            return Err(Diagnostic::file(
+                file,
+                "a dataset must be a mapping with title, columns and rows",
+            )
+            .with_help("see the dataset format in the README")
+            .into());
         }
         let mut errors = Diagnostics::default();
         doc.check_keys(&raw, &[], KNOWN_KEYS, "a dataset", &mut errors);
@@ -175,17 +191,26 @@ impl Dataset {
         let mut errors = Diagnostics::default();
         let mut seen = std::collections::BTreeSet::new();
         for (i, c) in parsed.columns.iter().enumerate() {
-            let at = [Seg::Key("columns".into()), Seg::Index(i), Seg::Key("name".into())];
+            let at = [
+                Seg::Key("columns".into()),
+                Seg::Index(i),
+                Seg::Key("name".into()),
+            ];
             if !is_column_name(&c.name) {
-                errors.push(doc.error_at(&at, format!("column name `{}` is not allowed", c.name))
-                    .with_help("use lowercase letters, digits and `_`, starting with a letter"));
+                errors.push(
+                    doc.error_at(&at, format!("column name `{}` is not allowed", c.name))
+                        .with_help("use lowercase letters, digits and `_`, starting with a letter"),
+                );
             }
             if !seen.insert(c.name.as_str()) {
                 errors.push(doc.error_at(&at, format!("column `{}` is defined twice", c.name)));
             }
         }
         if parsed.columns.is_empty() {
-            errors.push(doc.error_at(&[Seg::Key("columns".into())], "a dataset needs at least one column"));
+            errors.push(doc.error_at(
+                &[Seg::Key("columns".into())],
+                "a dataset needs at least one column",
+            ));
         }
         errors.into_result()?;
 
@@ -194,17 +219,40 @@ impl Dataset {
         for (i, row) in parsed.rows.iter().enumerate() {
             let row_path = [Seg::Key("rows".into()), Seg::Index(i)];
             let Some(map) = row.as_mapping() else {
-                errors.push(doc.error_at(&row_path, format!("row {} is not a mapping of column: value", i + 1))
-                    .with_help(format!("write it as {{{}}}", names.iter().map(|n| format!("{n}: …")).collect::<Vec<_>>().join(", "))));
+                errors.push(
+                    doc.error_at(
+                        &row_path,
+                        format!("row {} is not a mapping of column: value", i + 1),
+                    )
+                    .with_help(format!(
+                        "write it as {{{}}}",
+                        names
+                            .iter()
+                            .map(|n| format!("{n}: …"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
                 continue;
             };
             for key in map.keys() {
-                let k = key.as_str().map(str::to_string).unwrap_or_else(|| format!("{key:?}"));
+                let k = key
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{key:?}"));
                 if !names.contains(&k.as_str()) {
                     let mut p = row_path.to_vec();
                     p.push(Seg::KeyName(k.clone()));
-                    errors.push(doc.error_at(&p, format!("row {} has a column `{k}` that the dataset does not define", i + 1))
-                        .with_help(did_you_mean(&k, &names)));
+                    errors.push(
+                        doc.error_at(
+                            &p,
+                            format!(
+                                "row {} has a column `{k}` that the dataset does not define",
+                                i + 1
+                            ),
+                        )
+                        .with_help(did_you_mean(&k, &names)),
+                    );
                 }
             }
             let mut cells = Vec::with_capacity(parsed.columns.len());
@@ -215,14 +263,24 @@ impl Dataset {
                 match value {
                     None | Some(yaml_serde::Value::Null) if col.optional => cells.push(Cell::Null),
                     None | Some(yaml_serde::Value::Null) => {
-                        errors.push(doc.error_at(&row_path, format!("row {} has no value for column `{}`", i + 1, col.name))
-                            .with_help(format!("add `{}: …`, or mark the column `optional: true`", col.name)));
+                        errors.push(
+                            doc.error_at(
+                                &row_path,
+                                format!("row {} has no value for column `{}`", i + 1, col.name),
+                            )
+                            .with_help(format!(
+                                "add `{}: …`, or mark the column `optional: true`",
+                                col.name
+                            )),
+                        );
                         cells.push(Cell::Null);
                     }
                     Some(v) => match convert(v, col.kind) {
                         Ok(c) => cells.push(c),
                         Err(msg) => {
-                            errors.push(doc.error_at(&cell_path, format!("column `{}`: {msg}", col.name)));
+                            errors.push(
+                                doc.error_at(&cell_path, format!("column `{}`: {msg}", col.name)),
+                            );
                             cells.push(Cell::Null);
                         }
                     },
@@ -301,7 +359,8 @@ impl Dataset {
 
 fn is_column_name(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn csv_field(s: &str) -> String {
@@ -343,7 +402,9 @@ fn convert(v: &yaml_serde::Value, kind: ColumnType) -> Result<Cell, String> {
     use yaml_serde::Value as V;
     let mut msg = String::new();
     match (kind, v) {
-        (ColumnType::Integer, V::Number(n)) if n.is_i64() => return Ok(Cell::Integer(n.as_i64().unwrap_or(0))),
+        (ColumnType::Integer, V::Number(n)) if n.is_i64() => {
+            return Ok(Cell::Integer(n.as_i64().unwrap_or(0)));
+        }
         (ColumnType::Number, V::Number(n)) => {
             if let Some(f) = n.as_f64().filter(|f| f.is_finite()) {
                 return Ok(Cell::Number(f));
@@ -374,10 +435,14 @@ fn convert(v: &yaml_serde::Value, kind: ColumnType) -> Result<Cell, String> {
         ColumnType::Text => "text",
     };
     let _ = write!(msg, "expected {expected}, found {}", describe(v));
-    if let (ColumnType::Number | ColumnType::Integer, V::String(s)) = (kind, v) {
-        if s.trim_start_matches(['~', '≈', '$']).replace(',', "").trim().parse::<f64>().is_ok() {
-            msg.push_str(" (write the bare number; put `~` or units in a note or the column's unit)");
-        }
+    if let (ColumnType::Number | ColumnType::Integer, V::String(s)) = (kind, v)
+        && s.trim_start_matches(['~', '≈', '$'])
+            .replace(',', "")
+            .trim()
+            .parse::<f64>()
+            .is_ok()
+    {
+        msg.push_str(" (write the bare number; put `~` or units in a note or the column's unit)");
     }
     Err(msg)
 }
@@ -406,7 +471,10 @@ mod tests {
     #[test]
     fn csv_and_json_carry_the_same_rows() {
         let d = load(GOOD).unwrap();
-        assert_eq!(d.to_csv(), "year,turnover,note\r\n1988,2350,\r\n2013,112.4,\"exports, imports\"\r\n");
+        assert_eq!(
+            d.to_csv(),
+            "year,turnover,note\r\n1988,2350,\r\n2013,112.4,\"exports, imports\"\r\n"
+        );
         let j = d.to_json();
         assert_eq!(j["rows"][1]["turnover"], serde_json::json!(112.4));
         assert_eq!(j["rows"][0]["note"], serde_json::Value::Null);
@@ -419,10 +487,16 @@ mod tests {
             .replace("{year: 2013,", "{yaer: 2013,");
         let e = load(&bad).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("data/trade.yaml:9:31"), "{text}");
-        assert!(text.contains("expected a number, found the text \"~2350\""), "{text}");
+        assert!(text.contains("data/trade.yaml:9:28"), "{text}");
+        assert!(
+            text.contains("expected a number, found the text \"~2350\""),
+            "{text}"
+        );
         assert!(text.contains("write the bare number"), "{text}");
-        assert!(text.contains("column `yaer` that the dataset does not define"), "{text}");
+        assert!(
+            text.contains("column `yaer` that the dataset does not define"),
+            "{text}"
+        );
         assert!(text.contains("did you mean `year`?"), "{text}");
         assert!(text.contains("no value for column `year`"), "{text}");
         assert_eq!(e.len(), 3, "{text}");
@@ -432,10 +506,14 @@ mod tests {
     fn schema_errors() {
         let e = load("title: T\ncolums: []\n").unwrap_err().to_string();
         assert!(e.contains("did you mean `columns`?"), "{e}");
-        let e = load("title: T\ncolumns:\n  - {name: x, type: float}\n").unwrap_err().to_string();
+        let e = load("title: T\ncolumns:\n  - {name: x, type: float}\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("data/trade.yaml:3:"), "{e}");
         assert!(e.contains("unknown variant `float`"), "{e}");
-        let e = load("title: T\ncolumns:\n  - {name: Year, type: year}\n").unwrap_err().to_string();
+        let e = load("title: T\ncolumns:\n  - {name: Year, type: year}\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not allowed"), "{e}");
     }
 

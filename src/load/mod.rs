@@ -84,12 +84,16 @@ pub fn list_files(dir: &Path, exts: &[&str]) -> std::io::Result<Vec<PathBuf>> {
 }
 
 fn read(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file(&display_path(path), format!("cannot read this file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::file(&display_path(path), format!("cannot read this file: {e}"))
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         Diagnostic::file(
             &display_path(path),
-            format!("this file is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "this file is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
         .with_help("save it as UTF-8 in your editor")
     })
@@ -122,7 +126,13 @@ impl SiteSources {
         let (brief_files, data_files) = match (brief_files, data_files) {
             (Ok(b), Ok(d)) => (b, d),
             (b, d) => {
-                errors.extend(b.err().into_iter().chain(d.err()).collect::<Vec<_>>().into());
+                errors.extend(
+                    b.err()
+                        .into_iter()
+                        .chain(d.err())
+                        .collect::<Vec<_>>()
+                        .into(),
+                );
                 return Err(errors);
             }
         };
@@ -157,8 +167,14 @@ impl SiteSources {
                     if let Some(prev) = dataset_map.get(&d.name) {
                         let prev: &Dataset = prev;
                         errors.push(
-                            Diagnostic::file(&d.file, format!("a second dataset named `{}`", d.name))
-                                .with_help(format!("{} has the same name; rename one", prev.file.display())),
+                            Diagnostic::file(
+                                &d.file,
+                                format!("a second dataset named `{}`", d.name),
+                            )
+                            .with_help(format!(
+                                "{} has the same name; rename one",
+                                prev.file.display()
+                            )),
                         );
                     } else {
                         dataset_map.insert(d.name.clone(), d);

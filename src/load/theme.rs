@@ -76,10 +76,15 @@ impl Theme {
             );
         }
         for (n, bytes) in EMBEDDED_STATIC {
-            theme.static_files.insert(n.to_string(), StaticFile::Embedded(bytes));
+            theme
+                .static_files
+                .insert(n.to_string(), StaticFile::Embedded(bytes));
         }
         let candidates = |theme: &str| {
-            [root.join("themes").join(theme), root.join("..").join("themes").join(theme)]
+            [
+                root.join("themes").join(theme),
+                root.join("..").join("themes").join(theme),
+            ]
         };
         if let Some(dir) = candidates("default").into_iter().find(|d| d.is_dir()) {
             theme.overlay(&dir)?;
@@ -104,10 +109,19 @@ impl Theme {
     }
 
     fn overlay(&mut self, dir: &Path) -> Result<(), Diagnostics> {
-        let io = |e: std::io::Error| Diagnostics::from(Diagnostic::file(&display_path(dir), format!("cannot read this theme: {e}")));
+        let io = |e: std::io::Error| {
+            Diagnostics::from(Diagnostic::file(
+                &display_path(dir),
+                format!("cannot read this theme: {e}"),
+            ))
+        };
         let tdir = dir.join("templates");
         for f in list_files(&tdir, &["html", "xml", "txt"]).map_err(io)? {
-            let rel = f.strip_prefix(&tdir).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+            let rel = f
+                .strip_prefix(&tdir)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .replace('\\', "/");
             let text = std::fs::read_to_string(&f).map_err(io)?;
             self.templates.insert(
                 rel,
@@ -119,7 +133,11 @@ impl Theme {
         }
         let sdir = dir.join("static");
         for f in list_files(&sdir, &[]).map_err(io)? {
-            let rel = f.strip_prefix(&sdir).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+            let rel = f
+                .strip_prefix(&sdir)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .replace('\\', "/");
             self.static_files.insert(rel, StaticFile::Disk(f));
         }
         Ok(())

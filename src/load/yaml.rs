@@ -50,10 +50,10 @@ impl<'a> YamlDoc<'a> {
 
     /// Parse into `T`; syntax and type errors come back with their position.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
-        yaml_serde::from_str::<T>(self.yaml).map_err(|e| self.from_yaml_error(&e))
+        yaml_serde::from_str::<T>(self.yaml).map_err(|e| self.diag_from_yaml(&e))
     }
 
-    fn from_yaml_error(&self, e: &yaml_serde::Error) -> Diagnostic {
+    fn diag_from_yaml(&self, e: &yaml_serde::Error) -> Diagnostic {
         let full = e.to_string();
         // The message repeats the position ("… at line 3 column 5"); we show it in the
         // location line instead.
@@ -150,27 +150,37 @@ impl<'de> de::Deserialize<'de> for Found {
 }
 
 /// Walks down a path; fails with the sentinel where it ends.
+///
+/// The failure must happen *inside* the deserializer's call for the target node:
+/// yaml_serde stamps an error with the position of the innermost node whose
+/// deserialization it passed through, so an error raised after the node was read
+/// would carry the position of its parent.
 struct Walk<'p>(&'p [Seg]);
 
 impl<'de> DeserializeSeed<'de> for Walk<'_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        match self.0.first() {
-            None => {
-                d.deserialize_ignored_any(IgnoredAny)?;
-                Err(de::Error::custom(SENTINEL))
-            }
-            Some(_) => d.deserialize_any(self),
-        }
+        d.deserialize_any(self)
+    }
+}
+
+fn arrive<E: de::Error>(path: &[Seg]) -> Result<(), E> {
+    if path.is_empty() {
+        Err(E::custom(SENTINEL))
+    } else {
+        Err(E::custom("path not found"))
     }
 }
 
 impl<'de> de::Visitor<'de> for Walk<'_> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a mapping or sequence on the path")
+        f.write_str("a node on the path")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if self.0.is_empty() {
+            return arrive(self.0);
+        }
         while let Some(key) = map.next_key_seed(KeySeed(self.0))? {
             if key {
                 return map.next_value_seed(Walk(&self.0[1..]));
@@ -180,66 +190,96 @@ impl<'de> de::Visitor<'de> for Walk<'_> {
         Err(de::Error::custom("path not found"))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let Some(Seg::Index(want)) = self.0.first() else {
-            return Err(de::Error::custom("path not found"));
+        let want = match self.0.first() {
+            None => return arrive(self.0),
+            Some(Seg::Index(i)) => *i,
+            Some(_) => return Err(de::Error::custom("path not found")),
         };
-        let mut i = 0;
-        loop {
-            if i == *want {
-                return match seq.next_element_seed(Walk(&self.0[1..]))? {
-                    Some(()) => Err(de::Error::custom("path not found")),
-                    None => Err(de::Error::custom("path not found")),
-                };
-            }
+        for _ in 0..want {
             if seq.next_element::<IgnoredAny>()?.is_none() {
                 return Err(de::Error::custom("path not found"));
             }
-            i += 1;
         }
+        seq.next_element_seed(Walk(&self.0[1..]))?;
+        Err(de::Error::custom("path not found"))
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Err(E::custom("path not found"))
+        arrive(self.0)
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Err(E::custom("path not found"))
+        arrive(self.0)
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Err(E::custom("path not found"))
+        arrive(self.0)
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Err(E::custom("path not found"))
+        arrive(self.0)
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Err(E::custom("path not found"))
+        arrive(self.0)
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Err(E::custom("path not found"))
+        arrive(self.0)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        arrive(self.0)
     }
 }
 
 /// Reads a key; true when it is the one the path wants next. For a `KeyName` step
-/// it fails with the sentinel on the key itself, so the position is the key's.
+/// it fails with the sentinel while reading the key itself, so the position is the
+/// key's.
 struct KeySeed<'p>(&'p [Seg]);
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = bool;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        let key = yaml_serde::Value::deserialize(d)?;
-        let text = match &key {
-            yaml_serde::Value::String(s) => s.clone(),
-            yaml_serde::Value::Number(n) => n.to_string(),
-            yaml_serde::Value::Bool(b) => b.to_string(),
-            _ => return Ok(false),
-        };
+        d.deserialize_any(self)
+    }
+}
+
+impl KeySeed<'_> {
+    fn check<E: de::Error>(&self, text: &str) -> Result<bool, E> {
         match self.0.first() {
-            Some(Seg::Key(k)) => Ok(*k == text),
-            Some(Seg::KeyName(k)) if *k == text => Err(de::Error::custom(SENTINEL)),
+            Some(Seg::Key(k)) => Ok(k == text),
+            Some(Seg::KeyName(k)) if k == text => Err(E::custom(SENTINEL)),
             _ => Ok(false),
         }
     }
 }
 
-use serde::Deserialize as _;
+impl<'de> de::Visitor<'de> for KeySeed<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        self.check(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        self.check(&v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        self.check(&v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+        self.check(&v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        self.check(&v.to_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+}
 
 #[cfg(test)]
 fn locate_in(yaml: &str, path: &[Seg]) -> Option<(usize, usize)> {
@@ -278,16 +318,29 @@ pub fn display_path(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
-    const DOC: &str = "title: x\nrows:\n  - {year: 1988, value: 1}\n  - year: 1996\n    value: abc\n";
+    const DOC: &str =
+        "title: x\nrows:\n  - {year: 1988, value: 1}\n  - year: 1996\n    value: abc\n";
 
     #[test]
     fn locates_values_and_keys() {
         assert_eq!(locate_in(DOC, &[Seg::Key("title".into())]), Some((1, 8)));
-        let cell = [Seg::Key("rows".into()), Seg::Index(1), Seg::Key("value".into())];
+        let cell = [
+            Seg::Key("rows".into()),
+            Seg::Index(1),
+            Seg::Key("value".into()),
+        ];
         assert_eq!(locate_in(DOC, &cell), Some((5, 12)));
-        let flow = [Seg::Key("rows".into()), Seg::Index(0), Seg::Key("value".into())];
+        let flow = [
+            Seg::Key("rows".into()),
+            Seg::Index(0),
+            Seg::Key("value".into()),
+        ];
         assert_eq!(locate_in(DOC, &flow), Some((3, 25)));
-        let key = [Seg::Key("rows".into()), Seg::Index(1), Seg::KeyName("year".into())];
+        let key = [
+            Seg::Key("rows".into()),
+            Seg::Index(1),
+            Seg::KeyName("year".into()),
+        ];
         assert_eq!(locate_in(DOC, &key), Some((4, 5)));
     }
 

@@ -78,7 +78,12 @@ pub fn render(body: &str, links: &BTreeMap<String, String>, base_path: &str) -> 
             continue;
         }
         match ev {
-            Event::Start(Tag::Heading { level: lv, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level: lv,
+                id,
+                classes,
+                attrs,
+            }) => {
                 // Gather the heading's inline events to name its anchor.
                 let mut inner = Vec::new();
                 let mut text = String::new();
@@ -105,18 +110,37 @@ pub fn render(body: &str, links: &BTreeMap<String, String>, base_path: &str) -> 
                     n += 1;
                 }
                 if (2..=4).contains(&level(lv)) {
-                    toc.push(TocEntry { level: level(lv), id: unique.clone(), title: text.trim().to_string() });
+                    toc.push(TocEntry {
+                        level: level(lv),
+                        id: unique.clone(),
+                        title: text.trim().to_string(),
+                    });
                 }
-                out.push(Event::Start(Tag::Heading { level: lv, id: Some(CowStr::from(unique)), classes, attrs }));
+                out.push(Event::Start(Tag::Heading {
+                    level: lv,
+                    id: Some(CowStr::from(unique)),
+                    classes,
+                    attrs,
+                }));
                 out.extend(inner);
                 out.push(Event::End(TagEnd::Heading(lv)));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest = match links.get(dest_url.as_ref()) {
                     Some(path) => CowStr::from(format!("{base_path}{path}")),
                     None => dest_url,
                 };
-                out.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+                out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 in_def = Some((name.to_string(), Vec::new()));
@@ -127,7 +151,11 @@ pub fn render(body: &str, links: &BTreeMap<String, String>, base_path: &str) -> 
                 let count = fn_refs.entry(name.to_string()).or_insert(0);
                 *count += 1;
                 let slug = slugify(&name);
-                let ref_id = if *count == 1 { format!("fnref-{slug}") } else { format!("fnref-{slug}-{count}") };
+                let ref_id = if *count == 1 {
+                    format!("fnref-{slug}")
+                } else {
+                    format!("fnref-{slug}-{count}")
+                };
                 out.push(Event::InlineHtml(CowStr::from(format!(
                     "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{slug}\">{n}</a></sup>"
                 ))));
@@ -180,7 +208,9 @@ pub fn render(body: &str, links: &BTreeMap<String, String>, base_path: &str) -> 
             if let Some(def) = fn_defs.remove(name.as_str()) {
                 html::push_html(&mut inner, def.into_iter());
             }
-            let back = format!(" <a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>");
+            let back = format!(
+                " <a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
+            );
             // Put the back link inside the last paragraph, where readers look for it.
             match inner.rfind("</p>") {
                 Some(p) => inner.insert_str(p, &back),
@@ -191,7 +221,12 @@ pub fn render(body: &str, links: &BTreeMap<String, String>, base_path: &str) -> 
         html_out.push_str("</ol>\n</section>\n");
     }
 
-    Rendered { html: html_out, toc, words, first_paragraph: first_paragraph.trim().to_string() }
+    Rendered {
+        html: html_out,
+        toc,
+        words,
+        first_paragraph: first_paragraph.trim().to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -207,23 +242,40 @@ mod tests {
     #[test]
     fn headings_get_unique_stable_ids_and_a_toc() {
         let out = r("## Trade\n\n## Trade\n\n### Coal & oil {#coal}\n\n# Top\n");
-        assert!(out.html.contains("<h2 id=\"trade\">Trade</h2>"), "{}", out.html);
+        assert!(
+            out.html.contains("<h2 id=\"trade\">Trade</h2>"),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains("<h2 id=\"trade-1\">"), "{}", out.html);
         assert!(out.html.contains("<h3 id=\"coal\">"), "{}", out.html);
         assert_eq!(out.toc.len(), 3);
-        assert_eq!(out.toc[2], TocEntry { level: 3, id: "coal".into(), title: "Coal & oil".into() });
+        assert_eq!(
+            out.toc[2],
+            TocEntry {
+                level: 3,
+                id: "coal".into(),
+                title: "Coal & oil".into()
+            }
+        );
     }
 
     #[test]
     fn links_between_briefs_become_urls() {
         let out = r("See [the other](other.md#x) and [web](https://e.org).");
-        assert!(out.html.contains("href=\"/sub/briefs/other/#x\""), "{}", out.html);
+        assert!(
+            out.html.contains("href=\"/sub/briefs/other/#x\""),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains("href=\"https://e.org\""), "{}", out.html);
     }
 
     #[test]
     fn footnotes_are_numbered_and_moved_to_the_end() {
-        let out = r("[^b]: Second source.\n\nText[^a] and[^b] again[^a].\n\n[^a]: First source.\n\nAfter.\n");
+        let out = r(
+            "[^b]: Second source.\n\nText[^a] and[^b] again[^a].\n\n[^a]: First source.\n\nAfter.\n",
+        );
         let html = &out.html;
         let notes = html.find("<section class=\"footnotes\"").unwrap();
         assert!(html.find("After.").unwrap() < notes, "{html}");
@@ -231,7 +283,10 @@ mod tests {
         assert!(html.contains("<a href=\"#fn-b\">2</a>"), "{html}");
         assert!(html.contains("id=\"fnref-a-2\""), "{html}");
         assert!(html[notes..].find("fn-a").unwrap() < html[notes..].find("fn-b").unwrap());
-        assert!(html.contains("First source. <a href=\"#fnref-a\""), "{html}");
+        assert!(
+            html.contains("First source. <a href=\"#fnref-a\""),
+            "{html}"
+        );
     }
 
     #[test]

@@ -73,7 +73,9 @@ fn tv(j: &Json) -> Value {
 /// A number as a reader sees it in a table: thousands grouped, decimals as written.
 fn display_cell(c: &Cell) -> String {
     match c {
-        Cell::Number(_) | Cell::Integer(_) => format_number(c.as_f64().unwrap_or(0.0), ",").unwrap_or_else(|_| c.text()),
+        Cell::Number(_) | Cell::Integer(_) => {
+            format_number(c.as_f64().unwrap_or(0.0), ",").unwrap_or_else(|_| c.text())
+        }
         Cell::Date(d) => d.human(),
         other => other.text(),
     }
@@ -85,7 +87,10 @@ fn clip_words(text: &str, n: usize) -> String {
     if words.len() <= n {
         return words.join(" ");
     }
-    format!("{}…", words[..n].join(" ").trim_end_matches([',', ';', ':', '.']))
+    format!(
+        "{}…",
+        words[..n].join(" ").trim_end_matches([',', ';', ':', '.'])
+    )
 }
 
 struct Ctx<'a> {
@@ -170,7 +175,10 @@ impl Ctx<'_> {
         let mut v: Vec<(usize, usize)> = score.into_iter().collect();
         // Briefs are already newest first, so a stable sort by score keeps that.
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.into_iter().take(n).map(|(j, _)| self.summaries[j].clone()).collect()
+        v.into_iter()
+            .take(n)
+            .map(|(j, _)| self.summaries[j].clone())
+            .collect()
     }
 }
 
@@ -191,10 +199,14 @@ enum Job<'a> {
 fn alias_path(alias: &str) -> Result<String, String> {
     let a = alias.trim().trim_start_matches('/');
     if a.contains("://") {
-        return Err(format!("alias `{alias}` must be a path on this site, not a full URL"));
+        return Err(format!(
+            "alias `{alias}` must be a path on this site, not a full URL"
+        ));
     }
     if a.split('/').any(|seg| seg == ".." || seg == ".") || a.contains('\\') {
-        return Err(format!("alias `{alias}` may not contain `.` or `..` segments"));
+        return Err(format!(
+            "alias `{alias}` may not contain `.` or `..` segments"
+        ));
     }
     if a.is_empty() {
         return Err("an alias may not be the home page".into());
@@ -215,7 +227,11 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
         .par_iter()
         .map(|b| markdown::render(&b.body, &b.links, &site.base_path))
         .collect();
-    let mut ctx = Ctx { site, md: &md, summaries: Vec::new() };
+    let mut ctx = Ctx {
+        site,
+        md: &md,
+        summaries: Vec::new(),
+    };
     ctx.summaries = (0..site.briefs.len()).map(|i| ctx.summary(i)).collect();
     let ctx = ctx;
 
@@ -229,17 +245,20 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
             json!({"name": m.name, "url": if external { m.url.clone() } else { ctx.url(&m.url) }})
         })
         .collect();
-    tpl.set_global("site", tv(&json!({
-        "title": cfg.title,
-        "description": cfg.description,
-        "base_url": cfg.base_url,
-        "base_path": site.base_path,
-        "language": cfg.language,
-        "authors": cfg.authors,
-        "menu": menu,
-        "extra": cfg.extra,
-        "generator": format!("tumen {}", env!("CARGO_PKG_VERSION")),
-    })));
+    tpl.set_global(
+        "site",
+        tv(&json!({
+            "title": cfg.title,
+            "description": cfg.description,
+            "base_url": cfg.base_url,
+            "base_path": site.base_path,
+            "language": cfg.language,
+            "authors": cfg.authors,
+            "menu": menu,
+            "extra": cfg.extra,
+            "generator": format!("tumen {}", env!("CARGO_PKG_VERSION")),
+        })),
+    );
     let mut data = serde_json::Map::new();
     for (name, d) in &site.datasets {
         let v = ctx.dataset(d);
@@ -250,7 +269,16 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
         data.insert(name.clone(), v);
     }
     tpl.set_global("data", tv(&Json::Object(data)));
-    tpl.set_global("datasets", tv(&Json::Array(site.datasets.values().filter(|d| d.name != "sources").map(|d| ctx.dataset(d)).collect())));
+    tpl.set_global(
+        "datasets",
+        tv(&Json::Array(
+            site.datasets
+                .values()
+                .filter(|d| d.name != "sources")
+                .map(|d| ctx.dataset(d))
+                .collect(),
+        )),
+    );
     tpl.set_global("briefs", tv(&Json::Array(ctx.summaries.clone())));
     tpl.set_global("topics", tv(&Json::Array(site.topics.iter().map(|t| json!({
         "name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug)), "count": t.briefs.len()
@@ -263,20 +291,38 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
         v
     }).collect())));
 
-    let mut jobs = vec![Job::Index, Job::Briefs, Job::Topics, Job::Datasets, Job::Sources, Job::NotFound];
+    let mut jobs = vec![
+        Job::Index,
+        Job::Briefs,
+        Job::Topics,
+        Job::Datasets,
+        Job::Sources,
+        Job::NotFound,
+    ];
     jobs.extend((0..site.briefs.len()).map(Job::Brief));
     jobs.extend((0..site.topics.len()).map(Job::Topic));
-    jobs.extend(site.datasets.values().filter(|d| d.name != "sources").map(Job::Dataset));
+    jobs.extend(
+        site.datasets
+            .values()
+            .filter(|d| d.name != "sources")
+            .map(Job::Dataset),
+    );
     for (i, b) in site.briefs.iter().enumerate() {
         for (j, a) in b.src.front.aliases.iter().enumerate() {
             match alias_path(a) {
                 Ok(p) => jobs.push(Job::Alias(i, p)),
-                Err(msg) => errors.push(b.src.front_error(&[crate::load::yaml::Seg::Key("aliases".into()), crate::load::yaml::Seg::Index(j)], msg)),
+                Err(msg) => errors.push(b.src.front_error(
+                    &[
+                        crate::load::yaml::Seg::Key("aliases".into()),
+                        crate::load::yaml::Seg::Index(j),
+                    ],
+                    msg,
+                )),
             }
         }
     }
 
-    let results: Vec<Result<(String, Vec<u8>, BTreeSet<Dep>), Diagnostic>> = jobs
+    let results: Vec<Result<Page, Diagnostic>> = jobs
         .par_iter()
         .map(|job| render_job(&ctx, &tpl, job))
         .collect();
@@ -286,15 +332,32 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
     let mut pages = 0;
     for r in results {
         match r {
-            Ok((path, bytes, d)) => {
+            Ok(Page {
+                path,
+                html: bytes,
+                deps: d,
+            }) => {
                 if files.contains_key(&path) {
-                    errors.push(Diagnostic::file(std::path::Path::new(&path), format!("two pages would be written to {path}"))
-                        .with_help("an alias or slug collides with another page; change one of them"));
+                    errors.push(
+                        Diagnostic::file(
+                            std::path::Path::new(&path),
+                            format!("two pages would be written to {path}"),
+                        )
+                        .with_help(
+                            "an alias or slug collides with another page; change one of them",
+                        ),
+                    );
                     continue;
                 }
                 pages += 1;
                 deps.insert(path.clone(), d);
-                files.insert(path.clone(), OutputFile { path, content: Content::Bytes(bytes) });
+                files.insert(
+                    path.clone(),
+                    OutputFile {
+                        path,
+                        content: Content::Bytes(bytes),
+                    },
+                );
             }
             Err(e) => errors.push(e),
         }
@@ -303,41 +366,82 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
 
     for d in site.datasets.values() {
         let csv = format!("data/{}.csv", d.name);
-        let mut json_text = serde_json::to_string_pretty(&d.to_json()).expect("JSON of plain values");
+        let mut json_text =
+            serde_json::to_string_pretty(&d.to_json()).expect("JSON of plain values");
         json_text.push('\n');
         let json_path = format!("data/{}.json", d.name);
-        for (p, bytes) in [(csv, d.to_csv().into_bytes()), (json_path, json_text.into_bytes())] {
+        for (p, bytes) in [
+            (csv, d.to_csv().into_bytes()),
+            (json_path, json_text.into_bytes()),
+        ] {
             deps.insert(p.clone(), BTreeSet::from([Dep::Dataset(d.name.clone())]));
-            files.insert(p.clone(), OutputFile { path: p, content: Content::Bytes(bytes) });
+            files.insert(
+                p.clone(),
+                OutputFile {
+                    path: p,
+                    content: Content::Bytes(bytes),
+                },
+            );
         }
     }
     for (rel, f) in &site.static_files {
         if files.contains_key(rel) {
-            errors.push(Diagnostic::file(std::path::Path::new(rel), format!("static file {rel} has the same path as a generated page"))
-                .with_help("rename or move the static file"));
+            errors.push(
+                Diagnostic::file(
+                    std::path::Path::new(rel),
+                    format!("static file {rel} has the same path as a generated page"),
+                )
+                .with_help("rename or move the static file"),
+            );
             continue;
         }
         deps.insert(rel.clone(), BTreeSet::from([Dep::Static(rel.clone())]));
-        files.insert(rel.clone(), OutputFile { path: rel.clone(), content: Content::Copy(f.clone()) });
+        files.insert(
+            rel.clone(),
+            OutputFile {
+                path: rel.clone(),
+                content: Content::Copy(f.clone()),
+            },
+        );
     }
     errors.into_result()?;
-    Ok(RenderedSite { files: files.into_values().collect(), deps, pages })
+    Ok(RenderedSite {
+        files: files.into_values().collect(),
+        deps,
+        pages,
+    })
 }
 
-fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<(String, Vec<u8>, BTreeSet<Dep>), Diagnostic> {
+/// One rendered page and what it was made from.
+struct Page {
+    path: String,
+    html: Vec<u8>,
+    deps: BTreeSet<Dep>,
+}
+
+fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic> {
     let site = ctx.site;
     let mut c = Context::new();
     let mut deps = BTreeSet::from([Dep::Config]);
     let (template, path) = match job {
         Job::Index => {
-            let latest: Vec<Json> = ctx.summaries.iter().take(site.config.latest).cloned().collect();
+            let latest: Vec<Json> = ctx
+                .summaries
+                .iter()
+                .take(site.config.latest)
+                .cloned()
+                .collect();
             c.insert_value("latest", tv(&Json::Array(latest)));
-            let kf: Vec<Json> = site.key_figures.iter().map(|k| {
-                deps.insert(Dep::Dataset(k.dataset.clone()));
-                json!({"label": k.label, "value": k.value, "when": k.when, "dataset": k.dataset,
+            let kf: Vec<Json> = site
+                .key_figures
+                .iter()
+                .map(|k| {
+                    deps.insert(Dep::Dataset(k.dataset.clone()));
+                    json!({"label": k.label, "value": k.value, "when": k.when, "dataset": k.dataset,
                        "dataset_url": ctx.url(&format!("data/{}/", k.dataset)),
                        "source": k.source.as_deref().map(|s| ctx.source_ref(s))})
-            }).collect();
+                })
+                .collect();
             c.insert_value("key_figures", tv(&Json::Array(kf)));
             deps.insert(Dep::BriefList);
             ("index.html", "index.html".to_string())
@@ -347,7 +451,14 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<(String, Vec<u8>,
             let md = &ctx.md[*i];
             let mut page = ctx.summaries[*i].clone();
             page["toc"] = json!(md.toc);
-            page["sources"] = Json::Array(b.src.front.sources.iter().map(|k| ctx.source_ref(k)).collect());
+            page["sources"] = Json::Array(
+                b.src
+                    .front
+                    .sources
+                    .iter()
+                    .map(|k| ctx.source_ref(k))
+                    .collect(),
+            );
             page["extra"] = json!(b.src.front.extra);
             page["related"] = Json::Array(ctx.related(*i, 3));
             page["datasets"] = Json::Array(b.datasets.iter().filter_map(|n| site.datasets.get(n)).map(|d| json!({"name": d.name, "title": d.title, "url": ctx.url(&format!("data/{}/", d.name))})).collect());
@@ -382,9 +493,20 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<(String, Vec<u8>,
         Job::Datasets => ("datasets.html", "data/index.html".into()),
         Job::Dataset(d) => {
             let mut v = ctx.dataset(d);
-            v["table"] = Json::Array(d.rows.iter().map(|r| Json::Array(r.iter().map(|c| Json::String(display_cell(c))).collect())).collect());
+            v["table"] = Json::Array(
+                d.rows
+                    .iter()
+                    .map(|r| Json::Array(r.iter().map(|c| Json::String(display_cell(c))).collect()))
+                    .collect(),
+            );
             v["sources_full"] = Json::Array(d.sources.iter().map(|k| ctx.source_ref(k)).collect());
-            let cited: Vec<Json> = site.briefs.iter().enumerate().filter(|(_, b)| b.datasets.contains(&d.name)).map(|(i, _)| ctx.summaries[i].clone()).collect();
+            let cited: Vec<Json> = site
+                .briefs
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.datasets.contains(&d.name))
+                .map(|(i, _)| ctx.summaries[i].clone())
+                .collect();
             v["cited_by"] = Json::Array(cited);
             c.insert_value("dataset", tv(&v));
             deps.insert(Dep::Dataset(d.name.clone()));
@@ -400,6 +522,12 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<(String, Vec<u8>,
         Job::Alias(i, path) => {
             let b = &site.briefs[*i];
             c.insert("target", &ctx.url(&b.path));
+            let absolute = if site.config.has_host() {
+                format!("{}{}", site.config.base_url, b.path)
+            } else {
+                ctx.url(&b.path)
+            };
+            c.insert("target_canonical", &absolute);
             c.insert("title", &b.src.front.title);
             deps.insert(Dep::Brief(b.src.file.clone()));
             ("alias.html", path.clone())
@@ -408,11 +536,14 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<(String, Vec<u8>,
     let current = path.trim_end_matches("index.html").to_string();
     c.insert("current_path", &current);
     c.insert("current_url", &ctx.url(&current));
-    c.insert("canonical", &if site.config.has_host() {
-        format!("{}{}", site.config.base_url, current)
-    } else {
-        ctx.url(&current)
-    });
+    c.insert(
+        "canonical",
+        &if site.config.has_host() {
+            format!("{}{}", site.config.base_url, current)
+        } else {
+            ctx.url(&current)
+        },
+    );
     deps.insert(Dep::Template(template.to_string()));
     let globals = tpl.globals_used(template);
     if globals.contains("data") || globals.contains("datasets") {
@@ -422,7 +553,11 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<(String, Vec<u8>,
         deps.insert(Dep::BriefList);
     }
     let html = tpl.render(template, &c)?;
-    Ok((path, html.into_bytes(), deps))
+    Ok(Page {
+        path,
+        html: html.into_bytes(),
+        deps,
+    })
 }
 
 #[cfg(test)]

@@ -30,9 +30,19 @@ pub struct Templates {
 /// template name, so the user can open it.
 pub fn template_error(theme: &Theme, name: &str, err: &tera::Error) -> Diagnostic {
     let report = err.to_string();
-    let origin = theme.templates.get(name).map_or(name.to_string(), |t| t.origin.clone());
+    let origin = theme
+        .templates
+        .get(name)
+        .map_or(name.to_string(), |t| t.origin.clone());
     // Tera's report already shows `--> name:line:col` and the line; name the file.
-    let mut message = format!("template {origin}: {}", report.lines().next().unwrap_or("").trim_start_matches("error: "));
+    let mut message = format!(
+        "template {origin}: {}",
+        report
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("error: ")
+    );
     let rest: Vec<&str> = report.lines().skip(1).collect();
     if !rest.is_empty() {
         message.push('\n');
@@ -53,25 +63,48 @@ impl Templates {
         let base = base_path.to_string();
         // url(path="topics/") → "/sub/topics/": the one way templates make links,
         // so that a site under a subpath works everywhere.
-        tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
-            let path: &str = kwargs.must_get("path")?;
-            if path.contains("://") || path.starts_with("mailto:") {
-                return Ok(path.to_string());
-            }
-            Ok(format!("{base}{}", path.trim_start_matches('/')))
-        });
-        let missing: Vec<&str> = REQUIRED.iter().copied().filter(|n| !theme.templates.contains_key(*n)).collect();
+        tera.register_function(
+            "url",
+            move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+                let path: &str = kwargs.must_get("path")?;
+                if path.contains("://") || path.starts_with("mailto:") {
+                    return Ok(path.to_string());
+                }
+                Ok(format!("{base}{}", path.trim_start_matches('/')))
+            },
+        );
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|n| !theme.templates.contains_key(*n))
+            .collect();
         if !missing.is_empty() {
-            return Err(Diagnostic::file(std::path::Path::new("themes"), format!("the theme lacks {}", missing.join(", "))).into());
+            return Err(Diagnostic::file(
+                std::path::Path::new("themes"),
+                format!("the theme lacks {}", missing.join(", ")),
+            )
+            .into());
         }
-        let sources: Vec<(&str, &str)> = theme.templates.iter().map(|(n, t)| (n.as_str(), t.text.as_str())).collect();
+        let sources: Vec<(&str, &str)> = theme
+            .templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.text.as_str()))
+            .collect();
         if let Err(e) = tera.add_raw_templates(sources) {
             // Tera names the template in its report; find which one to name its file.
             let text = e.to_string();
-            let name = theme.templates.keys().find(|n| text.contains(&format!("--> {n}:"))).cloned().unwrap_or_default();
+            let name = theme
+                .templates
+                .keys()
+                .find(|n| text.contains(&format!("--> {n}:")))
+                .cloned()
+                .unwrap_or_default();
             return Err(template_error(theme, &name, &e).into());
         }
-        Ok(Templates { tera, theme: theme.clone() })
+        Ok(Templates {
+            tera,
+            theme: theme.clone(),
+        })
     }
 
     pub fn set_global(&mut self, key: &'static str, value: Value) {
@@ -79,7 +112,9 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, ctx).map_err(|e| template_error(&self.theme, name, &e))
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| template_error(&self.theme, name, &e))
     }
 
     /// The global variables a template (with its parents and includes) reads: how

@@ -111,7 +111,8 @@ fn scan_markdown(body: &str) -> Scan {
     let mut literal = Vec::new();
     let mut links = Vec::new();
     let mut code_start = None;
-    for (ev, range) in Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter() {
+    for (ev, range) in Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter()
+    {
         match ev {
             Event::Start(Tag::CodeBlock(_)) => code_start = Some(range.start),
             Event::End(TagEnd::CodeBlock) => {
@@ -143,7 +144,11 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 fn is_external(dest: &str) -> bool {
-    dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with('#') || dest.starts_with('/')
+    dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with('#')
+        || dest.starts_with('/')
 }
 
 /// Markdown-escape text put into a body, so a value never becomes markup.
@@ -156,6 +161,13 @@ fn escape_markdown(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// A brief's body after resolving: values put in, links mapped, datasets noted.
+struct ResolvedBody {
+    body: String,
+    links: BTreeMap<String, String>,
+    datasets: BTreeSet<String>,
 }
 
 /// Briefs' files by normalised path, for relative links.
@@ -173,12 +185,14 @@ struct Resolver<'a> {
 
 impl Resolver<'_> {
     /// Put values in and resolve links, for one brief.
-    fn brief(&self, i: usize) -> Result<(String, BTreeMap<String, String>, BTreeSet<String>), Diagnostics> {
+    fn brief(&self, i: usize) -> Result<ResolvedBody, Diagnostics> {
         let b = &self.briefs[i];
         let body = b.body();
         let scan = scan_markdown(body);
         let mut errors = Diagnostics::default();
-        let at = |offset: usize, msg: String| Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg);
+        let at = |offset: usize, msg: String| {
+            Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg)
+        };
 
         let mut links = BTreeMap::new();
         let dir = b.file.parent().unwrap_or(Path::new(""));
@@ -186,33 +200,76 @@ impl Resolver<'_> {
             if is_external(dest) || dest.is_empty() {
                 continue;
             }
-            let (file_part, frag) = dest.split_once('#').map_or((dest.as_str(), None), |(f, h)| (f, Some(h)));
+            let (file_part, frag) = dest
+                .split_once('#')
+                .map_or((dest.as_str(), None), |(f, h)| (f, Some(h)));
             let file_part = file_part.split('?').next().unwrap_or(file_part);
             let lower = file_part.to_ascii_lowercase();
             let target = normalize(&dir.join(percent_decode(file_part)));
             let resolved = if lower.ends_with(".md") || lower.ends_with(".markdown") {
                 match self.files.get(&target) {
                     Some(&t) if self.drafts.contains(&t) => {
-                        errors.push(at(range.start, format!("`{dest}` links to a draft, which this build leaves out"))
-                            .with_help("publish the target (remove `draft: true`) or build with --drafts"));
+                        errors.push(
+                            at(
+                                range.start,
+                                format!("`{dest}` links to a draft, which this build leaves out"),
+                            )
+                            .with_help(
+                                "publish the target (remove `draft: true`) or build with --drafts",
+                            ),
+                        );
                         continue;
                     }
                     Some(t) => format!("briefs/{}/", self.slugs[t]),
                     None => {
-                        let names = self.briefs.iter().map(|b| b.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).collect::<Vec<_>>();
-                        let want = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                        let hint = suggest(&want, names.iter().map(String::as_str))
-                            .map_or("link to a brief's file name, e.g. [text](other-brief.md)".to_string(), |s| format!("did you mean `{s}`?"));
-                        errors.push(at(range.start, format!("`{dest}` links to a file that does not exist ({})", target.display())).with_help(hint));
+                        let names = self
+                            .briefs
+                            .iter()
+                            .map(|b| {
+                                b.file
+                                    .file_name()
+                                    .map(|n| n.to_string_lossy().into_owned())
+                                    .unwrap_or_default()
+                            })
+                            .collect::<Vec<_>>();
+                        let want = target
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let hint = suggest(&want, names.iter().map(String::as_str)).map_or(
+                            "link to a brief's file name, e.g. [text](other-brief.md)".to_string(),
+                            |s| format!("did you mean `{s}`?"),
+                        );
+                        errors.push(
+                            at(
+                                range.start,
+                                format!(
+                                    "`{dest}` links to a file that does not exist ({})",
+                                    target.display()
+                                ),
+                            )
+                            .with_help(hint),
+                        );
                         continue;
                     }
                 }
             } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-                let name = target.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                if target.parent() == Some(self.data_dir.as_path()) && self.datasets.contains_key(&name) {
+                let name = target
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if target.parent() == Some(self.data_dir.as_path())
+                    && self.datasets.contains_key(&name)
+                {
                     format!("data/{name}/")
                 } else {
-                    errors.push(at(range.start, format!("`{dest}` links to a dataset file that does not exist ({})", target.display())));
+                    errors.push(at(
+                        range.start,
+                        format!(
+                            "`{dest}` links to a dataset file that does not exist ({})",
+                            target.display()
+                        ),
+                    ));
                     continue;
                 }
             } else {
@@ -262,7 +319,10 @@ impl Resolver<'_> {
                     }
                 }
             } else {
-                errors.push(at(start, format!("unknown shortcode `{}`", sc.name)).with_help(did_you_mean(&sc.name, &["value"])));
+                errors.push(
+                    at(start, format!("unknown shortcode `{}`", sc.name))
+                        .with_help(did_you_mean(&sc.name, &["value"])),
+                );
                 String::new()
             };
             out.push_str(&body[last..start]);
@@ -272,7 +332,11 @@ impl Resolver<'_> {
         }
         out.push_str(&body[last..]);
         errors.into_result()?;
-        Ok((out, links, used))
+        Ok(ResolvedBody {
+            body: out,
+            links,
+            datasets: used,
+        })
     }
 }
 
@@ -297,7 +361,14 @@ fn percent_decode(s: &str) -> String {
 
 /// Check the site across files and build the model the renderer reads.
 pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnostics> {
-    let SiteSources { root, mut config, briefs: sources, datasets, static_files, theme } = src;
+    let SiteSources {
+        root,
+        mut config,
+        briefs: sources,
+        datasets,
+        static_files,
+        theme,
+    } = src;
     if let Some(url) = &opts.base_url {
         let mut u = url.clone();
         if !u.ends_with('/') {
@@ -319,19 +390,33 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
         }
         let slug = slugify(b.front.slug.as_deref().unwrap_or(&b.stem));
         if slug.is_empty() {
-            errors.push(b.front_error(&[Seg::Key("slug".into())], "this brief's slug is empty")
-                .with_help("set `slug:` to a few words, or rename the file"));
+            errors.push(
+                b.front_error(&[Seg::Key("slug".into())], "this brief's slug is empty")
+                    .with_help("set `slug:` to a few words, or rename the file"),
+            );
             continue;
         }
         if let Some(&other) = by_slug.get(&slug) {
-            errors.push(b.front_error(&[Seg::Key("title".into())], format!("slug `{slug}` is already used by {}", sources[other].file.display()))
-                .with_help("set a different `slug:` in one of the two briefs"));
+            errors.push(
+                b.front_error(
+                    &[Seg::Key("title".into())],
+                    format!(
+                        "slug `{slug}` is already used by {}",
+                        sources[other].file.display()
+                    ),
+                )
+                .with_help("set a different `slug:` in one of the two briefs"),
+            );
             continue;
         }
         by_slug.insert(slug.clone(), i);
         slugs.insert(i, slug);
     }
-    let files: FileIndex = sources.iter().enumerate().map(|(i, b)| (normalize(&b.file), i)).collect();
+    let files: FileIndex = sources
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (normalize(&b.file), i))
+        .collect();
 
     // Source keys.
     let source_keys: BTreeSet<String> = match datasets.get("sources") {
@@ -341,14 +426,26 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
                 for (r, row) in d.rows.iter().enumerate() {
                     let key = row[k].text();
                     if !seen.insert(key.clone()) {
-                        errors.push(d.error_at(&[Seg::Key("rows".into()), Seg::Index(r), Seg::Key("key".into())], format!("source key `{key}` is listed twice")));
+                        errors.push(d.error_at(
+                            &[
+                                Seg::Key("rows".into()),
+                                Seg::Index(r),
+                                Seg::Key("key".into()),
+                            ],
+                            format!("source key `{key}` is listed twice"),
+                        ));
                     }
                 }
                 seen
             }
             None => {
-                errors.push(d.error_at(&[Seg::Key("columns".into())], "the sources dataset needs a `key` column")
-                    .with_help("add `- {name: key, type: text}` to its columns"));
+                errors.push(
+                    d.error_at(
+                        &[Seg::Key("columns".into())],
+                        "the sources dataset needs a `key` column",
+                    )
+                    .with_help("add `- {name: key, type: text}` to its columns"),
+                );
                 BTreeSet::new()
             }
         },
@@ -370,7 +467,10 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
         for (j, key) in b.front.sources.iter().enumerate() {
             if !source_keys.contains(key) {
                 let (msg, help) = unknown_source(key);
-                errors.push(b.front_error(&[Seg::Key("sources".into()), Seg::Index(j)], msg).with_help(help));
+                errors.push(
+                    b.front_error(&[Seg::Key("sources".into()), Seg::Index(j)], msg)
+                        .with_help(help),
+                );
             }
         }
     }
@@ -378,7 +478,10 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
         for (j, key) in d.sources.iter().enumerate() {
             if !source_keys.contains(key) {
                 let (msg, help) = unknown_source(key);
-                errors.push(d.error_at(&[Seg::Key("sources".into()), Seg::Index(j)], msg).with_help(help));
+                errors.push(
+                    d.error_at(&[Seg::Key("sources".into()), Seg::Index(j)], msg)
+                        .with_help(help),
+                );
             }
         }
         if d.name == "sources" {
@@ -389,7 +492,17 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
                 let key = row[c].text();
                 if !key.is_empty() && !source_keys.contains(&key) {
                     let (msg, help) = unknown_source(&key);
-                    errors.push(d.error_at(&[Seg::Key("rows".into()), Seg::Index(r), Seg::Key("source".into())], msg).with_help(help));
+                    errors.push(
+                        d.error_at(
+                            &[
+                                Seg::Key("rows".into()),
+                                Seg::Index(r),
+                                Seg::Key("source".into()),
+                            ],
+                            msg,
+                        )
+                        .with_help(help),
+                    );
                 }
             }
         }
@@ -405,7 +518,10 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
         data_dir: normalize(&crate::load::yaml::display_path(&root.join("data"))),
         drafts: drafts.clone(),
     };
-    let bodies: Vec<(usize, Result<_, Diagnostics>)> = slugs.keys().copied().collect::<Vec<_>>()
+    let bodies: Vec<(usize, Result<_, Diagnostics>)> = slugs
+        .keys()
+        .copied()
+        .collect::<Vec<_>>()
         .into_par_iter()
         .map(|i| (i, resolver.brief(i)))
         .collect();
@@ -422,22 +538,43 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
     // Key figures.
     let mut key_figures = Vec::new();
     for (i, kf) in config.key_figures.iter().enumerate() {
-        let l = Lookup { data: kf.data.clone(), filter: kf.filter.clone(), column: kf.column.clone(), format: kf.format.clone() };
+        let l = Lookup {
+            data: kf.data.clone(),
+            filter: kf.filter.clone(),
+            column: kf.column.clone(),
+            format: kf.format.clone(),
+        };
         match lookup(&datasets, &l) {
             Ok(f) => {
                 let row = &f.dataset.rows[f.row];
-                let cell = |name: &str| f.dataset.column_index(name).map(|c| &row[c]).filter(|c| **c != Cell::Null);
+                let cell = |name: &str| {
+                    f.dataset
+                        .column_index(name)
+                        .map(|c| &row[c])
+                        .filter(|c| **c != Cell::Null)
+                };
                 let when = cell("year").or_else(|| cell("date")).map(|c| match c {
                     Cell::Date(d) => d.human(),
                     other => other.text(),
                 });
-                let source = cell("source").map(Cell::text).or_else(|| f.dataset.sources.first().cloned());
-                key_figures.push(KeyFigure { label: kf.label.clone(), value: f.text, dataset: kf.data.clone(), when, source });
+                let source = cell("source")
+                    .map(Cell::text)
+                    .or_else(|| f.dataset.sources.first().cloned());
+                key_figures.push(KeyFigure {
+                    label: kf.label.clone(),
+                    value: f.text,
+                    dataset: kf.data.clone(),
+                    when,
+                    source,
+                });
             }
             Err(msg) => {
                 let cfg = crate::load::yaml::display_path(&root.join("site.yaml"));
                 let text = std::fs::read_to_string(root.join("site.yaml")).unwrap_or_default();
-                errors.push(crate::load::yaml::YamlDoc::whole(&cfg, &text).error_at(&[Seg::Key("key_figures".into()), Seg::Index(i)], msg));
+                errors.push(
+                    crate::load::yaml::YamlDoc::whole(&cfg, &text)
+                        .error_at(&[Seg::Key("key_figures".into()), Seg::Index(i)], msg),
+                );
             }
         }
     }
@@ -449,10 +586,28 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
     let mut sources_opt: Vec<Option<BriefSource>> = sources.into_iter().map(Some).collect();
     for (i, slug) in &slugs {
         let src = sources_opt[*i].take().expect("each brief once");
-        let (body, links, used) = resolved.remove(i).expect("resolved above");
-        briefs.push(Brief { path: format!("briefs/{slug}/"), slug: slug.clone(), topics: Vec::new(), body, links, datasets: used, src });
+        let ResolvedBody {
+            body,
+            links,
+            datasets: used,
+        } = resolved.remove(i).expect("resolved above");
+        briefs.push(Brief {
+            path: format!("briefs/{slug}/"),
+            slug: slug.clone(),
+            topics: Vec::new(),
+            body,
+            links,
+            datasets: used,
+            src,
+        });
     }
-    briefs.sort_by(|a, b| b.src.date.cmp(&a.src.date).then(a.src.front.weight.cmp(&b.src.front.weight)).then(a.slug.cmp(&b.slug)));
+    briefs.sort_by(|a, b| {
+        b.src
+            .date
+            .cmp(&a.src.date)
+            .then(a.src.front.weight.cmp(&b.src.front.weight))
+            .then(a.slug.cmp(&b.slug))
+    });
 
     // Topics: "Trade" and "trade" are one topic, shown in its most common spelling.
     let mut spellings: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -460,14 +615,21 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
         for t in &b.src.front.topics {
             let s = slugify(t);
             if !s.is_empty() {
-                *spellings.entry(s).or_default().entry(t.trim().to_string()).or_default() += 1;
+                *spellings
+                    .entry(s)
+                    .or_default()
+                    .entry(t.trim().to_string())
+                    .or_default() += 1;
             }
         }
     }
     let name_of = |slug: &str| -> String {
         let m = &spellings[slug];
         let best = m.values().max().copied().unwrap_or(0);
-        m.iter().find(|(_, n)| **n == best).map(|(s, _)| s.clone()).unwrap_or_default()
+        m.iter()
+            .find(|(_, n)| **n == best)
+            .map(|(s, _)| s.clone())
+            .unwrap_or_default()
     };
     let mut topics: BTreeMap<String, Topic> = BTreeMap::new();
     for (bi, b) in briefs.iter_mut().enumerate() {
@@ -479,7 +641,15 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
             }
             let name = name_of(&s);
             b.topics.push((name.clone(), s.clone()));
-            topics.entry(s.clone()).or_insert_with(|| Topic { name, slug: s, briefs: Vec::new() }).briefs.push(bi);
+            topics
+                .entry(s.clone())
+                .or_insert_with(|| Topic {
+                    name,
+                    slug: s,
+                    briefs: Vec::new(),
+                })
+                .briefs
+                .push(bi);
         }
     }
 
@@ -490,10 +660,34 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
     {
         for row in &d.rows {
             let key = row[k].text();
-            let fields = d.columns.iter().zip(row).map(|(c, v)| (c.name.clone(), v.text())).collect();
-            let cited_by_briefs = briefs.iter().enumerate().filter(|(_, b)| b.src.front.sources.contains(&key)).map(|(i, _)| i).collect();
-            let cited_by_datasets = datasets.values().filter(|x| x.name != "sources" && (x.sources.contains(&key) || x.column_index("source").is_some_and(|c| x.rows.iter().any(|r| r[c].text() == key)))).map(|x| x.name.clone()).collect();
-            sources_out.push(Source { key, fields, cited_by_briefs, cited_by_datasets });
+            let fields = d
+                .columns
+                .iter()
+                .zip(row)
+                .map(|(c, v)| (c.name.clone(), v.text()))
+                .collect();
+            let cited_by_briefs = briefs
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.src.front.sources.contains(&key))
+                .map(|(i, _)| i)
+                .collect();
+            let cited_by_datasets = datasets
+                .values()
+                .filter(|x| {
+                    x.name != "sources"
+                        && (x.sources.contains(&key)
+                            || x.column_index("source")
+                                .is_some_and(|c| x.rows.iter().any(|r| r[c].text() == key)))
+                })
+                .map(|x| x.name.clone())
+                .collect();
+            sources_out.push(Source {
+                key,
+                fields,
+                cited_by_briefs,
+                cited_by_datasets,
+            });
         }
     }
 
@@ -522,13 +716,19 @@ mod tests {
         let scan = scan_markdown(body);
         for needle in ["{{ x }}", "{{ value", "{{</div>"] {
             let at = body.find(needle).unwrap();
-            assert!(scan.literal.iter().any(|r| r.contains(&at)), "{needle} not covered");
+            assert!(
+                scan.literal.iter().any(|r| r.contains(&at)),
+                "{needle} not covered"
+            );
         }
     }
 
     #[test]
     fn normalizes_paths() {
-        assert_eq!(normalize(Path::new("content/briefs/../data/./x.yaml")), PathBuf::from("content/data/x.yaml"));
+        assert_eq!(
+            normalize(Path::new("content/briefs/../data/./x.yaml")),
+            PathBuf::from("content/data/x.yaml")
+        );
     }
 
     #[test]

@@ -33,7 +33,9 @@ pub fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for part in filter.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((k, v)) = part.split_once('=') else {
-            return Err(format!("`{part}` in where=\"{filter}\" is not `column=value`"));
+            return Err(format!(
+                "`{part}` in where=\"{filter}\" is not `column=value`"
+            ));
         };
         out.push((k.trim().to_string(), v.trim().to_string()));
     }
@@ -78,7 +80,10 @@ pub fn select_rows(d: &Dataset, conds: &[(String, String)]) -> Result<Vec<usize>
 }
 
 /// Find and format the cell `l` asks for.
-pub fn lookup<'d>(datasets: &'d BTreeMap<String, Dataset>, l: &Lookup) -> Result<Found<'d>, String> {
+pub fn lookup<'d>(
+    datasets: &'d BTreeMap<String, Dataset>,
+    l: &Lookup,
+) -> Result<Found<'d>, String> {
     let Some(d) = datasets.get(&l.data) else {
         let hint = suggest(&l.data, datasets.keys().map(String::as_str))
             .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
@@ -122,7 +127,10 @@ pub fn lookup<'d>(datasets: &'d BTreeMap<String, Dataset>, l: &Lookup) -> Result
     };
     let cell = &d.rows[row][col];
     if *cell == Cell::Null {
-        return Err(format!("{}: column `{}` is empty in the row selected", d.name, l.column));
+        return Err(format!(
+            "{}: column `{}` is empty in the row selected",
+            d.name, l.column
+        ));
     }
     let text = match &l.format {
         Some(f) => {
@@ -141,7 +149,11 @@ pub fn lookup<'d>(datasets: &'d BTreeMap<String, Dataset>, l: &Lookup) -> Result
             other => other.text(),
         },
     };
-    Ok(Found { dataset: d, row, text })
+    Ok(Found {
+        dataset: d,
+        row,
+        text,
+    })
 }
 
 /// Format `n` by a spec such as `,.1f`, `.0f`, `,d` or `.1%`, with any text around
@@ -170,7 +182,10 @@ pub fn format_number(n: f64, format: &str) -> Result<String, String> {
             decimals = format[ds..de].parse::<usize>().ok();
             i = de;
         }
-        if i < bytes.len() && matches!(bytes[i], b'f' | b'd' | b'%') && (comma || decimals.is_some()) {
+        if i < bytes.len()
+            && matches!(bytes[i], b'f' | b'd' | b'%')
+            && (comma || decimals.is_some())
+        {
             found = Some((start, i + 1, comma, decimals, bytes[i]));
             break;
         }
@@ -193,12 +208,20 @@ pub fn format_number(n: f64, format: &str) -> Result<String, String> {
     };
     let body = if comma { group_thousands(&body) } else { body };
     let suffix = if kind == b'%' { "%" } else { "" };
-    Ok(format!("{}{}{}{}", &format[..start], body, suffix, &format[end..]))
+    Ok(format!(
+        "{}{}{}{}",
+        &format[..start],
+        body,
+        suffix,
+        &format[end..]
+    ))
 }
 
 fn group_thousands(num: &str) -> String {
     let (sign, rest) = num.strip_prefix('-').map_or(("", num), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
     let mut grouped = String::with_capacity(int.len() + int.len() / 3);
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -238,19 +261,25 @@ pub fn parse_shortcode(s: &str) -> Option<Result<Shortcode, String>> {
         return None;
     }
     let Some(args_src) = rest[1..].trim_end().strip_suffix(')') else {
-        return Some(Err(format!("`{name}(…)` is not closed with `)` before `}}}}`")));
+        return Some(Err(format!(
+            "`{name}(…)` is not closed with `)` before `}}}}`"
+        )));
     };
     let mut args = Vec::new();
     let mut p = args_src.trim();
     while !p.is_empty() {
         let Some(eq) = p.find('=') else {
-            return Some(Err(format!("expected `name=\"value\"` in `{name}(…)`, found `{p}`")));
+            return Some(Err(format!(
+                "expected `name=\"value\"` in `{name}(…)`, found `{p}`"
+            )));
         };
         let key = p[..eq].trim().to_string();
         let after = p[eq + 1..].trim_start();
         let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'');
         let Some(q) = quote else {
-            return Some(Err(format!("the value of `{key}` must be in quotes: {key}=\"…\"")));
+            return Some(Err(format!(
+                "the value of `{key}` must be in quotes: {key}=\"…\""
+            )));
         };
         let Some(end) = after[1..].find(q) else {
             return Some(Err(format!("the value of `{key}` has no closing quote")));
@@ -272,7 +301,10 @@ pub fn lookup_from_args(args: &[(String, String)]) -> Result<Lookup, String> {
     let mut get = BTreeMap::new();
     for (k, v) in args {
         if !KNOWN.contains(&k.as_str()) {
-            return Err(format!("value() has no argument `{k}`; {}", did_you_mean(k, KNOWN)));
+            return Err(format!(
+                "value() has no argument `{k}`; {}",
+                did_you_mean(k, KNOWN)
+            ));
         }
         get.insert(k.as_str(), v.clone());
     }
@@ -302,7 +334,10 @@ mod tests {
         assert_eq!(format_number(0.481, ".1%").unwrap(), "48.1%");
         assert_eq!(format_number(6500.0, ",").unwrap(), "6,500");
         assert_eq!(format_number(10.69, ",").unwrap(), "10.69");
-        assert_eq!(format_number(112.0, "$,.0f million").unwrap(), "$112 million");
+        assert_eq!(
+            format_number(112.0, "$,.0f million").unwrap(),
+            "$112 million"
+        );
         assert!(format_number(1.0, "dollars").is_err());
     }
 
@@ -318,6 +353,10 @@ mod tests {
         assert!(parse_shortcode("{{ value(data=t) }}").unwrap().is_err());
         let l = lookup_from_args(&sc.args).unwrap();
         assert_eq!(l.filter, "year=2013");
-        assert!(lookup_from_args(&[("dta".into(), "x".into())]).unwrap_err().contains("did you mean `data`"));
+        assert!(
+            lookup_from_args(&[("dta".into(), "x".into())])
+                .unwrap_err()
+                .contains("did you mean `data`")
+        );
     }
 }
