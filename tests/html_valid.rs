@@ -1,0 +1,66 @@
+//! Pages are valid HTML5: the Nu Html Checker (vnu) finds no error in the default
+//! site or in the fixture site built with every page kind.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn vnu_jar() -> PathBuf {
+    let jar = std::env::var_os("VNU_JAR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("tests/tools/node_modules/vnu-jar/build/dist/vnu.jar"));
+    assert!(
+        jar.is_file(),
+        "the Nu Html Checker is not installed at {}: run scripts/test (or `npm install` in tests/tools), or set VNU_JAR",
+        jar.display()
+    );
+    jar
+}
+
+#[test]
+fn every_page_is_valid_html5() {
+    let jar = vnu_jar();
+    let tmp = tempfile::tempdir().unwrap();
+    let default_out = tmp.path().join("default");
+    let o = tumen(
+        &[
+            "build",
+            "--site",
+            repo().join("content").to_str().unwrap(),
+            "--output",
+            default_out.to_str().unwrap(),
+        ],
+        &repo(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_guard, site) = copy_fixture("basic");
+    let fixture_out = tmp.path().join("fixture");
+    build_ok(
+        &site,
+        &fixture_out,
+        &["--drafts", "--base-url", "https://example.org/sub/"],
+    );
+
+    let pages: Vec<String> = tree(&default_out)
+        .keys()
+        .map(|k| format!("default/{k}"))
+        .chain(tree(&fixture_out).keys().map(|k| format!("fixture/{k}")))
+        .filter(|k| k.ends_with(".html"))
+        .collect();
+    assert!(pages.len() > 40, "{} pages", pages.len());
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "gnu"])
+        .args(&pages)
+        .current_dir(tmp.path())
+        .output()
+        .expect("java runs (install a JRE: apt-get install default-jre-headless)");
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && report.trim().is_empty(),
+        "vnu found errors:\n{report}"
+    );
+}
