@@ -97,6 +97,27 @@ struct Ctx<'a> {
     site: &'a Site,
     md: &'a [markdown::Rendered],
     summaries: Vec<Json>,
+    /// The summaries as Tera values, made once: lists of briefs on many pages share
+    /// them instead of converting the same JSON again for every page.
+    cards: Vec<Value>,
+    related: Vec<Vec<usize>>,
+}
+
+/// A Tera map of `base`'s fields plus values that are Tera values already.
+fn with_values(base: &Json, extra: Vec<(&'static str, Value)>) -> Value {
+    let mut m = tv(base).as_map().cloned().unwrap_or_default();
+    for (k, v) in extra {
+        m.insert(k.into(), v);
+    }
+    Value::from(m)
+}
+
+fn cards<'a>(ctx: &Ctx, idx: impl IntoIterator<Item = &'a usize>) -> Value {
+    Value::from(
+        idx.into_iter()
+            .map(|&i| ctx.cards[i].clone())
+            .collect::<Vec<_>>(),
+    )
 }
 
 impl Ctx<'_> {
@@ -159,27 +180,55 @@ impl Ctx<'_> {
             "json_url": self.url(&format!("data/{}.json", d.name)),
         })
     }
+}
 
-    /// Briefs sharing the most topics with brief `i`, newest first on ties.
-    fn related(&self, i: usize, n: usize) -> Vec<Json> {
-        let mut score: BTreeMap<usize, usize> = BTreeMap::new();
-        for (_, slug) in &self.site.briefs[i].topics {
-            if let Some(t) = self.site.topics.iter().find(|t| &t.slug == slug) {
-                for &j in &t.briefs {
-                    if j != i {
-                        *score.entry(j).or_default() += 1;
+/// For every brief, the `n` briefs sharing the most topics with it, newest first
+/// on ties.
+///
+/// Topic lists hold brief indexes in ascending order (newest first), so a k-way
+/// merge of a brief's topic lists meets every candidate once, in order, and counts
+/// its shared topics as it goes: linear in the lists' lengths, and it stops as soon
+/// as `n` briefs sharing every topic are found. (A 10,000-brief site has topics of
+/// thousands of briefs; a pairwise count would be quadratic.)
+fn related_briefs(site: &Site, n: usize) -> Vec<Vec<usize>> {
+    let topic_of: BTreeMap<&str, &[usize]> = site
+        .topics
+        .iter()
+        .map(|t| (t.slug.as_str(), t.briefs.as_slice()))
+        .collect();
+    (0..site.briefs.len())
+        .into_par_iter()
+        .map(|i| {
+            let lists: Vec<&[usize]> = site.briefs[i]
+                .topics
+                .iter()
+                .filter_map(|(_, slug)| topic_of.get(slug.as_str()).copied())
+                .collect();
+            let k = lists.len();
+            let mut heads = vec![0usize; k];
+            // buckets[c]: the first n candidates (lowest indexes) sharing c topics.
+            let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); k + 1];
+            loop {
+                let Some(j) = (0..k).filter_map(|l| lists[l].get(heads[l]).copied()).min() else {
+                    break;
+                };
+                let mut c = 0;
+                for l in 0..k {
+                    if lists[l].get(heads[l]) == Some(&j) {
+                        heads[l] += 1;
+                        c += 1;
+                    }
+                }
+                if j != i && buckets[c].len() < n {
+                    buckets[c].push(j);
+                    if c == k && buckets[k].len() == n {
+                        break;
                     }
                 }
             }
-        }
-        let mut v: Vec<(usize, usize)> = score.into_iter().collect();
-        // Briefs are already newest first, so a stable sort by score keeps that.
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.into_iter()
-            .take(n)
-            .map(|(j, _)| self.summaries[j].clone())
-            .collect()
-    }
+            buckets.into_iter().rev().flatten().take(n).collect()
+        })
+        .collect()
 }
 
 enum Job<'a> {
@@ -231,8 +280,11 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
         site,
         md: &md,
         summaries: Vec::new(),
+        cards: Vec::new(),
+        related: related_briefs(site, 3),
     };
     ctx.summaries = (0..site.briefs.len()).map(|i| ctx.summary(i)).collect();
+    ctx.cards = ctx.summaries.par_iter().map(tv).collect();
     let ctx = ctx;
 
     // Globals: built once, shared by every render.
@@ -279,17 +331,16 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
                 .collect(),
         )),
     );
-    tpl.set_global("briefs", tv(&Json::Array(ctx.summaries.clone())));
+    tpl.set_global("briefs", Value::from(ctx.cards.clone()));
     tpl.set_global("topics", tv(&Json::Array(site.topics.iter().map(|t| json!({
         "name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug)), "count": t.briefs.len()
     })).collect())));
-    tpl.set_global("sources", tv(&Json::Array(site.sources.iter().map(|s| {
+    tpl.set_global("sources", Value::from(site.sources.iter().map(|s| {
         let mut v = ctx.source_ref(&s.key);
         v["fields"] = json!(s.fields);
-        v["cited_by_briefs"] = Json::Array(s.cited_by_briefs.iter().map(|&i| ctx.summaries[i].clone()).collect());
         v["cited_by_datasets"] = Json::Array(s.cited_by_datasets.iter().filter_map(|n| site.datasets.get(n)).map(|d| json!({"name": d.name, "title": d.title, "url": ctx.url(&format!("data/{}/", d.name))})).collect());
-        v
-    }).collect())));
+        with_values(&v, vec![("cited_by_briefs", cards(&ctx, &s.cited_by_briefs))])
+    }).collect::<Vec<_>>()));
 
     let mut jobs = vec![
         Job::Index,
@@ -321,12 +372,10 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
             }
         }
     }
-
     let results: Vec<Result<Page, Diagnostic>> = jobs
         .par_iter()
         .map(|job| render_job(&ctx, &tpl, job))
         .collect();
-
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
     let mut deps: BTreeMap<String, BTreeSet<Dep>> = BTreeMap::new();
     let mut pages = 0;
@@ -425,13 +474,8 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
     let mut deps = BTreeSet::from([Dep::Config]);
     let (template, path) = match job {
         Job::Index => {
-            let latest: Vec<Json> = ctx
-                .summaries
-                .iter()
-                .take(site.config.latest)
-                .cloned()
-                .collect();
-            c.insert_value("latest", tv(&Json::Array(latest)));
+            let n = site.config.latest.min(site.briefs.len());
+            c.insert_value("latest", cards(ctx, &(0..n).collect::<Vec<_>>()));
             let kf: Vec<Json> = site
                 .key_figures
                 .iter()
@@ -460,14 +504,14 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
                     .collect(),
             );
             page["extra"] = json!(b.src.front.extra);
-            page["related"] = Json::Array(ctx.related(*i, 3));
             page["datasets"] = Json::Array(b.datasets.iter().filter_map(|n| site.datasets.get(n)).map(|d| json!({"name": d.name, "title": d.title, "url": ctx.url(&format!("data/{}/", d.name))})).collect());
-            let mut page = tv(&page);
-            if let Some(m) = page.as_map() {
-                let mut m = m.clone();
-                m.insert("content".into(), Value::safe_string(&md.html));
-                page = Value::from(m);
-            }
+            let page = with_values(
+                &page,
+                vec![
+                    ("related", cards(ctx, &ctx.related[*i])),
+                    ("content", Value::safe_string(&md.html)),
+                ],
+            );
             c.insert_value("page", page);
             deps.insert(Dep::Brief(b.src.file.clone()));
             deps.extend(b.datasets.iter().map(|d| Dep::Dataset(d.clone())));
@@ -485,8 +529,11 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
         }
         Job::Topic(i) => {
             let t = &site.topics[*i];
-            let list: Vec<Json> = t.briefs.iter().map(|&j| ctx.summaries[j].clone()).collect();
-            c.insert_value("topic", tv(&json!({"name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug)), "briefs": list})));
+            let topic = json!({"name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug))});
+            c.insert_value(
+                "topic",
+                with_values(&topic, vec![("briefs", cards(ctx, &t.briefs))]),
+            );
             deps.insert(Dep::BriefList);
             ("topic.html", format!("topics/{}/index.html", t.slug))
         }
@@ -500,15 +547,13 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
                     .collect(),
             );
             v["sources_full"] = Json::Array(d.sources.iter().map(|k| ctx.source_ref(k)).collect());
-            let cited: Vec<Json> = site
-                .briefs
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.datasets.contains(&d.name))
-                .map(|(i, _)| ctx.summaries[i].clone())
+            let cited: Vec<usize> = (0..site.briefs.len())
+                .filter(|&i| site.briefs[i].datasets.contains(&d.name))
                 .collect();
-            v["cited_by"] = Json::Array(cited);
-            c.insert_value("dataset", tv(&v));
+            c.insert_value(
+                "dataset",
+                with_values(&v, vec![("cited_by", cards(ctx, &cited))]),
+            );
             deps.insert(Dep::Dataset(d.name.clone()));
             deps.insert(Dep::BriefList);
             ("dataset.html", format!("data/{}/index.html", d.name))

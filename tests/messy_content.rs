@@ -1,0 +1,184 @@
+//! Real Markdown we did not write: the READMEs of the crates in the local cargo
+//! registry, pasted into briefs as an analyst would paste text from elsewhere (raw
+//! HTML, `---` rules, `{{` in code, badges, tables, relative links to files that
+//! are not part of the site), plus one very long brief.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+
+fn registry_readmes() -> Vec<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let mut out = Vec::new();
+    let Ok(registries) = std::fs::read_dir(home.join("registry/src")) else {
+        return out;
+    };
+    for reg in registries.flatten() {
+        for krate in std::fs::read_dir(reg.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for name in ["README.md", "Readme.md", "readme.md"] {
+                let p = krate.path().join(name);
+                if p.is_file() {
+                    out.push(p);
+                    break;
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn registry_readmes_build_and_broken_links_are_reported_precisely() {
+    let readmes = registry_readmes();
+    // The crates this project builds with are in the registry whenever the tests run.
+    assert!(
+        readmes.len() >= 20,
+        "only {} READMEs found in the cargo registry",
+        readmes.len()
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("briefs")).unwrap();
+    std::fs::write(site.join("site.yaml"), "title: Pasted READMEs\n").unwrap();
+    let mut long = String::new();
+    for (i, p) in readmes.iter().enumerate() {
+        let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+        let name = p
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let topics = ["Rust", "rust", "RUST", "Parsing & YAML"][i % 4];
+        let brief = format!(
+            "---\ntitle: \"{name}\"\ndate: 2024-01-{:02}\ntopics: [\"{topics}\"]\n---\n{text}",
+            i % 28 + 1
+        );
+        std::fs::write(site.join("briefs").join(format!("{name}.md")), brief).unwrap();
+        if long.len() < 150_000 {
+            long.push_str(&text);
+            long.push_str("\n\n---\n\n");
+        }
+    }
+    assert!(
+        long.len() >= 150_000 || readmes.len() < 60,
+        "long brief is {} bytes",
+        long.len()
+    );
+    std::fs::write(
+        site.join("briefs/long.md"),
+        format!("---\ntitle: Long\ndate: 2024-02-01\n---\n{long}"),
+    )
+    .unwrap();
+
+    let out = tmp.path().join("out");
+    let args = [
+        "build",
+        "--site",
+        site.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    let first = tumen(&args, tmp.path());
+    assert_ne!(
+        first.status.code(),
+        Some(101),
+        "tumen crashed:\n{}",
+        stderr(&first)
+    );
+    let err = stderr(&first);
+    // The only errors real READMEs cause are links to files outside the site; each
+    // names the link as written and points at the line that holds it.
+    let mut fixed = 0;
+    let mut to_fix = Vec::new();
+    let lines: Vec<&str> = err.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(msg) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        if msg.starts_with("build failed") {
+            continue;
+        }
+        assert!(
+            msg.contains("links to a file that does not exist"),
+            "unexpected error: {msg}\n{err}"
+        );
+        let dest = msg.split('`').nth(1).unwrap();
+        let loc = lines[i + 1].trim().trim_start_matches("--> ");
+        let mut parts = loc.rsplitn(3, ':');
+        let (_col, line_no, file) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        let file = tmp.path().join(file);
+        let text = read(&file);
+        let line_no: usize = line_no.parse().unwrap();
+        assert!(
+            text.lines().nth(line_no - 1).unwrap().contains(dest),
+            "{loc} does not hold {dest}"
+        );
+        to_fix.push((file, dest.to_string()));
+    }
+    // Point the broken links nowhere, then the site must build.
+    for (file, dest) in to_fix {
+        let text = read(&file);
+        std::fs::write(
+            &file,
+            text.replace(&format!("({dest})"), "(#)")
+                .replace(&format!("]: {dest}"), "]: #"),
+        )
+        .unwrap();
+        fixed += 1;
+    }
+    if !first.status.success() {
+        assert!(fixed > 0, "failed without a link error:\n{err}");
+    }
+    let second = tumen(&args, tmp.path());
+    assert!(second.status.success(), "{}", stderr(&second));
+    let files = tree(&out);
+    assert!(files.contains_key("briefs/long/index.html"));
+    for p in &readmes {
+        let name = p
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let slug = tumen::slug::slugify(&name);
+        assert!(
+            files.contains_key(&format!("briefs/{slug}/index.html")),
+            "no page for {name}"
+        );
+    }
+    // Mixed-case topics fold into one.
+    assert!(files.contains_key("topics/rust/index.html"));
+    assert_eq!(
+        files
+            .keys()
+            .filter(|k| k.starts_with("topics/") && k.contains("rust"))
+            .count(),
+        1
+    );
+    // Text from the READMEs is in the pages, `{{` in code stayed literal.
+    let long_page = String::from_utf8_lossy(&files["briefs/long/index.html"]).into_owned();
+    assert!(long_page.len() > 100_000);
+    if let Some((_, tera)) = files.iter().find(|(k, _)| k.starts_with("briefs/tera-2")) {
+        let tera = String::from_utf8_lossy(tera);
+        assert!(
+            tera.contains("{{ user.username }}"),
+            "template code in a README stays literal"
+        );
+    }
+}
