@@ -208,10 +208,7 @@ fn related_briefs(site: &Site, n: usize) -> Vec<Vec<usize>> {
             let mut heads = vec![0usize; k];
             // buckets[c]: the first n candidates (lowest indexes) sharing c topics.
             let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); k + 1];
-            loop {
-                let Some(j) = (0..k).filter_map(|l| lists[l].get(heads[l]).copied()).min() else {
-                    break;
-                };
+            while let Some(j) = (0..k).filter_map(|l| lists[l].get(heads[l]).copied()).min() {
                 let mut c = 0;
                 for l in 0..k {
                     if lists[l].get(heads[l]) == Some(&j) {
