@@ -90,6 +90,11 @@ fn builds_the_fixture_site_with_every_page_kind() {
     assert_eq!(json["rows"].as_array().unwrap().len(), 5);
     assert_eq!(json["rows"][3]["turnover"], serde_json::json!(75.6));
 
+    assert!(
+        brief.contains("<h2 id=\"related-heading\">Related briefs</h2>")
+            && brief.contains("<li><a href=\"/briefs/debt/\">Soviet-era debt</a></li>"),
+        "{brief}"
+    );
     let sources = read(&out.join("sources/index.html"));
     assert!(sources.contains("id=\"memo-2016\""));
     assert!(

@@ -1,0 +1,60 @@
+//! The dependency record: what each page was made from, which the live preview
+//! uses to rebuild only what an edit touches.
+
+mod common;
+
+use common::*;
+use tumen::build::{BuildOptions, render_site};
+use tumen::render::Dep;
+use tumen::resolve::ResolveOptions;
+
+#[test]
+fn each_page_records_what_it_used() {
+    let (tmp, site) = copy_fixture("basic");
+    let opts = BuildOptions {
+        site_dir: site.clone(),
+        output_dir: tmp.path().join("out"),
+        resolve: ResolveOptions::default(),
+        progress: false,
+    };
+    let (_site, rendered) = render_site(&opts).expect("fixture renders");
+    let deps = |p: &str| {
+        rendered
+            .deps
+            .get(p)
+            .unwrap_or_else(|| panic!("no record for {p}"))
+    };
+
+    let trade = deps("briefs/trade/index.html");
+    assert!(trade.contains(&Dep::Config));
+    assert!(trade.contains(&Dep::Template("brief.html".into())));
+    assert!(
+        trade
+            .iter()
+            .any(|d| matches!(d, Dep::Brief(p) if p.ends_with("briefs/trade.md")))
+    );
+    assert!(
+        trade.contains(&Dep::Dataset("trade".into())),
+        "inline values read the trade dataset"
+    );
+    let debt = deps("briefs/debt/index.html");
+    assert!(
+        !debt.contains(&Dep::Dataset("trade".into())),
+        "the debt brief reads no dataset: {debt:?}"
+    );
+    assert!(
+        !debt
+            .iter()
+            .any(|d| matches!(d, Dep::Brief(p) if p.ends_with("trade.md")))
+    );
+
+    assert!(deps("index.html").contains(&Dep::BriefList));
+    assert!(deps("data/trade/index.html").contains(&Dep::Dataset("trade".into())));
+    assert_eq!(
+        deps("data/trade.csv").iter().collect::<Vec<_>>(),
+        vec![&Dep::Dataset("trade".into())]
+    );
+    assert!(deps("notes.txt").contains(&Dep::Static("notes.txt".into())));
+    // Every file of the output has a record.
+    assert_eq!(rendered.deps.len(), rendered.files.len());
+}
