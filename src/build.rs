@@ -100,7 +100,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         datasets: site.datasets.len(),
         pages: rendered.pages,
         files: rendered.files.len(),
-        charts: 0,
+        charts: rendered.charts,
         drafts_skipped: site.drafts_skipped,
         elapsed: start.elapsed(),
     })

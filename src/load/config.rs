@@ -28,6 +28,9 @@ pub struct SiteConfig {
     /// Large figures on the home page, each read from a dataset cell.
     #[serde(default)]
     pub key_figures: Vec<KeyFigure>,
+    /// Series colours of every chart, in order.
+    #[serde(default)]
+    pub palette: Vec<String>,
     /// How many briefs the home page lists.
     #[serde(default = "default_latest")]
     pub latest: usize,
@@ -67,6 +70,7 @@ const KNOWN_KEYS: &[&str] = &[
     "menu",
     "key_figures",
     "latest",
+    "palette",
     "extra",
 ];
 
@@ -111,6 +115,19 @@ impl SiteConfig {
                 .with_help("write it as https://example.org/ or as a path such as /briefings/")
                 .into());
         }
+        for (i, c) in config.palette.iter().enumerate() {
+            let hex = c.strip_prefix('#').unwrap_or("");
+            if !(matches!(hex.len(), 3 | 6) && hex.chars().all(|ch| ch.is_ascii_hexdigit())) {
+                errors.push(
+                    doc.error_at(
+                        &[Seg::Key("palette".into()), Seg::Index(i)],
+                        format!("`{c}` is not a colour"),
+                    )
+                    .with_help("write colours as #rgb or #rrggbb, e.g. \"#2f6db5\""),
+                );
+            }
+        }
+        errors.into_result()?;
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }

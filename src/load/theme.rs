@@ -55,6 +55,7 @@ const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "404.html",
     "alias.html",
     "brief-list.html",
+    "figure.html",
 );
 
 const EMBEDDED_STATIC: &[(&str, &[u8])] = &[(

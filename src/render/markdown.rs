@@ -8,6 +8,11 @@ use serde::Serialize;
 
 use crate::slug::slugify;
 
+/// A fenced block whose info string starts with `chart` is a chart, not code.
+pub fn is_chart_block(kind: &pulldown_cmark::CodeBlockKind) -> bool {
+    matches!(kind, pulldown_cmark::CodeBlockKind::Fenced(info) if info.split_whitespace().next() == Some("chart"))
+}
+
 /// The Markdown dialect of briefs: CommonMark with GitHub's tables, footnotes,
 /// strikethrough and task lists, smart punctuation, and `{#id}` on headings.
 pub fn options() -> Options {
@@ -46,7 +51,13 @@ fn level(l: HeadingLevel) -> u8 {
 
 /// Render a brief's body. `links` maps link targets as written to site paths, which
 /// get `base_path` in front.
-pub fn render(body: &str, links: &BTreeMap<String, String>, base_path: &str) -> Rendered {
+/// `figures` replace the body's chart blocks, in order.
+pub fn render(
+    body: &str,
+    links: &BTreeMap<String, String>,
+    base_path: &str,
+    figures: &[String],
+) -> Rendered {
     let events: Vec<Event> = Parser::new_ext(body, options()).collect();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut toc = Vec::new();
@@ -61,6 +72,7 @@ pub fn render(body: &str, links: &BTreeMap<String, String>, base_path: &str) -> 
     let mut fn_defs: BTreeMap<String, Vec<Event>> = BTreeMap::new();
     let mut in_def: Option<(String, Vec<Event>)> = None;
 
+    let mut figure = 0;
     let mut i = 0;
     while i < events.len() {
         let ev = events[i].clone();
@@ -141,6 +153,16 @@ pub fn render(body: &str, links: &BTreeMap<String, String>, base_path: &str) -> 
                     title,
                     id,
                 }));
+            }
+            Event::Start(Tag::CodeBlock(ref kind)) if is_chart_block(kind) => {
+                while i < events.len() && !matches!(events[i], Event::End(TagEnd::CodeBlock)) {
+                    i += 1;
+                }
+                i += 1;
+                if let Some(f) = figures.get(figure) {
+                    out.push(Event::Html(CowStr::from(f.clone())));
+                }
+                figure += 1;
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 in_def = Some((name.to_string(), Vec::new()));
@@ -236,7 +258,7 @@ mod tests {
     fn r(md: &str) -> Rendered {
         let mut links = BTreeMap::new();
         links.insert("other.md#x".to_string(), "briefs/other/#x".to_string());
-        render(md, &links, "/sub/")
+        render(md, &links, "/sub/", &["<figure>F</figure>".to_string()])
     }
 
     #[test]
@@ -296,6 +318,23 @@ mod tests {
         assert!(out.html.contains("<del>old</del>"));
         assert!(out.html.contains("“quoted” – x"), "{}", out.html);
         assert!(out.html.contains("checkbox"));
+    }
+
+    #[test]
+    fn chart_blocks_become_figures() {
+        let out = r("Before.\n\n```chart\ndata: x\n```\n\nAfter `code`.\n\n```yaml\na: 1\n```\n");
+        assert!(
+            out.html
+                .contains("<p>Before.</p>\n<figure>F</figure>\n<p>After"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<code class=\"language-yaml\">a: 1"),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("data: x"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! holds only what is its own. Every page records what it used ([`Dep`]), which is
 //! what the live preview needs to rebuild only the pages an edit touches.
 
+pub mod charts;
 pub mod markdown;
 pub mod templates;
 
@@ -20,6 +21,7 @@ use tera::{Context, Value};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::StaticFile;
 use crate::load::dataset::{Cell, Dataset};
+use crate::resolve::charts::ChartPlan;
 use crate::resolve::values::format_number;
 use crate::resolve::{Brief, Site};
 use templates::Templates;
@@ -64,6 +66,7 @@ pub struct RenderedSite {
     /// Output path → what it was made from.
     pub deps: BTreeMap<String, BTreeSet<Dep>>,
     pub pages: usize,
+    pub charts: usize,
 }
 
 fn tv(j: &Json) -> Value {
@@ -96,6 +99,8 @@ fn clip_words(text: &str, n: usize) -> String {
 struct Ctx<'a> {
     site: &'a Site,
     md: &'a [markdown::Rendered],
+    /// The figure HTML of each dataset's default chart.
+    dataset_figures: BTreeMap<&'a str, String>,
     summaries: Vec<Json>,
     /// The summaries as Tera values, made once: lists of briefs on many pages share
     /// them instead of converting the same JSON again for every page.
@@ -228,6 +233,71 @@ fn related_briefs(site: &Site, n: usize) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// A chart as a figure: the SVG inline, its caption with sources and downloads,
+/// and the data as a table for assistive technology and curious readers; plus the
+/// standalone SVG. Laid out by the theme's `figure.html`.
+fn figure(
+    site: &Site,
+    tpl: &Templates,
+    plan: &ChartPlan,
+    number: usize,
+    id: &str,
+    svg_path: &str,
+    palette: &[String],
+) -> Result<(String, String), String> {
+    let svg = charts::svg(plan, palette)?;
+    let sources: Vec<Json> = plan
+        .sources
+        .iter()
+        .map(|k| {
+            let title = site
+                .sources
+                .iter()
+                .find(|s| &s.key == k)
+                .and_then(|s| s.fields.get("title").cloned())
+                .unwrap_or_else(|| k.clone());
+            json!({"key": k, "title": title, "anchor": site.url(&format!("sources/#{k}"))})
+        })
+        .collect();
+    let headers: Vec<String> = std::iter::once(plan.x_heading.clone())
+        .chain(plan.series.iter().map(|s| s.name.clone()))
+        .collect();
+    let rows: Vec<Vec<String>> = plan
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, cat)| {
+            std::iter::once(cat.clone())
+                .chain(
+                    plan.series
+                        .iter()
+                        .map(|s| s.values[i].map_or(String::new(), |v| plan.fmt(v))),
+                )
+                .collect()
+        })
+        .collect();
+    let fig = json!({
+        "number": number,
+        "id": id,
+        "title": plan.spec.title,
+        "caption": plan.spec.caption,
+        "kind": plan.spec.kind,
+        "unit": plan.unit,
+        "sources": sources,
+        "dataset": {"name": plan.dataset, "title": plan.dataset_title, "url": site.url(&format!("data/{}/", plan.dataset))},
+        "svg_url": site.url(svg_path),
+        "table": {"headers": headers, "rows": rows},
+    });
+    let value = with_values(
+        &fig,
+        vec![("svg", Value::safe_string(&charts::embed(&svg, id)))],
+    );
+    let mut ctx = Context::new();
+    ctx.insert_value("figure", value);
+    let html = tpl.render("figure.html", &ctx).map_err(|d| d.message)?;
+    Ok((html, svg.to_string()))
+}
+
 enum Job<'a> {
     Index,
     Brief(usize),
@@ -268,14 +338,82 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
     let mut errors = Diagnostics::default();
     let mut tpl = Templates::new(&site.theme, &site.base_path)?;
 
-    let md: Vec<markdown::Rendered> = site
+    let palette: Vec<String> = if site.config.palette.is_empty() {
+        charts::DEFAULT_PALETTE
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    } else {
+        site.config.palette.clone()
+    };
+    // Markdown with its charts: each chart block becomes a figure, and each chart a
+    // standalone SVG beside the page.
+    let drawn: Vec<Result<(markdown::Rendered, Vec<OutputFile>), Diagnostics>> = site
         .briefs
         .par_iter()
-        .map(|b| markdown::render(&b.body, &b.links, &site.base_path))
+        .map(|b| {
+            let mut figures = Vec::with_capacity(b.charts.len());
+            let mut files = Vec::with_capacity(b.charts.len());
+            let mut errors = Diagnostics::default();
+            for (k, plan) in b.charts.iter().enumerate() {
+                let svg_path = format!("{}figure-{}.svg", b.path, k + 1);
+                match figure(
+                    site,
+                    &tpl,
+                    plan,
+                    k + 1,
+                    &format!("figure-{}", k + 1),
+                    &svg_path,
+                    &palette,
+                ) {
+                    Ok((html, svg)) => {
+                        figures.push(html);
+                        files.push(OutputFile {
+                            path: svg_path,
+                            content: Content::Bytes(svg.into_bytes()),
+                        });
+                    }
+                    Err(e) => errors.push(Diagnostic::file(&b.src.file, e)),
+                }
+            }
+            errors.into_result()?;
+            Ok((
+                markdown::render(&b.body, &b.links, &site.base_path, &figures),
+                files,
+            ))
+        })
         .collect();
+    let mut md = Vec::with_capacity(drawn.len());
+    let mut chart_files = Vec::new();
+    for d in drawn {
+        match d {
+            Ok((m, f)) => {
+                md.push(m);
+                chart_files.push(f);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    let mut dataset_figures: BTreeMap<&str, String> = BTreeMap::new();
+    for (name, plan) in &site.dataset_charts {
+        let svg_path = format!("data/{name}/chart.svg");
+        match figure(site, &tpl, plan, 0, "figure-data", &svg_path, &palette) {
+            Ok((html, svg)) => {
+                dataset_figures.insert(name, html);
+                chart_files.push(vec![OutputFile {
+                    path: svg_path,
+                    content: Content::Bytes(svg.into_bytes()),
+                }]);
+            }
+            Err(e) => errors.push(Diagnostic::file(&site.datasets[name].file, e)),
+        }
+    }
+    errors.into_result()?;
+    let chart_count: usize = chart_files.iter().map(Vec::len).sum();
     let mut ctx = Ctx {
         site,
         md: &md,
+        dataset_figures,
         summaries: Vec::new(),
         cards: Vec::new(),
         related: related_briefs(site, 3),
@@ -410,6 +548,24 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
     }
     errors.into_result()?;
 
+    for (b, files_of_brief) in site.briefs.iter().zip(&chart_files) {
+        for f in files_of_brief {
+            let mut d = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.clone())]);
+            d.extend(b.datasets.iter().map(|n| Dep::Dataset(n.clone())));
+            deps.insert(f.path.clone(), d);
+            files.insert(f.path.clone(), f.clone());
+        }
+    }
+    for f in chart_files.iter().skip(site.briefs.len()).flatten() {
+        let name = f
+            .path
+            .trim_start_matches("data/")
+            .trim_end_matches("/chart.svg")
+            .to_string();
+        let d = BTreeSet::from([Dep::Config, Dep::Dataset(name)]);
+        deps.insert(f.path.clone(), d);
+        files.insert(f.path.clone(), f.clone());
+    }
     for d in site.datasets.values() {
         let csv = format!("data/{}.csv", d.name);
         let mut json_text =
@@ -455,6 +611,7 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
         files: files.into_values().collect(),
         deps,
         pages,
+        charts: chart_count,
     })
 }
 
@@ -547,9 +704,13 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
             let cited: Vec<usize> = (0..site.briefs.len())
                 .filter(|&i| site.briefs[i].datasets.contains(&d.name))
                 .collect();
+            let chart = ctx
+                .dataset_figures
+                .get(d.name.as_str())
+                .map_or(Value::none(), |h| Value::safe_string(h));
             c.insert_value(
                 "dataset",
-                with_values(&v, vec![("cited_by", cards(ctx, &cited))]),
+                with_values(&v, vec![("cited_by", cards(ctx, &cited)), ("chart", chart)]),
             );
             deps.insert(Dep::Dataset(d.name.clone()));
             deps.insert(Dep::BriefList);

@@ -19,6 +19,7 @@ pub const REQUIRED: &[&str] = &[
     "sources.html",
     "404.html",
     "alias.html",
+    "figure.html",
 ];
 
 pub struct Templates {

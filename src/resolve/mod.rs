@@ -6,6 +6,7 @@
 //! their citations collected, and for every brief the datasets it used — the
 //! dependency record that incremental rebuilds need.
 
+pub mod charts;
 pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,8 +19,10 @@ use rayon::prelude::*;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
 use crate::load::dataset::Cell;
 use crate::load::yaml::Seg;
+use crate::load::yaml::YamlDoc;
 use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
 use crate::slug::slugify;
+use charts::{ChartPlan, SpecSource};
 use values::{Lookup, lookup, lookup_from_args, parse_shortcode};
 
 /// Options of a build that change what is published.
@@ -45,6 +48,8 @@ pub struct Brief {
     pub links: BTreeMap<String, String>,
     /// Datasets this brief's body reads.
     pub datasets: BTreeSet<String>,
+    /// Its charts, in the order of their blocks.
+    pub charts: Vec<ChartPlan>,
 }
 
 #[derive(Debug)]
@@ -88,6 +93,8 @@ pub struct Site {
     pub topics: Vec<Topic>,
     pub sources: Vec<Source>,
     pub key_figures: Vec<KeyFigure>,
+    /// Each dataset's default chart (its `chart:` section), by dataset name.
+    pub dataset_charts: BTreeMap<String, ChartPlan>,
     pub static_files: BTreeMap<String, StaticFile>,
     pub theme: Theme,
     /// Briefs left out because they are drafts.
@@ -105,27 +112,62 @@ impl Site {
 struct Scan {
     literal: Vec<Range<usize>>,
     links: Vec<(String, Range<usize>)>,
+    charts: Vec<ChartBlock>,
+}
+
+/// A ```` ```chart ```` block: its YAML and where it is.
+struct ChartBlock {
+    yaml: String,
+    /// Offset of the opening fence in the body.
+    fence: usize,
+    /// Offset of the first line of YAML in the body.
+    content: usize,
 }
 
 fn scan_markdown(body: &str) -> Scan {
     let mut literal = Vec::new();
     let mut links = Vec::new();
+    let mut charts = Vec::new();
     let mut code_start = None;
+    let mut chart: Option<ChartBlock> = None;
     for (ev, range) in Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter()
     {
         match ev {
-            Event::Start(Tag::CodeBlock(_)) => code_start = Some(range.start),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                code_start = Some(range.start);
+                if crate::render::markdown::is_chart_block(&kind) {
+                    // The YAML starts on the line after the fence.
+                    let content = body[range.start..]
+                        .find('\n')
+                        .map_or(range.end, |i| range.start + i + 1);
+                    chart = Some(ChartBlock {
+                        yaml: String::new(),
+                        fence: range.start,
+                        content,
+                    });
+                }
+            }
+            Event::Text(t) if chart.is_some() => {
+                if let Some(c) = chart.as_mut() {
+                    c.yaml.push_str(&t);
+                }
+            }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(s) = code_start.take() {
                     literal.push(s..range.end);
                 }
+                charts.extend(chart.take());
             }
             Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => literal.push(range),
             Event::Start(Tag::Link { dest_url, .. }) => links.push((dest_url.to_string(), range)),
             _ => {}
         }
     }
-    Scan { literal, links }
+    Scan {
+        literal,
+        links,
+        charts,
+    }
 }
 
 /// Normalise `a/./b/../c` without touching the file system.
@@ -168,6 +210,7 @@ struct ResolvedBody {
     body: String,
     links: BTreeMap<String, String>,
     datasets: BTreeSet<String>,
+    charts: Vec<ChartPlan>,
 }
 
 /// Briefs' files by normalised path, for relative links.
@@ -331,11 +374,43 @@ impl Resolver<'_> {
             pos = end;
         }
         out.push_str(&body[last..]);
+        let mut charts = Vec::with_capacity(scan.charts.len());
+        for block in &scan.charts {
+            let (fence_line, _) = crate::diag::line_col(&b.text, b.body_start + block.fence);
+            let (content_line, _) = crate::diag::line_col(&b.text, b.body_start + block.content);
+            let doc = YamlDoc {
+                file: &b.file,
+                file_text: &b.text,
+                yaml: &block.yaml,
+                line_offset: content_line - 1,
+            };
+            let raw: yaml_serde::Value = match doc.parse() {
+                Ok(v) => v,
+                Err(d) => {
+                    errors.push(d);
+                    continue;
+                }
+            };
+            let src = SpecSource {
+                doc,
+                base: Vec::new(),
+                implicit_data: None,
+                fence_line,
+            };
+            match charts::plan(&raw, &src, self.datasets) {
+                Ok(p) => {
+                    used.insert(p.dataset.clone());
+                    charts.push(p);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
         errors.into_result()?;
         Ok(ResolvedBody {
             body: out,
             links,
             datasets: used,
+            charts,
         })
     }
 }
@@ -535,6 +610,24 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
         }
     }
 
+    // Datasets' default charts.
+    let mut dataset_charts = BTreeMap::new();
+    for d in datasets.values() {
+        let Some(raw) = &d.chart else { continue };
+        let src = SpecSource {
+            doc: YamlDoc::whole(&d.file, &d.text),
+            base: vec![Seg::Key("chart".into())],
+            implicit_data: Some(&d.name),
+            fence_line: 0,
+        };
+        match charts::plan(raw, &src, &datasets) {
+            Ok(p) => {
+                dataset_charts.insert(d.name.clone(), p);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+
     // Key figures.
     let mut key_figures = Vec::new();
     for (i, kf) in config.key_figures.iter().enumerate() {
@@ -590,6 +683,7 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
             body,
             links,
             datasets: used,
+            charts,
         } = resolved.remove(i).expect("resolved above");
         briefs.push(Brief {
             path: format!("briefs/{slug}/"),
@@ -598,6 +692,7 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
             body,
             links,
             datasets: used,
+            charts,
             src,
         });
     }
@@ -700,6 +795,7 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
         topics: topics.into_values().collect(),
         sources: sources_out,
         key_figures,
+        dataset_charts,
         static_files,
         theme,
         drafts_skipped: drafts.len(),

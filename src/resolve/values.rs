@@ -156,13 +156,22 @@ pub fn lookup<'d>(
     })
 }
 
-/// Format `n` by a spec such as `,.1f`, `.0f`, `,d` or `.1%`, with any text around
-/// it kept as written: `US$,.0f m` → `US$2,350 m`. A bare `,` means thousands
-/// separators and the number's own decimals.
-pub fn format_number(n: f64, format: &str) -> Result<String, String> {
+/// A number format taken apart: the text around the spec and the spec itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberFormat<'a> {
+    pub prefix: &'a str,
+    pub suffix: &'a str,
+    /// Thousands separators.
+    pub comma: bool,
+    pub decimals: Option<usize>,
+    /// `f`, `d`, `%`, or `g` for a bare `,` (the number's own decimals).
+    pub kind: u8,
+}
+
+/// Parse a format such as `US$,.0f m`; an error explains the form.
+pub fn parse_format(format: &str) -> Result<NumberFormat<'_>, String> {
     let bytes = format.as_bytes();
     // Find the spec: an optional comma, an optional .N, then f, d or %.
-    let mut found = None;
     for start in 0..bytes.len() {
         let mut i = start;
         let comma = bytes[i] == b',';
@@ -179,27 +188,47 @@ pub fn format_number(n: f64, format: &str) -> Result<String, String> {
             if de == ds {
                 continue;
             }
-            decimals = format[ds..de].parse::<usize>().ok();
+            decimals = format[ds..de].parse::<usize>().ok().map(|d| d.min(12));
             i = de;
         }
         if i < bytes.len()
             && matches!(bytes[i], b'f' | b'd' | b'%')
             && (comma || decimals.is_some())
         {
-            found = Some((start, i + 1, comma, decimals, bytes[i]));
-            break;
+            return Ok(NumberFormat {
+                prefix: &format[..start],
+                suffix: &format[i + 1..],
+                comma,
+                decimals,
+                kind: bytes[i],
+            });
         }
     }
-    let (start, end, comma, decimals, kind) = match found {
-        Some(f) => f,
-        None if format.trim() == "," => (0, format.len(), true, None, b'g'),
-        None => {
-            return Err(format!(
-                "format=\"{format}\" has no number spec; use e.g. \",.0f\" (thousands, no decimals), \".1f\", \",d\" or \".1%\""
-            ));
-        }
-    };
-    let decimals = decimals.map(|d| d.min(12));
+    if format.trim() == "," {
+        return Ok(NumberFormat {
+            prefix: "",
+            suffix: "",
+            comma: true,
+            decimals: None,
+            kind: b'g',
+        });
+    }
+    Err(format!(
+        "format=\"{format}\" has no number spec; use e.g. \",.0f\" (thousands, no decimals), \".1f\", \",d\" or \".1%\""
+    ))
+}
+
+/// Format `n` by a spec such as `,.1f`, `.0f`, `,d` or `.1%`, with any text around
+/// it kept as written: `US$,.0f m` → `US$2,350 m`. A bare `,` means thousands
+/// separators and the number's own decimals.
+pub fn format_number(n: f64, format: &str) -> Result<String, String> {
+    let NumberFormat {
+        prefix,
+        suffix,
+        comma,
+        decimals,
+        kind,
+    } = parse_format(format)?;
     let body = match kind {
         b'd' => format!("{}", n.round() as i64),
         b'%' => format!("{:.*}", decimals.unwrap_or(0), n * 100.0),
@@ -207,14 +236,8 @@ pub fn format_number(n: f64, format: &str) -> Result<String, String> {
         _ => n.to_string(),
     };
     let body = if comma { group_thousands(&body) } else { body };
-    let suffix = if kind == b'%' { "%" } else { "" };
-    Ok(format!(
-        "{}{}{}{}",
-        &format[..start],
-        body,
-        suffix,
-        &format[end..]
-    ))
+    let percent = if kind == b'%' { "%" } else { "" };
+    Ok(format!("{prefix}{body}{percent}{suffix}"))
 }
 
 fn group_thousands(num: &str) -> String {

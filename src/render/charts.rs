@@ -1,0 +1,445 @@
+//! Charts to SVG with charts-rs, made right for briefings.
+//!
+//! charts-rs (pinned: it has had breaking releases) draws fast and
+//! deterministically; around it this module makes the SVG accessible (`role`,
+//! `<title>`, `<desc>`), keeps numbers lossless on the axes, names a font stack the
+//! reader's browser can use, measures CJK labels with a font that has their glyphs,
+//! and caches every picture by a hash of its plan, so a rebuild draws only the
+//! charts whose spec or data changed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Value as Json, json};
+
+use crate::resolve::charts::{ChartKind, ChartPlan, YScale};
+use crate::resolve::values::parse_format;
+
+/// Colours of the chart furniture. The inline charts are re-coloured by the theme's
+/// CSS (attribute selectors on these exact values), so charts follow light and dark
+/// mode; a downloaded SVG keeps them as they are.
+pub const TEXT: &str = "#1d2329";
+pub const MUTED: &str = "#56606b";
+pub const GRID: &str = "#d9dde1";
+pub const BACKGROUND: &str = "#fdfdfb";
+
+/// Series colours when site.yaml sets no `palette`: distinguishable for the common
+/// colour-vision deficiencies and legible on light and dark backgrounds.
+pub const DEFAULT_PALETTE: &[&str] = &[
+    "#2f6db5", "#d9822b", "#3a9e6f", "#c2477a", "#7a5cc2", "#8c8c3a", "#2a9fbc", "#b5523b",
+];
+
+/// The font the SVG asks for: the reader's own fonts, CJK ones included.
+const FONT_STACK: &str = "Roboto, 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans CJK KR', 'Noto Sans CJK JP', 'Apple SD Gothic Neo', 'Hiragino Sans', 'Malgun Gothic', 'Droid Sans Fallback', sans-serif";
+
+/// Measures CJK labels: Roboto, charts-rs' built-in font, has no CJK glyphs, and
+/// text it cannot shape is measured far too narrow (labels overlap or are cut).
+static CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
+const CJK_FAMILY: &str = "Droid Sans Fallback";
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(c as u32,
+            0x1100..=0x11FF | 0x3000..=0x30FF | 0x3130..=0x318F | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+    })
+}
+
+fn register_cjk_font() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        // A failure leaves labels measured with Roboto: narrower, not wrong in content.
+        let _ = charts_rs::add_fonts(&[CJK_FONT]);
+    });
+}
+
+type Cache = Mutex<HashMap<(u64, u64), Arc<String>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The placeholder id prefix of a cached SVG; each embedding gets its own.
+pub const ID_PLACEHOLDER: &str = "tumen-chart";
+
+/// The chart as a standalone SVG document (ids prefixed `tumen-chart`), from the
+/// cache when this plan was drawn before with this palette.
+pub fn svg(plan: &ChartPlan, palette: &[String]) -> Result<Arc<String>, String> {
+    let pkey = {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in palette.join(",").bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    };
+    let key = (plan.key(), pkey);
+    if let Some(s) = cache().lock().expect("cache lock").get(&key) {
+        return Ok(s.clone());
+    }
+    let drawn = Arc::new(draw(plan, palette)?);
+    cache()
+        .lock()
+        .expect("cache lock")
+        .insert(key, drawn.clone());
+    Ok(drawn)
+}
+
+/// How many distinct charts have been drawn in this process (for the summary and
+/// the cache test).
+pub fn drawn_count() -> usize {
+    cache().lock().map(|c| c.len()).unwrap_or(0)
+}
+
+/// An axis formatter for charts-rs from a number format: charts-rs knows only
+/// `{c}` (the value) and `{t}` (thousands-grouped), so the spec's decimals are left
+/// to the tick values, which are round numbers anyway, and a `%` spec's scaling is
+/// not applied to ticks (they show the data as stored).
+fn axis_formatter(format: Option<&str>) -> String {
+    match format.map(parse_format) {
+        Some(Ok(f)) => {
+            let v = if f.comma { "{t}" } else { "{c}" };
+            format!("{}{v}{}", f.prefix, f.suffix)
+        }
+        _ => "{t}".to_string(),
+    }
+}
+
+/// Round axis bounds: charts-rs splits the data's range evenly, which gives ticks
+/// such as 8,400 or 170; readers expect 0, 10,000, 20,000… Returns (min, max,
+/// number of intervals) for values from `lo` to `hi`.
+fn nice_axis(lo: f64, hi: f64) -> (f64, f64, usize) {
+    let lo = lo.min(0.0);
+    let hi = if hi <= lo { lo + 1.0 } else { hi };
+    let span = hi - lo;
+    let raw = span / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| span / s <= 6.0)
+        .unwrap_or(10.0 * mag);
+    let min = (lo / step).floor() * step;
+    let max = (hi / step).ceil() * step;
+    (min, max, ((max - min) / step).round().max(1.0) as usize)
+}
+
+/// Rough width of a label in pixels at 14 px (for layout guesses only; charts-rs
+/// measures exactly).
+fn label_px(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if has_cjk(&c.to_string()) { 14.0 } else { 6.8 })
+        .sum()
+}
+
+fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
+    let spec = &plan.spec;
+    let texts: Vec<&str> = plan
+        .categories
+        .iter()
+        .map(String::as_str)
+        .chain(plan.series.iter().map(|s| s.name.as_str()))
+        .chain(spec.title.as_deref())
+        .chain(spec.subtitle.as_deref())
+        .collect();
+    let cjk = texts.iter().any(|t| has_cjk(t));
+    let family = if cjk {
+        register_cjk_font();
+        CJK_FAMILY
+    } else {
+        "Roboto"
+    };
+    let colors: Vec<String> = spec.colors.clone().unwrap_or_else(|| palette.to_vec());
+    let n = plan.categories.len();
+    let (default_w, default_h) = match spec.kind {
+        ChartKind::HorizontalBar | ChartKind::StackedHorizontalBar => {
+            (720.0, (90.0 + 34.0 * n as f64).max(220.0))
+        }
+        ChartKind::Pie | ChartKind::Donut => (680.0, 400.0),
+        _ => (720.0, 380.0),
+    };
+    let mut c = json!({
+        "width": spec.width.unwrap_or(default_w),
+        "height": spec.height.unwrap_or(default_h),
+        "font_family": family,
+        "margin": {"left": 10, "top": 10, "right": 24, "bottom": 10},
+        "title_text": spec.title.clone().unwrap_or_default(),
+        "title_font_color": TEXT,
+        "title_font_size": 17,
+        "title_align": "left",
+        "sub_title_text": spec.subtitle.clone().unwrap_or_default(),
+        "sub_title_font_color": MUTED,
+        "sub_title_align": "left",
+        "legend_font_color": TEXT,
+        "legend_show": plan.series.len() > 1,
+        "legend_align": "left",
+        "x_axis_font_color": MUTED,
+        "x_axis_stroke_color": MUTED,
+        "x_axis_label_overflow": "rotate",
+        "grid_stroke_color": GRID,
+        "series_colors": colors,
+        "series_label_font_color": TEXT,
+        "tooltip_show": true,
+    });
+    if spec.title.as_deref().unwrap_or("").is_empty() {
+        c["title_height"] = json!(0);
+    }
+    if let Some(t) = &spec.x_title {
+        c["x_axis_title"] = json!(t);
+    }
+    let mut y_axis = json!({
+        "axis_font_color": MUTED,
+        "axis_formatter": axis_formatter(spec.format.as_deref()),
+    });
+    if let Some(v) = spec.y_min {
+        y_axis["axis_min"] = json!(v);
+    }
+    if let Some(v) = spec.y_max {
+        y_axis["axis_max"] = json!(v);
+    }
+    if spec.y_scale == Some(YScale::Log) {
+        y_axis["axis_scale"] = json!("log");
+    } else if !spec.kind.is_pie() && spec.kind != ChartKind::Scatter {
+        let stacked_sum = |i: usize| {
+            plan.series
+                .iter()
+                .filter_map(|s| s.values[i])
+                .filter(|v| *v > 0.0)
+                .sum::<f64>()
+        };
+        let values = plan
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten().copied());
+        let (mut lo, mut hi) = values.fold((0.0f64, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+        if matches!(
+            spec.kind,
+            ChartKind::StackedBar | ChartKind::StackedHorizontalBar
+        ) {
+            hi = (0..n).map(stacked_sum).fold(hi, f64::max);
+        }
+        lo = spec.y_min.unwrap_or(lo);
+        hi = spec.y_max.unwrap_or(hi);
+        let (min, max, splits) = nice_axis(lo, hi);
+        y_axis["axis_min"] = json!(spec.y_min.unwrap_or(min));
+        y_axis["axis_max"] = json!(spec.y_max.unwrap_or(max));
+        y_axis["axis_split_number"] = json!(splits);
+    }
+    if let Some(t) = &spec.y_title {
+        y_axis["axis_title"] = json!(t);
+    }
+    let data = |v: &[Option<f64>]| -> Json {
+        Json::Array(
+            v.iter()
+                .map(|x| x.map_or(Json::Null, |x| json!(x)))
+                .collect(),
+        )
+    };
+    let stacked = matches!(
+        spec.kind,
+        ChartKind::StackedBar | ChartKind::StackedHorizontalBar
+    );
+    let series: Vec<Json> = plan
+        .series
+        .iter()
+        .map(|s| {
+            let mut j = json!({"name": s.name, "data": data(&s.values)});
+            if stacked {
+                j["stack"] = json!("total");
+            }
+            j
+        })
+        .collect();
+
+    let svg = match spec.kind {
+        ChartKind::Line | ChartKind::Area | ChartKind::Bar | ChartKind::StackedBar => {
+            c["x_axis_data"] = json!(plan.categories);
+            if plan.x_positions.is_none() && spec.height.is_none() {
+                // Labels wider than their slot are rotated; give them the room.
+                let width = c["width"].as_f64().unwrap_or(720.0);
+                let slot = (width - 80.0) / n.max(1) as f64;
+                let widest = plan
+                    .categories
+                    .iter()
+                    .map(|l| label_px(l))
+                    .fold(0.0, f64::max);
+                if widest > slot {
+                    let h = c["height"].as_f64().unwrap_or(380.0) + (widest * 0.72).min(220.0);
+                    c["height"] = json!(h.round());
+                }
+            }
+            match (&plan.x_dates, &plan.x_positions) {
+                (Some(dates), _) => c["x_axis_values"] = json!(dates),
+                (None, Some(pos)) => {
+                    c["x_axis_values"] = json!(pos);
+                    // Years and other plain numbers: no thousands separator on the x axis.
+                    c["x_axis_formatter"] = json!("{c}");
+                }
+                _ => {}
+            }
+            c["y_axis_configs"] = json!([y_axis]);
+            c["series_list"] = json!(series);
+            if spec.kind == ChartKind::Area {
+                c["series_fill"] = json!(true);
+            }
+            let text = c.to_string();
+            if matches!(spec.kind, ChartKind::Line | ChartKind::Area) {
+                charts_rs::LineChart::from_json(&text).and_then(|ch| ch.svg())
+            } else {
+                charts_rs::BarChart::from_json(&text).and_then(|ch| ch.svg())
+            }
+        }
+        ChartKind::HorizontalBar | ChartKind::StackedHorizontalBar => {
+            // charts-rs draws the first category at the bottom; readers expect the
+            // first row at the top.
+            let mut cats = plan.categories.clone();
+            cats.reverse();
+            c["x_axis_data"] = json!(cats);
+            c["series_list"] = Json::Array(
+                plan.series
+                    .iter()
+                    .map(|s| {
+                        let mut v = s.values.clone();
+                        v.reverse();
+                        let mut j = json!({"name": s.name, "data": data(&v)});
+                        if stacked {
+                            j["stack"] = json!("total");
+                        }
+                        j
+                    })
+                    .collect(),
+            );
+            c["y_axis_configs"] = json!([y_axis]);
+            // The value axis of a horizontal bar chart is the x axis.
+            c["x_axis_formatter"] = json!(axis_formatter(spec.format.as_deref()));
+            charts_rs::HorizontalBarChart::from_json(&c.to_string()).and_then(|ch| ch.svg())
+        }
+        ChartKind::Pie | ChartKind::Donut => {
+            let s = &plan.series[0];
+            c["series_list"] = Json::Array(
+                plan.categories
+                    .iter()
+                    .zip(&s.values)
+                    .filter_map(|(cat, v)| v.map(|v| json!({"name": cat, "data": [v]})))
+                    .collect(),
+            );
+            c["rose_type"] = json!(false);
+            if plan.categories.iter().any(|l| l.chars().count() > 18) {
+                // Long names would run off the edge beside the slices: name the
+                // slices in a legend, and give the slices their shares.
+                c["legend_show"] = json!(true);
+                c["legend_position"] = json!("right");
+                c["legend_category"] = json!("rect");
+                c["series_label_formatter"] = json!("{d}");
+            } else {
+                c["series_label_formatter"] = json!("{a}: {d}");
+            }
+            c["radius"] = json!(120);
+            c["inner_radius"] = json!(if spec.kind == ChartKind::Donut { 62 } else { 0 });
+            charts_rs::PieChart::from_json(&c.to_string()).and_then(|ch| ch.svg())
+        }
+        ChartKind::Scatter => {
+            let xs = plan.x_positions.clone().unwrap_or_default();
+            c["series_list"] = Json::Array(
+                plan.series
+                    .iter()
+                    .map(|s| {
+                        let pts: Vec<Json> = xs
+                            .iter()
+                            .zip(&s.values)
+                            .filter_map(|(x, y)| y.map(|y| [json!(x), json!(y)]))
+                            .flatten()
+                            .collect();
+                        json!({"name": s.name, "data": pts})
+                    })
+                    .collect(),
+            );
+            c["y_axis_configs"] = json!([y_axis]);
+            c["x_axis_config"] = json!({"axis_font_color": MUTED, "axis_formatter": "{c}"});
+            charts_rs::ScatterChart::from_json(&c.to_string()).and_then(|ch| ch.svg())
+        }
+    }
+    .map_err(|e| format!("charts-rs could not draw this chart: {e}"))?;
+    Ok(finish(&svg, plan, family))
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Make the raw SVG accessible and readable anywhere: a title and a description
+/// for assistive technology, the reader's fonts, no fixed background.
+fn finish(svg: &str, plan: &ChartPlan, family: &str) -> String {
+    let title = plan
+        .spec
+        .title
+        .clone()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| format!("{} of {}", plan.spec.kind.describe(), plan.dataset_title));
+    let desc = plan.description();
+    let mut out = svg.replacen(
+        "<svg ",
+        &format!(
+            "<svg role=\"img\" aria-labelledby=\"{ID_PLACEHOLDER}-title {ID_PLACEHOLDER}-desc\" "
+        ),
+        1,
+    );
+    if let Some(end) = out.find('>') {
+        out.insert_str(
+            end + 1,
+            &format!(
+                "\n<title id=\"{ID_PLACEHOLDER}-title\">{}</title>\n<desc id=\"{ID_PLACEHOLDER}-desc\">{}</desc>",
+                xml_escape(&title),
+                xml_escape(&desc)
+            ),
+        );
+    }
+    let out = out.replace(
+        &format!("font-family=\"{family}\""),
+        &format!("font-family=\"{FONT_STACK}\""),
+    );
+    // The chart's background is the page's: the theme colours it (light or dark).
+    out.replace("fill=\"#FFFFFF\"", &format!("fill=\"{BACKGROUND}\""))
+}
+
+/// The SVG for one place in a page: its ids made unique there.
+pub fn embed(svg: &str, id: &str) -> String {
+    // The XML declaration-free SVG can be inlined into HTML as it is.
+    svg.replace(&format!("id=\"{ID_PLACEHOLDER}-"), &format!("id=\"{id}-"))
+        .replace(
+            &format!("{ID_PLACEHOLDER}-title {ID_PLACEHOLDER}-desc"),
+            &format!("{id}-title {id}-desc"),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_formatters_keep_affixes() {
+        assert_eq!(axis_formatter(Some("US$,.0f m")), "US${t} m");
+        assert_eq!(axis_formatter(Some(".1f")), "{c}");
+        assert_eq!(axis_formatter(Some(".0%")), "{c}");
+        assert_eq!(axis_formatter(None), "{t}");
+    }
+
+    #[test]
+    fn axes_get_round_ticks() {
+        assert_eq!(nice_axis(0.0, 50_000.0), (0.0, 50_000.0, 5));
+        assert_eq!(nice_axis(0.0, 1_000.0), (0.0, 1_000.0, 5));
+        assert_eq!(nice_axis(0.0, 2_350.0), (0.0, 2_500.0, 5));
+        assert_eq!(nice_axis(0.0, 10.69), (0.0, 12.0, 6));
+        assert_eq!(nice_axis(-35.0, 80.0), (-40.0, 80.0, 6));
+    }
+
+    #[test]
+    fn detects_cjk() {
+        assert!(has_cjk("조선 Rason"));
+        assert!(has_cjk("日本"));
+        assert!(!has_cjk("Россия and Korea"));
+    }
+}

@@ -1,0 +1,875 @@
+//! Chart specs: the ```` ```chart ```` blocks of briefs and the `chart:` sections of
+//! datasets, checked against their data and turned into plot-ready series.
+//!
+//! Everything that can be wrong with a chart is found here, in the resolve stage,
+//! with the file and line of the block (or of the key inside it); the renderer only
+//! draws plans that are known to be good.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+use super::values::{format_number, parse_filter, select_rows};
+use crate::date::Date;
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
+use crate::load::Dataset;
+use crate::load::dataset::{Cell, ColumnType};
+use crate::load::yaml::{Seg, YamlDoc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChartKind {
+    Line,
+    Area,
+    Bar,
+    StackedBar,
+    HorizontalBar,
+    StackedHorizontalBar,
+    Pie,
+    Donut,
+    Scatter,
+}
+
+impl ChartKind {
+    pub const NAMES: &'static [&'static str] = &[
+        "line",
+        "area",
+        "bar",
+        "stacked-bar",
+        "horizontal-bar",
+        "stacked-horizontal-bar",
+        "pie",
+        "donut",
+        "scatter",
+    ];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            ChartKind::Line => "Line chart",
+            ChartKind::Area => "Area chart",
+            ChartKind::Bar => "Bar chart",
+            ChartKind::StackedBar => "Stacked bar chart",
+            ChartKind::HorizontalBar => "Horizontal bar chart",
+            ChartKind::StackedHorizontalBar => "Stacked horizontal bar chart",
+            ChartKind::Pie => "Pie chart",
+            ChartKind::Donut => "Donut chart",
+            ChartKind::Scatter => "Scatter plot",
+        }
+    }
+
+    pub fn is_pie(self) -> bool {
+        matches!(self, ChartKind::Pie | ChartKind::Donut)
+    }
+
+    /// Kinds whose x axis can be continuous (points placed by their value).
+    fn can_scale_x(self) -> bool {
+        matches!(
+            self,
+            ChartKind::Line
+                | ChartKind::Area
+                | ChartKind::Bar
+                | ChartKind::StackedBar
+                | ChartKind::Scatter
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum XScale {
+    /// Evenly spaced slots, one per row, in row order.
+    Category,
+    /// Points placed by their value (numbers, years, dates).
+    Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YScale {
+    Linear,
+    Log,
+}
+
+/// `y: turnover` or `y: [exports, imports]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// A chart as its author wrote it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct ChartSpec {
+    #[serde(default)]
+    pub data: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: ChartKind,
+    pub x: String,
+    pub y: OneOrMany,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Names of the series, in the order of `y`; default: the columns' labels.
+    #[serde(default)]
+    pub labels: Option<Vec<String>>,
+    /// Colours of the series, overriding the site palette.
+    #[serde(default)]
+    pub colors: Option<Vec<String>>,
+    /// Number format of values (`,.0f`, `US$,.1f m`…), as for inline values.
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub y_min: Option<f64>,
+    #[serde(default)]
+    pub y_max: Option<f64>,
+    #[serde(default)]
+    pub width: Option<f64>,
+    #[serde(default)]
+    pub height: Option<f64>,
+    /// Row filter, `column=value,…`, as for inline values.
+    #[serde(default, rename = "where")]
+    pub filter: Option<String>,
+    /// Keep rows whose x is at least `from` / at most `to`.
+    #[serde(default)]
+    pub from: Option<yaml_serde::Value>,
+    #[serde(default)]
+    pub to: Option<yaml_serde::Value>,
+    /// Order rows by a column; `-column` for descending.
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub x_scale: Option<XScale>,
+    #[serde(default)]
+    pub y_scale: Option<YScale>,
+    #[serde(default)]
+    pub x_title: Option<String>,
+    #[serde(default)]
+    pub y_title: Option<String>,
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "data", "type", "x", "y", "title", "subtitle", "caption", "labels", "colors", "format",
+    "y_min", "y_max", "width", "height", "where", "from", "to", "sort", "x_scale", "y_scale",
+    "x_title", "y_title",
+];
+
+/// One series, ready to plot: a value (or a gap) per row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    pub name: String,
+    pub column: String,
+    pub values: Vec<Option<f64>>,
+}
+
+/// A checked chart with its data, ready to draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartPlan {
+    pub spec: ChartSpec,
+    pub dataset: String,
+    pub dataset_title: String,
+    /// The x label of each point, as a reader sees it.
+    pub categories: Vec<String>,
+    /// Where each point sits on a continuous x axis; `None` for evenly spaced slots.
+    pub x_positions: Option<Vec<f64>>,
+    /// ISO dates of the points when x is a date column on a continuous axis.
+    pub x_dates: Option<Vec<String>>,
+    pub x_heading: String,
+    pub series: Vec<Series>,
+    /// Source keys of the dataset and of the rows drawn.
+    pub sources: Vec<String>,
+    /// Unit for captions and the description.
+    pub unit: Option<String>,
+}
+
+impl ChartPlan {
+    /// A stable hash of everything that decides the picture: the renderer's cache
+    /// key. FNV-1a rather than std's hasher, whose output may change between Rust
+    /// versions.
+    pub fn key(&self) -> u64 {
+        let json = serde_json::to_string(self).expect("plans serialise");
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        json.hash(&mut h);
+        h.0
+    }
+
+    /// Format a value as the chart's `format` says (thousands separators by default).
+    pub fn fmt(&self, v: f64) -> String {
+        let f = self.spec.format.as_deref().unwrap_or(",");
+        format_number(v, f).unwrap_or_else(|_| v.to_string())
+    }
+
+    /// A plain-language summary of the data, for the SVG's `<desc>`.
+    pub fn description(&self) -> String {
+        let mut out = format!(
+            "{} of {} by {}",
+            self.spec.kind.describe(),
+            self.series
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.x_heading
+        );
+        if let (Some(first), Some(last)) = (self.categories.first(), self.categories.last()) {
+            if self.categories.len() > 1 {
+                out.push_str(&format!(", {first} to {last}"));
+            } else {
+                out.push_str(&format!(", {first}"));
+            }
+        }
+        out.push_str(&format!(" ({} points)", self.categories.len()));
+        if let Some(u) = &self.unit {
+            out.push_str(&format!("; values in {u}"));
+        }
+        out.push('.');
+        for s in &self.series {
+            let pts: Vec<(usize, f64)> = s
+                .values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i, v)))
+                .collect();
+            let Some(&(imax, vmax)) = pts.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
+                continue;
+            };
+            let &(imin, vmin) = pts
+                .iter()
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .expect("non-empty");
+            if self.spec.kind.is_pie() {
+                let total: f64 = pts.iter().map(|p| p.1).sum();
+                let parts: Vec<String> = pts
+                    .iter()
+                    .map(|&(i, v)| {
+                        format!(
+                            "{} {} ({:.0}%)",
+                            self.categories[i],
+                            self.fmt(v),
+                            if total > 0.0 { v / total * 100.0 } else { 0.0 }
+                        )
+                    })
+                    .collect();
+                out.push_str(&format!(" {}: {}.", s.name, parts.join("; ")));
+            } else {
+                out.push_str(&format!(
+                    " {}: highest {} ({}), lowest {} ({}).",
+                    s.name,
+                    self.fmt(vmax),
+                    self.categories[imax],
+                    self.fmt(vmin),
+                    self.categories[imin]
+                ));
+            }
+        }
+        out
+    }
+}
+
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Where a chart spec came from, to place its errors.
+pub struct SpecSource<'a> {
+    pub doc: YamlDoc<'a>,
+    /// Path of the spec inside the YAML (empty for a chart block, `chart` for a
+    /// dataset's default chart).
+    pub base: Vec<Seg>,
+    /// The dataset when the spec sits in one (its `data:` may be left out).
+    pub implicit_data: Option<&'a str>,
+    /// Line of the block's opening fence, for errors about the block as a whole.
+    pub fence_line: usize,
+}
+
+impl SpecSource<'_> {
+    fn at(&self, key: &str, msg: impl Into<String>) -> Diagnostic {
+        let mut p = self.base.clone();
+        p.push(Seg::Key(key.into()));
+        let d = self.doc.error_at(&p, msg);
+        self.or_fence(d)
+    }
+    fn at_path(&self, path: &[Seg], msg: impl Into<String>) -> Diagnostic {
+        let mut p = self.base.clone();
+        p.extend_from_slice(path);
+        let d = self.doc.error_at(&p, msg);
+        self.or_fence(d)
+    }
+    fn or_fence(&self, mut d: Diagnostic) -> Diagnostic {
+        if d.line == 0 && self.fence_line > 0 {
+            d.line = self.fence_line;
+        }
+        d
+    }
+}
+
+fn numeric(kind: ColumnType) -> bool {
+    matches!(
+        kind,
+        ColumnType::Integer | ColumnType::Number | ColumnType::Year
+    )
+}
+
+/// A date as a position on a continuous axis: years with a fraction.
+fn date_position(d: &Date) -> f64 {
+    let m = if d.month == 0 { 1 } else { d.month } as f64;
+    let day = if d.day == 0 { 1 } else { d.day } as f64;
+    d.year as f64 + (m - 1.0) / 12.0 + (day - 1.0) / 365.25
+}
+
+fn x_position(c: &Cell) -> Option<f64> {
+    match c {
+        Cell::Date(d) => Some(date_position(d)),
+        other => other.as_f64(),
+    }
+}
+
+fn bound(v: &yaml_serde::Value, kind: ColumnType) -> Result<f64, String> {
+    match (kind, v) {
+        (ColumnType::Date, yaml_serde::Value::String(s)) => {
+            Date::parse(s).map(|d| date_position(&d))
+        }
+        (_, yaml_serde::Value::Number(n)) => n.as_f64().ok_or_else(|| "not a number".to_string()),
+        (_, other) => Err(format!("`{other:?}` is not a value of the x column")),
+    }
+}
+
+/// Check a spec against its data and build the plan; every problem is reported.
+pub fn plan(
+    raw: &yaml_serde::Value,
+    src: &SpecSource,
+    datasets: &BTreeMap<String, Dataset>,
+) -> Result<ChartPlan, Diagnostics> {
+    let mut errors = Diagnostics::default();
+    if !raw.is_mapping() {
+        return Err(src
+            .or_fence(Diagnostic::at(
+                src.doc.file,
+                src.doc.file_text,
+                src.fence_line,
+                1,
+                "a chart block must hold `key: value` lines",
+            ))
+            .with_help("for example:\ndata: trade-turnover\ntype: line\nx: year\ny: [turnover]")
+            .into());
+    }
+    src.doc
+        .check_keys(raw, &src.base, KNOWN_KEYS, "a chart", &mut errors);
+    errors.into_result()?;
+    // Parse the text again rather than the value: yaml_serde's errors then carry the
+    // position of the offending value.
+    #[derive(Deserialize)]
+    struct InDataset {
+        chart: ChartSpec,
+    }
+    let parsed = if src.base.is_empty() {
+        src.doc.parse::<ChartSpec>()
+    } else {
+        src.doc.parse::<InDataset>().map(|w| w.chart)
+    };
+    let spec = parsed.map_err(|d| {
+        let help = if d.message.contains("unknown variant") {
+            Some(format!("`type` is one of: {}", ChartKind::NAMES.join(", ")))
+        } else if d.message.contains("missing field") {
+            Some("a chart needs at least `type`, `x` and `y` (and `data` in a brief)".to_string())
+        } else {
+            None
+        };
+        Diagnostics::from(src.or_fence(d).with_help_opt(help))
+    })?;
+    let name = match (&spec.data, src.implicit_data) {
+        (Some(d), _) => d.clone(),
+        (None, Some(d)) => d.to_string(),
+        (None, None) => {
+            return Err(src
+                .at_path(&[], "a chart needs `data:`, the dataset it draws")
+                .with_help("e.g. `data: trade-turnover`")
+                .into());
+        }
+    };
+    let Some(d) = datasets.get(&name) else {
+        let hint = suggest(&name, datasets.keys().map(String::as_str)).map_or_else(
+            || "the dataset is a file in content/data/".to_string(),
+            |s| format!("did you mean `{s}`?"),
+        );
+        return Err(src
+            .at("data", format!("no dataset `{name}`"))
+            .with_help(hint)
+            .into());
+    };
+    let names = d.column_names();
+    let col = |key: &str, c: &str, errors: &mut Diagnostics, path: &[Seg]| -> Option<usize> {
+        match d.column_index(c) {
+            Some(i) => Some(i),
+            None => {
+                errors.push(
+                    src.at_path(path, format!("no column `{c}` in {name}"))
+                        .with_help(did_you_mean(c, &names)),
+                );
+                let _ = key;
+                None
+            }
+        }
+    };
+    let xi = col("x", &spec.x, &mut errors, &[Seg::Key("x".into())]);
+    let ycols = spec.y.to_vec();
+    let mut yis = Vec::new();
+    for (j, y) in ycols.iter().enumerate() {
+        let path: Vec<Seg> = match &spec.y {
+            OneOrMany::One(_) => vec![Seg::Key("y".into())],
+            OneOrMany::Many(_) => vec![Seg::Key("y".into()), Seg::Index(j)],
+        };
+        if let Some(i) = col("y", y, &mut errors, &path) {
+            if !matches!(d.columns[i].kind, ColumnType::Integer | ColumnType::Number) {
+                errors.push(
+                    src.at_path(
+                        &path,
+                        format!(
+                            "column `{y}` of {name} holds {}, not numbers: it cannot be plotted",
+                            kind_name(d.columns[i].kind)
+                        ),
+                    )
+                    .with_help(format!(
+                        "numeric columns of {name}: {}",
+                        d.columns
+                            .iter()
+                            .filter(|c| matches!(c.kind, ColumnType::Integer | ColumnType::Number))
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+            } else {
+                yis.push(i);
+            }
+        }
+    }
+    if ycols.is_empty() {
+        errors.push(src.at("y", "`y` names no column"));
+    }
+    if let Some(labels) = &spec.labels
+        && labels.len() != ycols.len()
+    {
+        errors.push(
+            src.at(
+                "labels",
+                format!("{} labels for {} series in `y`", labels.len(), ycols.len()),
+            )
+            .with_help("give one label per column of `y`, in the same order"),
+        );
+    }
+    if spec.kind.is_pie() && ycols.len() > 1 {
+        errors.push(
+            src.at("y", "a pie shows one series: give `y` one column")
+                .with_help("use `stacked-bar` to compare several series"),
+        );
+    }
+    if let Some(colors) = &spec.colors {
+        for (j, c) in colors.iter().enumerate() {
+            if !is_color(c) {
+                errors.push(
+                    src.at_path(
+                        &[Seg::Key("colors".into()), Seg::Index(j)],
+                        format!("`{c}` is not a colour"),
+                    )
+                    .with_help("write colours as #rgb or #rrggbb"),
+                );
+            }
+        }
+    }
+    if let Some(f) = &spec.format
+        && let Err(msg) = format_number(1.0, f)
+    {
+        errors.push(src.at("format", msg));
+    }
+    for (key, v) in [("width", spec.width), ("height", spec.height)] {
+        if let Some(v) = v
+            && !(100.0..=4000.0).contains(&v)
+        {
+            errors.push(
+                src.at(key, format!("`{key}: {v}` is out of range"))
+                    .with_help("use a size in pixels between 100 and 4000"),
+            );
+        }
+    }
+    if let (Some(a), Some(b)) = (spec.y_min, spec.y_max)
+        && a >= b
+    {
+        errors.push(src.at("y_max", format!("y_max ({b}) must be above y_min ({a})")));
+    }
+    if spec.y_scale == Some(YScale::Log) && spec.y_min.is_some_and(|m| m <= 0.0) {
+        errors.push(src.at("y_min", "a log scale starts above zero"));
+    }
+    errors.into_result()?;
+    let xi = xi.expect("checked");
+    let x_kind = d.columns[xi].kind;
+
+    // Rows: filter, x range, sort.
+    let mut rows: Vec<usize> = (0..d.rows.len()).collect();
+    if let Some(f) = &spec.filter {
+        match parse_filter(f).and_then(|c| select_rows(d, &c)) {
+            Ok(r) => rows = r,
+            Err(msg) => errors.push(src.at("where", msg)),
+        }
+    }
+    for (key, b, keep_above) in [("from", &spec.from, true), ("to", &spec.to, false)] {
+        let Some(b) = b else { continue };
+        if !(numeric(x_kind) || x_kind == ColumnType::Date) {
+            errors.push(
+                src.at(
+                    key,
+                    format!(
+                        "`{key}` needs a numeric, year or date x column; `{}` holds text",
+                        spec.x
+                    ),
+                )
+                .with_help("filter text columns with `where`"),
+            );
+            continue;
+        }
+        match bound(b, x_kind) {
+            Ok(limit) => rows.retain(|&r| {
+                x_position(&d.rows[r][xi])
+                    .is_some_and(|x| if keep_above { x >= limit } else { x <= limit })
+            }),
+            Err(msg) => errors.push(src.at(key, msg)),
+        }
+    }
+    if let Some(s) = &spec.sort {
+        let (desc, cname) = s
+            .strip_prefix('-')
+            .map_or((false, s.as_str()), |c| (true, c));
+        match d.column_index(cname) {
+            Some(c) => {
+                rows.sort_by(|&a, &b| {
+                    let (ca, cb) = (&d.rows[a][c], &d.rows[b][c]);
+                    let o = match (x_position(ca), x_position(cb)) {
+                        (Some(x), Some(y)) => x.total_cmp(&y),
+                        _ => ca.text().cmp(&cb.text()),
+                    };
+                    if desc { o.reverse() } else { o }
+                });
+            }
+            None => errors.push(
+                src.at("sort", format!("no column `{cname}` in {name}"))
+                    .with_help(did_you_mean(cname, &names)),
+            ),
+        }
+    }
+    errors.into_result()?;
+    if rows.is_empty() {
+        return Err(src
+            .at_path(&[], format!("this chart selects no rows of {name}"))
+            .with_help("check `where`, `from` and `to`")
+            .into());
+    }
+
+    // A continuous x axis unless asked otherwise: gapped years are not even slots.
+    let by_value = match spec.x_scale {
+        Some(XScale::Category) => false,
+        Some(XScale::Value) => {
+            if !(numeric(x_kind) || x_kind == ColumnType::Date) || !spec.kind.can_scale_x() {
+                return Err(src.at("x_scale", "`x_scale: value` needs a numeric, year or date x column and a line, area, bar or scatter chart").into());
+            }
+            true
+        }
+        None => (numeric(x_kind) || x_kind == ColumnType::Date) && spec.kind.can_scale_x(),
+    };
+    if spec.kind == ChartKind::Scatter && !by_value {
+        return Err(src
+            .at(
+                "x",
+                format!(
+                    "a scatter plot needs a numeric x column; `{}` holds {}",
+                    spec.x,
+                    kind_name(x_kind)
+                ),
+            )
+            .with_help("use `bar` for categories")
+            .into());
+    }
+    let mut seen_x = BTreeSet::new();
+    let mut positions = Vec::with_capacity(rows.len());
+    for &r in &rows {
+        let cell = &d.rows[r][xi];
+        if *cell == Cell::Null {
+            return Err(src
+                .at(
+                    "x",
+                    format!(
+                        "row {} of {name} has no `{}`: every point needs an x",
+                        r + 1,
+                        spec.x
+                    ),
+                )
+                .with_help("filter it out with `where`")
+                .into());
+        }
+        if by_value {
+            let p = x_position(cell).expect("numeric or date");
+            if !seen_x.insert(p.to_bits()) && spec.kind != ChartKind::Scatter {
+                return Err(src
+                    .at(
+                        "x",
+                        format!(
+                            "{} appears twice in `{}` among the rows drawn",
+                            cell.text(),
+                            spec.x
+                        ),
+                    )
+                    .with_help(
+                        "pick one row per x with `where` (e.g. `where: \"source=memo-2016\"`)",
+                    )
+                    .into());
+            }
+            positions.push(p);
+        }
+    }
+    if by_value && spec.kind != ChartKind::Scatter {
+        // A continuous axis draws in x order whatever the rows' order.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]));
+        rows = order.iter().map(|&i| rows[i]).collect();
+        positions = order.iter().map(|&i| positions[i]).collect();
+    }
+    let categories: Vec<String> = rows
+        .iter()
+        .map(|&r| match &d.rows[r][xi] {
+            Cell::Date(dt) => dt.human(),
+            Cell::Year(y) => y.to_string(),
+            c @ (Cell::Number(_) | Cell::Integer(_)) => {
+                format_number(c.as_f64().unwrap_or(0.0), ",").unwrap_or_else(|_| c.text())
+            }
+            c => c.text(),
+        })
+        .collect();
+    let series = yis
+        .iter()
+        .enumerate()
+        .map(|(j, &c)| Series {
+            name: spec
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(j).cloned())
+                .unwrap_or_else(|| {
+                    d.columns[c]
+                        .label
+                        .clone()
+                        .unwrap_or_else(|| d.columns[c].name.replace('_', " "))
+                }),
+            column: d.columns[c].name.clone(),
+            values: rows.iter().map(|&r| d.rows[r][c].as_f64()).collect(),
+        })
+        .collect::<Vec<_>>();
+    if spec.kind.is_pie()
+        && series
+            .iter()
+            .any(|s| s.values.iter().flatten().any(|v| *v < 0.0))
+    {
+        return Err(src.at("y", "a pie cannot show negative values").into());
+    }
+    if spec.y_scale == Some(YScale::Log)
+        && series
+            .iter()
+            .any(|s| s.values.iter().flatten().any(|v| *v <= 0.0))
+    {
+        return Err(src
+            .at("y_scale", "a log scale cannot show zero or negative values")
+            .into());
+    }
+    let mut sources: BTreeSet<String> = d.sources.iter().cloned().collect();
+    if let Some(sc) = d.column_index("source") {
+        for &r in &rows {
+            let k = d.rows[r][sc].text();
+            if !k.is_empty() {
+                sources.insert(k);
+            }
+        }
+    }
+    let unit = yis
+        .first()
+        .and_then(|&c| d.columns[c].unit.clone())
+        .or_else(|| d.unit.clone());
+    Ok(ChartPlan {
+        x_heading: d.columns[xi]
+            .label
+            .clone()
+            .unwrap_or_else(|| d.columns[xi].name.replace('_', " ")),
+        x_positions: by_value.then_some(positions),
+        x_dates: (by_value && x_kind == ColumnType::Date).then(|| {
+            rows.iter()
+                .map(|&r| match &d.rows[r][xi] {
+                    Cell::Date(dt) => {
+                        format!("{:04}-{:02}-{:02}", dt.year, dt.month.max(1), dt.day.max(1))
+                    }
+                    other => other.text(),
+                })
+                .collect()
+        }),
+        dataset: name.clone(),
+        dataset_title: d.title.clone(),
+        categories,
+        series,
+        sources: sources.into_iter().collect(),
+        unit,
+        spec,
+    })
+}
+
+fn kind_name(k: ColumnType) -> &'static str {
+    match k {
+        ColumnType::Integer => "whole numbers",
+        ColumnType::Number => "numbers",
+        ColumnType::Text => "text",
+        ColumnType::Date => "dates",
+        ColumnType::Year => "years",
+    }
+}
+
+fn is_color(c: &str) -> bool {
+    let Some(hex) = c.strip_prefix('#') else {
+        return false;
+    };
+    matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|ch| ch.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn datasets() -> BTreeMap<String, Dataset> {
+        let text = "title: Trade\nunit: US$ million\nsources: [memo-2016]\ncolumns:\n  - {name: year, type: year}\n  - {name: turnover, type: number, label: Turnover}\n  - {name: exports, type: number, optional: true}\n  - {name: note, type: text, optional: true}\n  - {name: source, type: text}\nrows:\n  - {year: 1988, turnover: 2350, source: memo-2016}\n  - {year: 1996, turnover: 85, source: memo-2016}\n  - {year: 2011, turnover: 110, exports: 100, source: iss-2014}\n  - {year: 2012, turnover: 110, source: memo-2016}\n  - {year: 2012, turnover: 75.6, source: iss-2014}\n";
+        let d = Dataset::load(Path::new("data/trade.yaml"), text.into()).unwrap();
+        BTreeMap::from([("trade".to_string(), d)])
+    }
+
+    fn run(block: &str) -> Result<ChartPlan, Diagnostics> {
+        let file_text = format!("---\ntitle: x\n---\n\n```chart\n{block}```\n");
+        let doc = YamlDoc {
+            file: Path::new("briefs/b.md"),
+            file_text: &file_text,
+            yaml: block,
+            line_offset: 5,
+        };
+        let raw: yaml_serde::Value = yaml_serde::from_str(block).unwrap();
+        let src = SpecSource {
+            doc,
+            base: vec![],
+            implicit_data: None,
+            fence_line: 5,
+        };
+        plan(&raw, &src, &datasets())
+    }
+
+    #[test]
+    fn gapped_years_are_placed_by_value() {
+        let p = run("data: trade\ntype: line\nx: year\ny: turnover\nwhere: \"source=memo-2016\"\n")
+            .unwrap();
+        assert_eq!(p.x_positions, Some(vec![1988.0, 1996.0, 2012.0]));
+        assert_eq!(p.categories, vec!["1988", "1996", "2012"]);
+        assert_eq!(p.series[0].name, "Turnover");
+        assert_eq!(p.sources, vec!["memo-2016"]);
+        let c = run("data: trade\ntype: line\nx: year\ny: turnover\nwhere: \"source=memo-2016\"\nx_scale: category\n").unwrap();
+        assert_eq!(c.x_positions, None);
+    }
+
+    #[test]
+    fn misspelt_column_names_the_line_and_suggests() {
+        let e = run("data: trade\ntype: line\nx: yaer\ny: [turnover]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("briefs/b.md:8:4"), "{e}");
+        assert!(
+            e.contains("no column `yaer` in trade; did you mean `year`?")
+                || e.contains("did you mean `year`?"),
+            "{e}"
+        );
+        let e = run("data: trade\ntype: line\nx: year\ny: [turnover, exprts]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("briefs/b.md:9:") && e.contains("did you mean `exports`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn errors_name_what_is_wrong() {
+        let e = run("data: trad\ntype: line\nx: year\ny: turnover\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no dataset `trad`")
+                && e.contains("did you mean `trade`?")
+                && e.contains("b.md:6:7"),
+            "{e}"
+        );
+        let e = run("data: trade\ntype: lines\nx: year\ny: turnover\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown variant `lines`") && e.contains("b.md:7:"),
+            "{e}"
+        );
+        let e = run("data: trade\ntype: bar\nx: year\ny: note\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("holds text, not numbers"), "{e}");
+        let e = run("data: trade\ntype: bar\nx: year\ny: turnover\ncolour: red\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown key `colour`")
+                && e.contains("did you mean `colors`?")
+                && e.contains("b.md:10:1"),
+            "{e}"
+        );
+        let e = run("data: trade\ntype: line\nx: year\ny: turnover\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("2012 appears twice") && e.contains("where"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn filters_sort_and_describe() {
+        let p = run("data: trade\ntype: horizontal-bar\nx: year\ny: turnover\nfrom: 1990\nto: 2011\nsort: -turnover\n").unwrap();
+        assert_eq!(p.x_positions, None);
+        assert_eq!(p.categories, vec!["2011", "1996"]);
+        let desc = p.description();
+        assert!(
+            desc.starts_with("Horizontal bar chart of Turnover by year"),
+            "{desc}"
+        );
+        assert!(
+            desc.contains("highest 110 (2011), lowest 85 (1996)"),
+            "{desc}"
+        );
+    }
+}
