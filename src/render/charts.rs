@@ -30,27 +30,21 @@ pub const DEFAULT_PALETTE: &[&str] = &[
 ];
 
 /// The font the SVG asks for: the reader's own fonts, CJK ones included.
-const FONT_STACK: &str = "Roboto, 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans CJK KR', 'Noto Sans CJK JP', 'Apple SD Gothic Neo', 'Hiragino Sans', 'Malgun Gothic', 'Droid Sans Fallback', sans-serif";
+const FONT_STACK: &str = "Roboto, 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans CJK KR', 'Noto Sans CJK JP', 'Apple SD Gothic Neo', 'Hiragino Sans', 'Malgun Gothic', 'Noto Sans SC', 'Droid Sans Fallback', sans-serif";
 
-/// Measures CJK labels: Roboto, charts-rs' built-in font, has no CJK glyphs, and
-/// text it cannot shape is measured far too narrow (labels overlap or are cut).
-static CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
-const CJK_FAMILY: &str = "Droid Sans Fallback";
+/// The font labels are measured with: Roboto plus a full-width box for every CJK
+/// character (see assets/fonts/README.md). charts-rs' own Roboto has no CJK
+/// glyphs and measured Korean or Japanese labels far too narrow.
+static MEASURE_FONT: &[u8] = include_bytes!("../../assets/fonts/TumenMeasure.ttf");
+const MEASURE_FAMILY: &str = "Tumen Measure";
 
-fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| {
-        matches!(c as u32,
-            0x1100..=0x11FF | 0x3000..=0x30FF | 0x3130..=0x318F | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+/// The family to lay charts out with: ours once registered, else charts-rs' Roboto.
+fn measure_family() -> &'static str {
+    static FAMILY: OnceLock<&'static str> = OnceLock::new();
+    FAMILY.get_or_init(|| match charts_rs::add_fonts(&[MEASURE_FONT]) {
+        Ok(()) => MEASURE_FAMILY,
+        Err(_) => "Roboto",
     })
-}
-
-fn register_cjk_font() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        // A failure leaves labels measured with Roboto: narrower, not wrong in content.
-        let _ = charts_rs::add_fonts(&[CJK_FONT]);
-    });
 }
 
 type Cache = Mutex<HashMap<(u64, u64), Arc<String>>>;
@@ -78,6 +72,7 @@ pub fn svg(plan: &ChartPlan, palette: &[String]) -> Result<Arc<String>, String> 
         return Ok(s.clone());
     }
     let drawn = Arc::new(draw(plan, palette)?);
+    DRAWS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     cache()
         .lock()
         .expect("cache lock")
@@ -85,10 +80,12 @@ pub fn svg(plan: &ChartPlan, palette: &[String]) -> Result<Arc<String>, String> 
     Ok(drawn)
 }
 
-/// How many distinct charts have been drawn in this process (for the summary and
-/// the cache test).
-pub fn drawn_count() -> usize {
-    cache().lock().map(|c| c.len()).unwrap_or(0)
+static DRAWS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many charts this process has drawn (not taken from the cache): what the
+/// live preview reports, and how the tests see the cache work.
+pub fn draws() -> usize {
+    DRAWS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// An axis formatter for charts-rs from a number format: charts-rs knows only
@@ -124,31 +121,21 @@ fn nice_axis(lo: f64, hi: f64) -> (f64, f64, usize) {
     (min, max, ((max - min) / step).round().max(1.0) as usize)
 }
 
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF | 0x2E80..=0x30FF | 0x3130..=0x318F | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF01..=0xFF60)
+}
+
 /// Rough width of a label in pixels at 14 px (for layout guesses only; charts-rs
 /// measures exactly).
 fn label_px(s: &str) -> f64 {
-    s.chars()
-        .map(|c| if has_cjk(&c.to_string()) { 14.0 } else { 6.8 })
-        .sum()
+    s.chars().map(|c| if is_wide(c) { 14.0 } else { 6.8 }).sum()
 }
 
 fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
     let spec = &plan.spec;
-    let texts: Vec<&str> = plan
-        .categories
-        .iter()
-        .map(String::as_str)
-        .chain(plan.series.iter().map(|s| s.name.as_str()))
-        .chain(spec.title.as_deref())
-        .chain(spec.subtitle.as_deref())
-        .collect();
-    let cjk = texts.iter().any(|t| has_cjk(t));
-    let family = if cjk {
-        register_cjk_font();
-        CJK_FAMILY
-    } else {
-        "Roboto"
-    };
+    let family = measure_family();
     let colors: Vec<String> = spec.colors.clone().unwrap_or_else(|| palette.to_vec());
     let n = plan.categories.len();
     let (default_w, default_h) = match spec.kind {
@@ -179,7 +166,9 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
         "grid_stroke_color": GRID,
         "series_colors": colors,
         "series_label_font_color": TEXT,
-        "tooltip_show": true,
+        // No hover tooltips: charts-rs prints their values from 32-bit floats to one
+        // decimal (10.69 becomes 10.7); the figure's data table has them exactly.
+        "tooltip_show": false,
     });
     if spec.title.as_deref().unwrap_or("").is_empty() {
         c["title_height"] = json!(0);
@@ -199,6 +188,21 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
     }
     if spec.y_scale == Some(YScale::Log) {
         y_axis["axis_scale"] = json!("log");
+        // Start a decade below the smallest value when it sits just above a power
+        // of ten, or its bar would be a sliver.
+        let min = plan
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten().copied())
+            .fold(f64::MAX, f64::min);
+        if spec.y_min.is_none() && min.is_finite() && min > 0.0 {
+            let floor = 10f64.powf(min.log10().floor());
+            y_axis["axis_min"] = json!(if min / floor < 2.0 {
+                floor / 10.0
+            } else {
+                floor
+            });
+        }
     } else if !spec.kind.is_pie() && spec.kind != ChartKind::Scatter {
         let stacked_sum = |i: usize| {
             plan.series
@@ -324,7 +328,7 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
                     .collect(),
             );
             c["rose_type"] = json!(false);
-            if plan.categories.iter().any(|l| l.chars().count() > 18) {
+            if plan.categories.iter().any(|l| label_px(l) > 130.0) {
                 // Long names would run off the edge beside the slices: name the
                 // slices in a legend, and give the slices their shares.
                 c["legend_show"] = json!(true);
@@ -437,9 +441,8 @@ mod tests {
     }
 
     #[test]
-    fn detects_cjk() {
-        assert!(has_cjk("조선 Rason"));
-        assert!(has_cjk("日本"));
-        assert!(!has_cjk("Россия and Korea"));
+    fn wide_characters_are_wider() {
+        assert!(label_px("조선") > label_px("ab"));
+        assert_eq!(label_px("日本"), 28.0);
     }
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
@@ -130,8 +130,8 @@ fn scan_markdown(body: &str) -> Scan {
     let mut charts = Vec::new();
     let mut code_start = None;
     let mut chart: Option<ChartBlock> = None;
-    for (ev, range) in Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter()
-    {
+    let mut events = Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter();
+    while let Some((ev, range)) = events.next() {
         match ev {
             Event::Start(Tag::CodeBlock(kind)) => {
                 code_start = Some(range.start);
@@ -159,7 +159,23 @@ fn scan_markdown(body: &str) -> Scan {
                 charts.extend(chart.take());
             }
             Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => literal.push(range),
-            Event::Start(Tag::Link { dest_url, .. }) => links.push((dest_url.to_string(), range)),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                id,
+                ..
+            }) => {
+                // A reference link's target is written in its definition
+                // (`[label]: target.md`): point errors there.
+                let at = match link_type {
+                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => events
+                        .reference_definitions()
+                        .get(&id)
+                        .map_or(range, |def| def.span.clone()),
+                    _ => range,
+                };
+                links.push((dest_url.to_string(), at));
+            }
             _ => {}
         }
     }

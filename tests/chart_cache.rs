@@ -1,0 +1,62 @@
+//! The chart cache: a chart is drawn again only when its spec or its data changed.
+//! (Its own test binary: the draw counter is per process.)
+
+mod common;
+
+use common::*;
+use tumen::build::{BuildOptions, render_site};
+use tumen::render::charts::draws;
+use tumen::resolve::ResolveOptions;
+
+#[test]
+fn charts_are_redrawn_only_when_their_spec_or_data_changes() {
+    let (tmp, site) = copy_fixture("charts");
+    let opts = BuildOptions {
+        site_dir: site.clone(),
+        output_dir: tmp.path().join("out"),
+        resolve: ResolveOptions::default(),
+        progress: false,
+    };
+    let before = draws();
+    let (_, first) = render_site(&opts).unwrap();
+    assert_eq!(first.charts, 12);
+    assert_eq!(draws() - before, 12, "a cold build draws every chart");
+
+    let (_, again) = render_site(&opts).unwrap();
+    assert_eq!(draws() - before, 12, "an unchanged rebuild draws none");
+    let svg = |r: &tumen::render::RenderedSite, p: &str| {
+        r.files
+            .iter()
+            .find(|f| f.path == p)
+            .map(|f| format!("{:?}", f.content))
+            .unwrap()
+    };
+    assert_eq!(
+        svg(&first, "briefs/all-charts/figure-1.svg"),
+        svg(&again, "briefs/all-charts/figure-1.svg")
+    );
+
+    // One value of the events dataset changes: only its two charts are redrawn.
+    let data = site.join("data/events.yaml");
+    std::fs::write(&data, read(&data).replace("cost: 10.69", "cost: 11.5")).unwrap();
+    let (_, changed) = render_site(&opts).unwrap();
+    assert_eq!(
+        draws() - before,
+        14,
+        "the two charts of the changed dataset, and no other"
+    );
+    assert_ne!(
+        svg(&first, "briefs/all-charts/figure-9.svg"),
+        svg(&changed, "briefs/all-charts/figure-9.svg")
+    );
+
+    // A spec change redraws that chart alone.
+    let brief = site.join("briefs/all-charts.md");
+    std::fs::write(
+        &brief,
+        read(&brief).replace("title: Shares, as a donut", "title: Shares (donut)"),
+    )
+    .unwrap();
+    render_site(&opts).unwrap();
+    assert_eq!(draws() - before, 15);
+}
