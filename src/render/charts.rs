@@ -170,6 +170,12 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
         // decimal (10.69 becomes 10.7); the figure's data table has them exactly.
         "tooltip_show": false,
     });
+    if !matches!(
+        spec.kind,
+        ChartKind::Line | ChartKind::Area | ChartKind::Scatter
+    ) {
+        c["legend_category"] = json!("rect");
+    }
     if spec.title.as_deref().unwrap_or("").is_empty() {
         c["title_height"] = json!(0);
     }

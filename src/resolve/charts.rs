@@ -155,6 +155,10 @@ pub struct ChartSpec {
     pub x_scale: Option<XScale>,
     #[serde(default)]
     pub y_scale: Option<YScale>,
+    /// Split the one `y` column into a series per value of this column (each
+    /// project coloured by its sector, say).
+    #[serde(default)]
+    pub series_by: Option<String>,
     #[serde(default)]
     pub x_title: Option<String>,
     #[serde(default)]
@@ -162,9 +166,29 @@ pub struct ChartSpec {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "data", "type", "x", "y", "title", "subtitle", "caption", "labels", "colors", "format",
-    "y_min", "y_max", "width", "height", "where", "from", "to", "sort", "x_scale", "y_scale",
-    "x_title", "y_title",
+    "data",
+    "type",
+    "x",
+    "y",
+    "title",
+    "subtitle",
+    "caption",
+    "labels",
+    "colors",
+    "format",
+    "y_min",
+    "y_max",
+    "width",
+    "height",
+    "where",
+    "from",
+    "to",
+    "sort",
+    "x_scale",
+    "y_scale",
+    "series_by",
+    "x_title",
+    "y_title",
 ];
 
 /// One series, ready to plot: a value (or a gap) per row.
@@ -472,6 +496,7 @@ pub fn plan(
     }
     if let Some(labels) = &spec.labels
         && labels.len() != ycols.len()
+        && spec.series_by.is_none()
     {
         errors.push(
             src.at(
@@ -479,6 +504,28 @@ pub fn plan(
                 format!("{} labels for {} series in `y`", labels.len(), ycols.len()),
             )
             .with_help("give one label per column of `y`, in the same order"),
+        );
+    }
+    let split = spec
+        .series_by
+        .as_ref()
+        .and_then(|c| col("series_by", c, &mut errors, &[Seg::Key("series_by".into())]));
+    if spec.series_by.is_some() && ycols.len() != 1 {
+        errors.push(
+            src.at(
+                "series_by",
+                "`series_by` splits one `y` column: give `y` exactly one",
+            )
+            .with_help("e.g. `y: value` with `series_by: sector`"),
+        );
+    }
+    if spec.series_by.is_some() && spec.kind.is_pie() {
+        errors.push(
+            src.at(
+                "series_by",
+                "a pie shows one series; `series_by` makes several",
+            )
+            .with_help("use `stacked-bar` or `stacked-horizontal-bar`"),
         );
     }
     if spec.kind.is_pie() && ycols.len() > 1 {
@@ -666,24 +713,56 @@ pub fn plan(
             c => c.text(),
         })
         .collect();
-    let series = yis
-        .iter()
-        .enumerate()
-        .map(|(j, &c)| Series {
-            name: spec
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(j).cloned())
-                .unwrap_or_else(|| {
-                    d.columns[c]
-                        .label
-                        .clone()
-                        .unwrap_or_else(|| d.columns[c].name.replace('_', " "))
-                }),
-            column: d.columns[c].name.clone(),
-            values: rows.iter().map(|&r| d.rows[r][c].as_f64()).collect(),
-        })
-        .collect::<Vec<_>>();
+    let series = if let (Some(sc), Some(&yc)) = (split, yis.first()) {
+        // One series per value of the split column, in order of first appearance;
+        // a row contributes to its own series only.
+        let mut keys: Vec<String> = Vec::new();
+        for &r in &rows {
+            let k = d.rows[r][sc].text();
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        keys.iter()
+            .enumerate()
+            .map(|(j, k)| Series {
+                name: spec
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(j).cloned())
+                    .unwrap_or_else(|| k.clone()),
+                column: d.columns[yc].name.clone(),
+                values: rows
+                    .iter()
+                    .map(|&r| {
+                        if &d.rows[r][sc].text() == k {
+                            d.rows[r][yc].as_f64()
+                        } else {
+                            None
+                        }
+                    })
+                    .collect(),
+            })
+            .collect::<Vec<_>>()
+    } else {
+        yis.iter()
+            .enumerate()
+            .map(|(j, &c)| Series {
+                name: spec
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(j).cloned())
+                    .unwrap_or_else(|| {
+                        d.columns[c]
+                            .label
+                            .clone()
+                            .unwrap_or_else(|| d.columns[c].name.replace('_', " "))
+                    }),
+                column: d.columns[c].name.clone(),
+                values: rows.iter().map(|&r| d.rows[r][c].as_f64()).collect(),
+            })
+            .collect::<Vec<_>>()
+    };
     if spec.kind.is_pie()
         && series
             .iter()
@@ -853,6 +932,28 @@ mod tests {
             .to_string();
         assert!(
             e.contains("2012 appears twice") && e.contains("where"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn series_by_splits_one_column_into_series() {
+        let p = run("data: trade\ntype: stacked-bar\nx: year\ny: turnover\nseries_by: source\nx_scale: category\n").unwrap();
+        assert_eq!(p.series.len(), 2);
+        assert_eq!(p.series[0].name, "memo-2016");
+        assert_eq!(
+            p.series[0].values,
+            vec![Some(2350.0), Some(85.0), None, Some(110.0), None]
+        );
+        assert_eq!(
+            p.series[1].values,
+            vec![None, None, Some(110.0), None, Some(75.6)]
+        );
+        let e = run("data: trade\ntype: pie\nx: year\ny: turnover\nseries_by: sorce\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("did you mean `source`?") && e.contains("a pie shows one series"),
             "{e}"
         );
     }
