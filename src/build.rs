@@ -105,3 +105,30 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         elapsed: start.elapsed(),
     })
 }
+
+/// What `tumen check` found on a site without errors.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub briefs: usize,
+    pub datasets: usize,
+    pub pages: usize,
+    pub elapsed: Duration,
+}
+
+/// Everything a build checks, then every internal link and anchor (and external
+/// links when asked), without writing anything.
+pub fn check(opts: &BuildOptions, external: bool) -> Result<CheckReport, Diagnostics> {
+    let start = Instant::now();
+    let (site, rendered) = render_site(opts)?;
+    let mut errors = crate::check::check_links(&site, &rendered);
+    if external {
+        errors.extend(crate::check::check_external(&site, &rendered));
+    }
+    errors.into_result()?;
+    Ok(CheckReport {
+        briefs: site.briefs.len(),
+        datasets: site.datasets.len(),
+        pages: rendered.pages,
+        elapsed: start.elapsed(),
+    })
+}

@@ -9,9 +9,11 @@
 //!    page used.
 //! 4. [`write`]: swap the new output in atomically.
 //!
-//! [`build`] runs them in order; [`diag`] is the error type they share.
+//! [`build`] runs them in order; [`check`] runs the first three and checks every
+//! link of the result instead of writing it; [`diag`] is the error type they share.
 
 pub mod build;
+pub mod check;
 pub mod date;
 pub mod diag;
 pub mod load;

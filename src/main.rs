@@ -34,6 +34,19 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Check the whole site (content, charts, links and anchors) without writing
+    /// anything; exit 1 when there is a problem.
+    Check {
+        /// The site folder (the one holding site.yaml).
+        #[arg(long, default_value = "content")]
+        site: PathBuf,
+        /// Include briefs marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Also check external links (needs the network; 15 s timeout each).
+        #[arg(long)]
+        external: bool,
+    },
     /// Create content.
     New {
         #[command(subcommand)]
@@ -80,6 +93,42 @@ fn main() -> ExitCode {
                         "error: build failed with {n} error{}; {} was left as it was",
                         if n == 1 { "" } else { "s" },
                         display_path(&output).display()
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Check {
+            site,
+            drafts,
+            external,
+        } => {
+            let opts = BuildOptions {
+                site_dir: site,
+                output_dir: PathBuf::from("output"),
+                resolve: ResolveOptions {
+                    drafts,
+                    base_url: None,
+                },
+                progress: true,
+            };
+            match tumen::build::check(&opts, external) {
+                Ok(r) => {
+                    println!(
+                        "Checked {} briefs, {} datasets, {} pages in {} ms: no problems",
+                        r.briefs,
+                        r.datasets,
+                        r.pages,
+                        r.elapsed.as_millis()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(errors) => {
+                    eprint!("{errors}");
+                    let n = errors.len();
+                    eprintln!(
+                        "error: check found {n} problem{}",
+                        if n == 1 { "" } else { "s" }
                     );
                     ExitCode::FAILURE
                 }

@@ -1,0 +1,280 @@
+//! `tumen check`: everything a build checks, plus every internal link and anchor of
+//! the rendered pages, without writing a file.
+//!
+//! Links are checked on the rendered HTML, where every way of making a link (a
+//! brief's Markdown, a template, a menu entry) has ended up; each broken one is
+//! reported at the place that wrote it: the line of the brief when the link came
+//! from a brief, else the page and the template that rendered it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::render::{Content, Dep, RenderedSite};
+use crate::resolve::Site;
+
+/// `href`/`src` values of an HTML text, with their byte offsets.
+fn links(html: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    for attr in [" href=\"", " src=\""] {
+        let mut from = 0;
+        while let Some(i) = html[from..].find(attr) {
+            let start = from + i + attr.len();
+            let Some(len) = html[start..].find('"') else {
+                break;
+            };
+            out.push((start, &html[start..start + len]));
+            from = start + len;
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every `id` of an HTML text.
+fn ids(html: &str) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    let mut from = 0;
+    while let Some(i) = html[from..].find(" id=\"") {
+        let start = from + i + 5;
+        let Some(len) = html[start..].find('"') else {
+            break;
+        };
+        out.insert(&html[start..start + len]);
+        from = start + len;
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+}
+
+/// Check every internal link and anchor of the rendered site.
+pub fn check_links(site: &Site, rendered: &RenderedSite) -> Diagnostics {
+    let mut errors = Diagnostics::default();
+    let pages: BTreeMap<&str, &str> = rendered
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .filter_map(|f| match &f.content {
+            Content::Bytes(b) => std::str::from_utf8(b).ok().map(|t| (f.path.as_str(), t)),
+            Content::Copy(_) => None,
+        })
+        .collect();
+    let files: BTreeSet<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
+    let page_ids: BTreeMap<&str, BTreeSet<&str>> =
+        pages.iter().map(|(p, h)| (*p, ids(h))).collect();
+    // Which brief made each page, to point at the line of a broken link.
+    let brief_of: BTreeMap<&str, usize> = site
+        .briefs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.path.as_str(), i))
+        .collect();
+
+    let mut template_problems = BTreeSet::new();
+    for (page, html) in &pages {
+        // Alias pages redirect to the brief; the brief's own links are checked there.
+        let dir = page.trim_end_matches("index.html");
+        for (_, raw) in links(html) {
+            let link = unescape(raw);
+            if link.contains("://")
+                || link.starts_with("mailto:")
+                || link.starts_with("tel:")
+                || link.starts_with("data:")
+            {
+                continue;
+            }
+            let (path_part, frag) = link
+                .split_once('#')
+                .map_or((link.as_str(), None), |(p, f)| (p, Some(f)));
+            let target = if path_part.is_empty() {
+                Some(page.to_string())
+            } else if let Some(rest) = path_part.strip_prefix(&site.base_path) {
+                let rest = rest.split('?').next().unwrap_or(rest);
+                Some(if rest.is_empty() || rest.ends_with('/') {
+                    format!("{rest}index.html")
+                } else {
+                    rest.to_string()
+                })
+            } else if path_part.starts_with('/') {
+                None
+            } else {
+                let joined = format!("{dir}{path_part}");
+                Some(if joined.ends_with('/') {
+                    format!("{joined}index.html")
+                } else {
+                    joined
+                })
+            };
+            let problem = match &target {
+                None => Some(format!(
+                    "link `{link}` is outside the site's base path {}",
+                    site.base_path
+                )),
+                Some(t) if !files.contains(t.as_str()) => Some(format!(
+                    "link `{link}` leads to no page (no {t} in the output)"
+                )),
+                Some(t) => match (frag, page_ids.get(t.as_str())) {
+                    (Some(f), Some(targets)) if !f.is_empty() && !targets.contains(f) => {
+                        Some(format!("link `{link}`: {t} has no anchor `#{f}`"))
+                    }
+                    _ => None,
+                },
+            };
+            let Some(problem) = problem else { continue };
+            let d = locate(site, rendered, &brief_of, page, raw, &link, problem.clone());
+            // A broken link in a template or the menu is on every page that uses it:
+            // report it once.
+            if d.line == 0 && !template_problems.insert(problem) {
+                continue;
+            }
+            errors.push(d);
+        }
+    }
+    errors
+}
+
+/// Check every external (http/https) link: each once, in parallel, with a timeout.
+/// Only on request (`--external`): it needs the network and takes time.
+pub fn check_external(site: &Site, rendered: &RenderedSite) -> Diagnostics {
+    use rayon::prelude::*;
+    let brief_of: BTreeMap<&str, usize> = site
+        .briefs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.path.as_str(), i))
+        .collect();
+    let mut first_use: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for f in &rendered.files {
+        let Content::Bytes(b) = &f.content else {
+            continue;
+        };
+        if !f.path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(b);
+        for (_, raw) in links(&html) {
+            let link = unescape(raw);
+            if (link.starts_with("http://") || link.starts_with("https://"))
+                && !link.starts_with(&site.config.base_url)
+            {
+                first_use
+                    .entry(link)
+                    .or_insert_with(|| (f.path.clone(), raw.to_string()));
+            }
+        }
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(15)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let failures: Vec<(String, String, String, String)> = first_use
+        .par_iter()
+        .filter_map(|(url, (page, raw))| {
+            let status = match agent.head(url).call() {
+                Ok(r) if r.status().as_u16() == 405 || r.status().as_u16() == 403 => {
+                    agent.get(url).call().map(|r| r.status().as_u16())
+                }
+                other => other.map(|r| r.status().as_u16()),
+            };
+            match status {
+                Ok(s) if s < 400 => None,
+                Ok(s) => Some((
+                    url.clone(),
+                    page.clone(),
+                    raw.clone(),
+                    format!("external link `{url}` answers HTTP {s}"),
+                )),
+                Err(e) => Some((
+                    url.clone(),
+                    page.clone(),
+                    raw.clone(),
+                    format!("external link `{url}` cannot be reached: {e}"),
+                )),
+            }
+        })
+        .collect();
+    let mut errors = Diagnostics::default();
+    for (url, page, raw, problem) in failures {
+        errors.push(locate(
+            site, rendered, &brief_of, &page, &raw, &url, problem,
+        ));
+    }
+    errors
+}
+
+/// Put a link problem where its author can fix it.
+fn locate(
+    site: &Site,
+    rendered: &RenderedSite,
+    brief_of: &BTreeMap<&str, usize>,
+    page: &str,
+    raw: &str,
+    link: &str,
+    problem: String,
+) -> Diagnostic {
+    let dir = page.trim_end_matches("index.html");
+    if let Some(&i) = brief_of.get(dir) {
+        let b = &site.briefs[i];
+        // The link as the brief wrote it: a rewritten file link, or the URL itself.
+        let resolved = link.strip_prefix(&site.base_path).unwrap_or(link);
+        let written: Vec<&str> = b
+            .links
+            .iter()
+            .filter(|(_, to)| to.as_str() == resolved)
+            .map(|(from, _)| from.as_str())
+            .chain([link, raw])
+            .collect();
+        for w in written {
+            if let Some(off) = b.src.text[b.src.body_start..].find(&format!("]({w}")) {
+                return Diagnostic::at_offset(
+                    &b.src.file,
+                    &b.src.text,
+                    b.src.body_start + off + 2,
+                    problem,
+                );
+            }
+            if let Some(off) = b.src.text[b.src.body_start..].find(w) {
+                return Diagnostic::at_offset(
+                    &b.src.file,
+                    &b.src.text,
+                    b.src.body_start + off,
+                    problem,
+                );
+            }
+        }
+    }
+    let template = rendered.deps.get(page).and_then(|d| {
+        d.iter().find_map(|d| {
+            if let Dep::Template(t) = d {
+                Some(t.clone())
+            } else {
+                None
+            }
+        })
+    });
+    let origin = template
+        .as_ref()
+        .and_then(|t| site.theme.templates.get(t))
+        .map_or_else(|| page.to_string(), |t| t.origin.clone());
+    Diagnostic::file(Path::new(&origin), format!("{problem} (on page {page})"))
+        .with_help("fix the link in the template, or the menu entry in site.yaml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_links_and_ids() {
+        let html = r#"<a href="/a/#x">a</a><img src="/i.png"><h2 id="x">X</h2><p id="y">"#;
+        let l: Vec<&str> = links(html).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(l, vec!["/a/#x", "/i.png"]);
+        assert_eq!(ids(html).into_iter().collect::<Vec<_>>(), vec!["x", "y"]);
+    }
+}
