@@ -58,10 +58,10 @@ const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "figure.html",
 );
 
-const EMBEDDED_STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../themes/default/static/style.css")),
+    ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
+];
 
 impl Theme {
     /// The theme named `name` for the site in `root`, layered over the default.
