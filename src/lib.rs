@@ -9,7 +9,9 @@
 //!    page used.
 //! 4. [`write`]: swap the new output in atomically.
 //!
-//! [`build`] runs them in order; [`diag`] is the error type they share.
+//! [`build`] runs them in order; [`diag`] is the error type they share. [`serve`]
+//! is the live preview: it runs the same stages, re-rendering only what an edit
+//! touched, and serves the result.
 
 pub mod build;
 pub mod date;
@@ -18,5 +20,6 @@ pub mod load;
 pub mod new;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod slug;
 pub mod write;
