@@ -201,13 +201,13 @@ impl Events {
                     name = n.to_string();
                 } else if let Some(d) = l.strip_prefix("data: ") {
                     data.push_str(d);
-                } else if l.is_empty() && !name.is_empty() {
-                    if tx
+                } else if l.is_empty()
+                    && !name.is_empty()
+                    && tx
                         .send((std::mem::take(&mut name), std::mem::take(&mut data)))
                         .is_err()
-                    {
-                        return;
-                    }
+                {
+                    return;
                 }
                 line.clear();
             }
