@@ -11,6 +11,8 @@
 //!
 //! [`build`] runs them in order; [`check`] runs the first three and checks every
 //! link of the result instead of writing it; [`diag`] is the error type they share.
+//! [`serve`] is the live preview: it runs the same stages, re-rendering only what an
+//! edit touched, and serves the result.
 
 pub mod build;
 pub mod check;
@@ -20,5 +22,6 @@ pub mod load;
 pub mod new;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod slug;
 pub mod write;

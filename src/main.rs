@@ -47,6 +47,31 @@ enum Command {
         #[arg(long)]
         external: bool,
     },
+    /// Build the site, serve it, and rebuild and reload open pages on every change.
+    Serve {
+        /// The site folder (the one holding site.yaml).
+        #[arg(long, default_value = "content")]
+        site: PathBuf,
+        /// Where to write the site; kept up to date as the sources change.
+        #[arg(long, short, default_value = "output")]
+        output: PathBuf,
+        /// Serve as if published under this URL (a path in it is served under
+        /// that path). Default: the server's own address.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include briefs marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on. Anything but loopback lets other machines in.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Create content.
     New {
         #[command(subcommand)]
@@ -134,6 +159,36 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Serve {
+            site,
+            output,
+            base_url,
+            drafts,
+            port,
+            bind,
+            open,
+        } => match tumen::serve::serve(tumen::serve::ServeOptions {
+            site_dir: site,
+            output_dir: output,
+            base_url,
+            drafts,
+            bind,
+            port,
+            open,
+        }) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprint!(
+                    "{}",
+                    if e.starts_with("error: ") {
+                        e.clone()
+                    } else {
+                        format!("error: {e}\n")
+                    }
+                );
+                ExitCode::FAILURE
+            }
+        },
         Command::New {
             what: NewCommand::Brief { title, site },
         } => match tumen::new::new_brief(&site, &title, Date::today()) {

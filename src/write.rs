@@ -164,3 +164,51 @@ fn swap(staging: &Path, out: &Path, old: &Path) -> Result<(), Diagnostic> {
     }
     Ok(())
 }
+
+/// Write `files` into the existing output `out` and delete `removed` (paths
+/// relative to it), leaving every other file as it is: how the live preview puts
+/// in the few pages an edit changed. Each file is replaced atomically (written
+/// beside itself, then renamed over), so a browser never reads half a page.
+pub fn update_files(
+    out: &Path,
+    files: &[OutputFile],
+    removed: &[String],
+) -> Result<(), Diagnostic> {
+    for f in files {
+        let dest = out.join(&f.path);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io_err(dir, "cannot create a folder", e))?;
+        }
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dest.with_file_name(format!(".{name}.tumen-tmp"));
+        let written = match &f.content {
+            Content::Bytes(b) => std::fs::write(&tmp, b),
+            Content::Copy(StaticFile::Embedded(b)) => std::fs::write(&tmp, b),
+            Content::Copy(StaticFile::Disk(src)) => std::fs::copy(src, &tmp).map(|_| ()),
+        };
+        if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, &dest)) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io_err(&dest, "cannot write", e));
+        }
+    }
+    for rel in removed {
+        let p = out.join(rel);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(&p, "cannot remove", e)),
+        }
+        // Folders the page was alone in go too, as they would after a full build.
+        let mut dir = p.parent();
+        while let Some(d) = dir {
+            if d == out || std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(())
+}

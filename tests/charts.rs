@@ -205,7 +205,10 @@ fn charts_match_reviewed_snapshots() {
     let dir = repo().join("tests/snapshots/charts");
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut checked = 0;
-    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".svg") && p.contains("/")) {
+    for (path, bytes) in files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".svg") && p.contains("/"))
+    {
         let name = path.replace('/', "_");
         let snap = dir.join(&name);
         if update {

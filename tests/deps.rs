@@ -42,11 +42,19 @@ fn each_page_records_what_it_used() {
         !debt.contains(&Dep::Dataset("trade".into())),
         "the debt brief reads no dataset: {debt:?}"
     );
+    // The trade brief is the debt brief's related brief (they share a topic), so
+    // the debt page shows its card and changes with it; and with the topic's list.
     assert!(
-        !debt
-            .iter()
-            .any(|d| matches!(d, Dep::Brief(p) if p.ends_with("trade.md")))
+        debt.iter()
+            .any(|d| matches!(d, Dep::Brief(p) if p.ends_with("trade.md"))),
+        "{debt:?}"
     );
+    assert!(debt.contains(&Dep::Topic("debt".into())), "{debt:?}");
+    assert!(
+        !debt.contains(&Dep::BriefList),
+        "a brief page does not change with every other brief: {debt:?}"
+    );
+    assert!(deps("topics/debt/index.html").contains(&Dep::Topic("debt".into())));
 
     assert!(deps("index.html").contains(&Dep::BriefList));
     assert!(deps("data/trade/index.html").contains(&Dep::Dataset("trade".into())));
@@ -57,4 +65,5 @@ fn each_page_records_what_it_used() {
     assert!(deps("notes.txt").contains(&Dep::Static("notes.txt".into())));
     // Every file of the output has a record.
     assert_eq!(rendered.deps.len(), rendered.files.len());
+    assert_eq!(rendered.all_paths.len(), rendered.files.len());
 }

@@ -137,21 +137,26 @@ impl SiteConfig {
     /// The path part of the base URL, with a slash at both ends: `/briefings/`.
     /// Internal links start with it, so the site works under a subpath.
     pub fn base_path(&self) -> String {
-        let rest = match self.base_url.split_once("://") {
-            Some((_, after)) => after.find('/').map_or("/", |i| &after[i..]),
-            None => self.base_url.as_str(),
-        };
-        let trimmed = rest.trim_matches('/');
-        if trimmed.is_empty() {
-            "/".into()
-        } else {
-            format!("/{trimmed}/")
-        }
+        base_path(&self.base_url)
     }
 
     /// True when the base URL names a host, so absolute URLs can be made.
     pub fn has_host(&self) -> bool {
         self.base_url.contains("://")
+    }
+}
+
+/// The path part of a base URL, with a slash at both ends: `/briefings/`.
+pub fn base_path(base_url: &str) -> String {
+    let rest = match base_url.split_once("://") {
+        Some((_, after)) => after.find('/').map_or("/", |i| &after[i..]),
+        None => base_url,
+    };
+    let trimmed = rest.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        format!("/{trimmed}/")
     }
 }
 

@@ -83,7 +83,8 @@ pub fn list_files(dir: &Path, exts: &[&str]) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read(path: &Path) -> Result<String, Diagnostic> {
+/// A source file's text; it must be UTF-8.
+pub fn read(path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::file(&display_path(path), format!("cannot read this file: {e}"))
     })?;
@@ -104,6 +105,57 @@ fn listing(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, Diagnostic> {
         .map_err(|e| Diagnostic::file(&display_path(dir), format!("cannot list this folder: {e}")))
 }
 
+/// Briefs' files: `briefs/**/*.md`, sorted.
+pub fn brief_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    listing(&root.join("briefs"), &["md", "markdown"])
+}
+
+/// Datasets' files: `data/**/*.yaml`, sorted.
+pub fn dataset_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    listing(&root.join("data"), &["yaml", "yml"])
+}
+
+/// Datasets by name; a second dataset of the same name is an error.
+pub fn index_datasets(
+    datasets: impl IntoIterator<Item = Dataset>,
+    errors: &mut Diagnostics,
+) -> BTreeMap<String, Dataset> {
+    let mut map: BTreeMap<String, Dataset> = BTreeMap::new();
+    for d in datasets {
+        if let Some(prev) = map.get(&d.name) {
+            errors.push(
+                Diagnostic::file(&d.file, format!("a second dataset named `{}`", d.name))
+                    .with_help(format!(
+                        "{} has the same name; rename one",
+                        prev.file.display()
+                    )),
+            );
+        } else {
+            map.insert(d.name.clone(), d);
+        }
+    }
+    map
+}
+
+/// Files copied as they are: the theme's, then the site's `static/`, so that the
+/// site's win.
+pub fn static_files(
+    root: &Path,
+    theme: Option<&Theme>,
+) -> Result<BTreeMap<String, StaticFile>, Diagnostic> {
+    let mut out = BTreeMap::new();
+    if let Some(t) = theme {
+        out.extend(t.static_files.clone());
+    }
+    let static_dir = root.join("static");
+    for f in listing(&static_dir, &[])? {
+        let rel = f.strip_prefix(&static_dir).unwrap_or(&f);
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        out.insert(rel, StaticFile::Disk(f));
+    }
+    Ok(out)
+}
+
 impl SiteSources {
     /// Read the site in `root` (the folder holding `site.yaml`).
     pub fn load(root: &Path) -> Result<SiteSources, Diagnostics> {
@@ -121,8 +173,8 @@ impl SiteSources {
             .map_err(Diagnostics::from)
             .and_then(|t| SiteConfig::load(&display_path(&config_file), &t));
 
-        let brief_files = listing(&root.join("briefs"), &["md", "markdown"]);
-        let data_files = listing(&root.join("data"), &["yaml", "yml"]);
+        let brief_files = brief_files(root);
+        let data_files = dataset_files(root);
         let (brief_files, data_files) = match (brief_files, data_files) {
             (Ok(b), Ok(d)) => (b, d),
             (b, d) => {
@@ -160,29 +212,14 @@ impl SiteSources {
                 Err(e) => errors.extend(e),
             }
         }
-        let mut dataset_map = BTreeMap::new();
+        let mut loaded = Vec::with_capacity(datasets.len());
         for d in datasets {
             match d {
-                Ok(d) => {
-                    if let Some(prev) = dataset_map.get(&d.name) {
-                        let prev: &Dataset = prev;
-                        errors.push(
-                            Diagnostic::file(
-                                &d.file,
-                                format!("a second dataset named `{}`", d.name),
-                            )
-                            .with_help(format!(
-                                "{} has the same name; rename one",
-                                prev.file.display()
-                            )),
-                        );
-                    } else {
-                        dataset_map.insert(d.name.clone(), d);
-                    }
-                }
+                Ok(d) => loaded.push(d),
                 Err(e) => errors.extend(e),
             }
         }
+        let dataset_map = index_datasets(loaded, &mut errors);
 
         let theme = config.as_ref().map(|c| Theme::load(root, &c.theme));
         let theme = match theme {
@@ -194,21 +231,13 @@ impl SiteSources {
             None => None,
         };
 
-        let mut static_files = BTreeMap::new();
-        if let Some(t) = &theme {
-            static_files.extend(t.static_files.clone());
-        }
-        let static_dir = root.join("static");
-        match listing(&static_dir, &[]) {
-            Ok(files) => {
-                for f in files {
-                    let rel = f.strip_prefix(&static_dir).unwrap_or(&f);
-                    let rel = rel.to_string_lossy().replace('\\', "/");
-                    static_files.insert(rel, StaticFile::Disk(f));
-                }
+        let static_files = match static_files(root, theme.as_ref()) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(e);
+                BTreeMap::new()
             }
-            Err(e) => errors.push(e),
-        }
+        };
 
         errors.into_result()?;
         Ok(SiteSources {

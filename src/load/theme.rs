@@ -59,8 +59,14 @@ const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
 );
 
 const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
-    ("style.css", include_bytes!("../../themes/default/static/style.css")),
-    ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
 ];
 
 impl Theme {

@@ -11,8 +11,9 @@ pub mod charts;
 pub mod markdown;
 pub mod templates;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -37,6 +38,9 @@ pub enum Dep {
     Brief(PathBuf),
     /// The list of all briefs (titles, dates, summaries, topics): list pages.
     BriefList,
+    /// Which briefs a topic holds, in order, and its name: a brief's related briefs
+    /// are picked from its topics' lists.
+    Topic(String),
     /// One dataset.
     Dataset(String),
     /// Every dataset (a template that reads `data`).
@@ -59,14 +63,77 @@ pub struct OutputFile {
     pub content: Content,
 }
 
-/// The whole rendered site, in memory, sorted by path.
+/// The rendered site (or the part of it that was asked for), in memory, sorted by path.
 #[derive(Debug)]
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
-    /// Output path → what it was made from.
+    /// Output path → what it was made from, for the files rendered.
     pub deps: BTreeMap<String, BTreeSet<Dep>>,
+    /// Pages rendered.
     pub pages: usize,
     pub charts: usize,
+    /// Every path of the site's output, rendered this time or not: what a partial
+    /// render compares with the previous output to find pages that disappeared.
+    pub all_paths: BTreeSet<String>,
+}
+
+/// Markdown already rendered, by brief file, kept between renders by the live
+/// preview so that an edit re-renders the Markdown of the briefs it changed only.
+/// An entry is reused only when its inputs (body, links, base path) are the same.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    md: HashMap<PathBuf, CachedMarkdown>,
+}
+
+#[derive(Debug)]
+struct CachedMarkdown {
+    body: String,
+    links: BTreeMap<String, String>,
+    base_path: String,
+    figures: Vec<String>,
+    out: Arc<markdown::Rendered>,
+}
+
+impl RenderCache {
+    /// Every brief's Markdown, from the cache where its inputs are unchanged.
+    fn markdown(&mut self, site: &Site, figures: &[Vec<String>]) -> Vec<Arc<markdown::Rendered>> {
+        let md: Vec<Arc<markdown::Rendered>> = site
+            .briefs
+            .par_iter()
+            .zip(figures)
+            .map(|(b, figs)| match self.md.get(&b.src.file) {
+                Some(c)
+                    if c.body == b.body
+                        && c.links == b.links
+                        && c.base_path == site.base_path
+                        && &c.figures == figs =>
+                {
+                    c.out.clone()
+                }
+                _ => Arc::new(markdown::render(&b.body, &b.links, &site.base_path, figs)),
+            })
+            .collect();
+        self.md = site
+            .briefs
+            .iter()
+            .zip(&md)
+            .zip(figures)
+            .map(|((b, out), figs)| {
+                let entry = match self.md.remove(&b.src.file) {
+                    Some(c) if Arc::ptr_eq(&c.out, out) => c,
+                    _ => CachedMarkdown {
+                        body: b.body.clone(),
+                        links: b.links.clone(),
+                        base_path: site.base_path.clone(),
+                        figures: figs.clone(),
+                        out: out.clone(),
+                    },
+                };
+                (b.src.file.clone(), entry)
+            })
+            .collect();
+        md
+    }
 }
 
 fn tv(j: &Json) -> Value {
@@ -98,7 +165,7 @@ fn clip_words(text: &str, n: usize) -> String {
 
 struct Ctx<'a> {
     site: &'a Site,
-    md: &'a [markdown::Rendered],
+    md: &'a [Arc<markdown::Rendered>],
     /// The figure HTML of each dataset's default chart.
     dataset_figures: BTreeMap<&'a str, String>,
     summaries: Vec<Json>,
@@ -334,7 +401,36 @@ fn alias_path(alias: &str) -> Result<String, String> {
     }
 }
 
+/// Render the whole site.
 pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
+    render_some(site, &mut RenderCache::default(), &|_| true)
+}
+
+/// Where a page job writes its page.
+fn job_path(site: &Site, job: &Job) -> String {
+    match job {
+        Job::Index => "index.html".into(),
+        Job::Brief(i) => format!("{}index.html", site.briefs[*i].path),
+        Job::Briefs => "briefs/index.html".into(),
+        Job::Topics => "topics/index.html".into(),
+        Job::Topic(i) => format!("topics/{}/index.html", site.topics[*i].slug),
+        Job::Datasets => "data/index.html".into(),
+        Job::Dataset(d) => format!("data/{}/index.html", d.name),
+        Job::Sources => "sources/index.html".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Alias(_, path) => path.clone(),
+    }
+}
+
+/// Render the files of the site whose output path `wanted` accepts; the rest are
+/// only listed in [`RenderedSite::all_paths`]. Every check that spans the whole
+/// site (two pages on one path) is made whatever is wanted, so a partial render
+/// fails exactly when a full one would.
+pub fn render_some(
+    site: &Site,
+    cache: &mut RenderCache,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<RenderedSite, Diagnostics> {
     let mut errors = Diagnostics::default();
     let mut tpl = Templates::new(&site.theme, &site.base_path)?;
 
@@ -346,9 +442,9 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
     } else {
         site.config.palette.clone()
     };
-    // Markdown with its charts: each chart block becomes a figure, and each chart a
-    // standalone SVG beside the page.
-    let drawn: Vec<Result<(markdown::Rendered, Vec<OutputFile>), Diagnostics>> = site
+    // Charts first: each chart block becomes a figure (its Markdown is then
+    // rendered around it), and each chart a standalone SVG beside its page.
+    let drawn: Vec<Result<BriefFigures, Diagnostics>> = site
         .briefs
         .par_iter()
         .map(|b| {
@@ -377,19 +473,16 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
                 }
             }
             errors.into_result()?;
-            Ok((
-                markdown::render(&b.body, &b.links, &site.base_path, &figures),
-                files,
-            ))
+            Ok((figures, files))
         })
         .collect();
-    let mut md = Vec::with_capacity(drawn.len());
+    let mut figures = Vec::with_capacity(drawn.len());
     let mut chart_files = Vec::new();
     for d in drawn {
         match d {
-            Ok((m, f)) => {
-                md.push(m);
-                chart_files.push(f);
+            Ok((f, files)) => {
+                figures.push(f);
+                chart_files.push(files);
             }
             Err(e) => errors.extend(e),
         }
@@ -410,6 +503,7 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
     }
     errors.into_result()?;
     let chart_count: usize = chart_files.iter().map(Vec::len).sum();
+    let md = cache.markdown(site, &figures);
     let mut ctx = Ctx {
         site,
         md: &md,
@@ -507,9 +601,27 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
             }
         }
     }
-    let results: Vec<Result<Page, Diagnostic>> = jobs
+    let mut all_paths = BTreeSet::new();
+    let mut chosen = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let path = job_path(site, &job);
+        if !all_paths.insert(path.clone()) {
+            errors.push(
+                Diagnostic::file(
+                    std::path::Path::new(&path),
+                    format!("two pages would be written to {path}"),
+                )
+                .with_help("an alias or slug collides with another page; change one of them"),
+            );
+            continue;
+        }
+        if wanted(&path) {
+            chosen.push((path, job));
+        }
+    }
+    let results: Vec<Result<Page, Diagnostic>> = chosen
         .par_iter()
-        .map(|job| render_job(&ctx, &tpl, job))
+        .map(|(path, job)| render_job(&ctx, &tpl, job, path.clone()))
         .collect();
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
     let mut deps: BTreeMap<String, BTreeSet<Dep>> = BTreeMap::new();
@@ -521,18 +633,6 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
                 html: bytes,
                 deps: d,
             }) => {
-                if files.contains_key(&path) {
-                    errors.push(
-                        Diagnostic::file(
-                            std::path::Path::new(&path),
-                            format!("two pages would be written to {path}"),
-                        )
-                        .with_help(
-                            "an alias or slug collides with another page; change one of them",
-                        ),
-                    );
-                    continue;
-                }
                 pages += 1;
                 deps.insert(path.clone(), d);
                 files.insert(
@@ -550,6 +650,10 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
 
     for (b, files_of_brief) in site.briefs.iter().zip(&chart_files) {
         for f in files_of_brief {
+            all_paths.insert(f.path.clone());
+            if !wanted(&f.path) {
+                continue;
+            }
             let mut d = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.clone())]);
             d.extend(b.datasets.iter().map(|n| Dep::Dataset(n.clone())));
             deps.insert(f.path.clone(), d);
@@ -557,6 +661,10 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
         }
     }
     for f in chart_files.iter().skip(site.briefs.len()).flatten() {
+        all_paths.insert(f.path.clone());
+        if !wanted(&f.path) {
+            continue;
+        }
         let name = f
             .path
             .trim_start_matches("data/")
@@ -568,10 +676,15 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
     }
     for d in site.datasets.values() {
         let csv = format!("data/{}.csv", d.name);
+        let json_path = format!("data/{}.json", d.name);
+        all_paths.insert(csv.clone());
+        all_paths.insert(json_path.clone());
+        if !wanted(&csv) && !wanted(&json_path) {
+            continue;
+        }
         let mut json_text =
             serde_json::to_string_pretty(&d.to_json()).expect("JSON of plain values");
         json_text.push('\n');
-        let json_path = format!("data/{}.json", d.name);
         for (p, bytes) in [
             (csv, d.to_csv().into_bytes()),
             (json_path, json_text.into_bytes()),
@@ -587,7 +700,7 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
         }
     }
     for (rel, f) in &site.static_files {
-        if files.contains_key(rel) {
+        if !all_paths.insert(rel.clone()) {
             errors.push(
                 Diagnostic::file(
                     std::path::Path::new(rel),
@@ -595,6 +708,9 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
                 )
                 .with_help("rename or move the static file"),
             );
+            continue;
+        }
+        if !wanted(rel) {
             continue;
         }
         deps.insert(rel.clone(), BTreeSet::from([Dep::Static(rel.clone())]));
@@ -612,8 +728,12 @@ pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
         deps,
         pages,
         charts: chart_count,
+        all_paths,
     })
 }
+
+/// A brief's figures (HTML, in block order) and their standalone SVG files.
+type BriefFigures = (Vec<String>, Vec<OutputFile>);
 
 /// One rendered page and what it was made from.
 struct Page {
@@ -622,11 +742,11 @@ struct Page {
     deps: BTreeSet<Dep>,
 }
 
-fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic> {
+fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Page, Diagnostic> {
     let site = ctx.site;
     let mut c = Context::new();
     let mut deps = BTreeSet::from([Dep::Config]);
-    let (template, path) = match job {
+    let template = match job {
         Job::Index => {
             let n = site.config.latest.min(site.briefs.len());
             c.insert_value("latest", cards(ctx, &(0..n).collect::<Vec<_>>()));
@@ -642,7 +762,10 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
                 .collect();
             c.insert_value("key_figures", tv(&Json::Array(kf)));
             deps.insert(Dep::BriefList);
-            ("index.html", "index.html".to_string())
+            if !site.key_figures.is_empty() {
+                deps.insert(Dep::Dataset("sources".into()));
+            }
+            "index.html"
         }
         Job::Brief(i) => {
             let b: &Brief = &site.briefs[*i];
@@ -669,17 +792,27 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
             c.insert_value("page", page);
             deps.insert(Dep::Brief(b.src.file.clone()));
             deps.extend(b.datasets.iter().map(|d| Dep::Dataset(d.clone())));
-            // Related briefs come from other briefs' topics.
-            deps.insert(Dep::BriefList);
-            ("brief.html", format!("{}index.html", b.path))
+            if !b.src.front.sources.is_empty() {
+                deps.insert(Dep::Dataset("sources".into()));
+            }
+            // Related briefs are picked from the lists of this brief's topics, and
+            // shown as those briefs' cards: not from the whole list of briefs, so
+            // that editing one brief does not touch every brief page.
+            deps.extend(b.topics.iter().map(|(_, slug)| Dep::Topic(slug.clone())));
+            deps.extend(
+                ctx.related[*i]
+                    .iter()
+                    .map(|&r| Dep::Brief(site.briefs[r].src.file.clone())),
+            );
+            "brief.html"
         }
         Job::Briefs => {
             deps.insert(Dep::BriefList);
-            ("briefs.html", "briefs/index.html".into())
+            "briefs.html"
         }
         Job::Topics => {
             deps.insert(Dep::BriefList);
-            ("topics.html", "topics/index.html".into())
+            "topics.html"
         }
         Job::Topic(i) => {
             let t = &site.topics[*i];
@@ -689,9 +822,10 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
                 with_values(&topic, vec![("briefs", cards(ctx, &t.briefs))]),
             );
             deps.insert(Dep::BriefList);
-            ("topic.html", format!("topics/{}/index.html", t.slug))
+            deps.insert(Dep::Topic(t.slug.clone()));
+            "topic.html"
         }
-        Job::Datasets => ("datasets.html", "data/index.html".into()),
+        Job::Datasets => "datasets.html",
         Job::Dataset(d) => {
             let mut v = ctx.dataset(d);
             v["table"] = Json::Array(
@@ -713,16 +847,17 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
                 with_values(&v, vec![("cited_by", cards(ctx, &cited)), ("chart", chart)]),
             );
             deps.insert(Dep::Dataset(d.name.clone()));
+            deps.insert(Dep::Dataset("sources".into()));
             deps.insert(Dep::BriefList);
-            ("dataset.html", format!("data/{}/index.html", d.name))
+            "dataset.html"
         }
         Job::Sources => {
             deps.insert(Dep::BriefList);
             deps.insert(Dep::Dataset("sources".into()));
-            ("sources.html", "sources/index.html".into())
+            "sources.html"
         }
-        Job::NotFound => ("404.html", "404.html".into()),
-        Job::Alias(i, path) => {
+        Job::NotFound => "404.html",
+        Job::Alias(i, _) => {
             let b = &site.briefs[*i];
             c.insert("target", &ctx.url(&b.path));
             let absolute = if site.config.has_host() {
@@ -733,7 +868,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
             c.insert("target_canonical", &absolute);
             c.insert("title", &b.src.front.title);
             deps.insert(Dep::Brief(b.src.file.clone()));
-            ("alias.html", path.clone())
+            "alias.html"
         }
     };
     let current = path.trim_end_matches("index.html").to_string();
@@ -754,6 +889,11 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job) -> Result<Page, Diagnostic>
     }
     if globals.contains("briefs") || globals.contains("topics") || globals.contains("sources") {
         deps.insert(Dep::BriefList);
+    }
+    if globals.contains("sources") {
+        // Each source lists the datasets that cite it.
+        deps.insert(Dep::AllData);
+        deps.insert(Dep::Dataset("sources".into()));
     }
     let html = tpl.render(template, &c)?;
     Ok(Page {

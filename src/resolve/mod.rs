@@ -9,9 +9,10 @@
 pub mod charts;
 pub mod values;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -109,6 +110,7 @@ impl Site {
 
 /// Where the code and raw HTML of a Markdown text are, so that `{{` inside them is
 /// left alone, and every link with its position.
+#[derive(Debug)]
 struct Scan {
     literal: Vec<Range<usize>>,
     links: Vec<(String, Range<usize>)>,
@@ -116,6 +118,7 @@ struct Scan {
 }
 
 /// A ```` ```chart ```` block: its YAML and where it is.
+#[derive(Debug, Clone)]
 struct ChartBlock {
     yaml: String,
     /// Offset of the opening fence in the body.
@@ -232,8 +235,51 @@ struct ResolvedBody {
 /// Briefs' files by normalised path, for relative links.
 type FileIndex = BTreeMap<PathBuf, usize>;
 
+/// Scans of brief bodies kept between resolves by the live preview. Parsing the
+/// Markdown is most of the cost of resolving a brief and an edit changes one brief,
+/// so a body seen before (same file, same text) is not parsed again.
+#[derive(Debug, Default)]
+pub struct ResolveCache {
+    scans: HashMap<PathBuf, (String, Arc<Scan>)>,
+}
+
+impl ResolveCache {
+    /// The scan of each brief of `briefs` that `wanted` names, by index.
+    fn scans(
+        &mut self,
+        briefs: &[BriefSource],
+        wanted: &BTreeMap<usize, String>,
+    ) -> Vec<Option<Arc<Scan>>> {
+        let scans: Vec<Option<Arc<Scan>>> = (0..briefs.len())
+            .into_par_iter()
+            .map(|i| {
+                let b = &briefs[i];
+                wanted
+                    .contains_key(&i)
+                    .then(|| match self.scans.get(&b.file) {
+                        Some((body, scan)) if body == b.body() => scan.clone(),
+                        _ => Arc::new(scan_markdown(b.body())),
+                    })
+            })
+            .collect();
+        let mut old = std::mem::take(&mut self.scans);
+        for (b, scan) in briefs.iter().zip(&scans) {
+            if let Some(scan) = scan {
+                let entry = match old.remove(&b.file) {
+                    Some(e) if Arc::ptr_eq(&e.1, scan) => e,
+                    _ => (b.body().to_string(), scan.clone()),
+                };
+                self.scans.insert(b.file.clone(), entry);
+            }
+        }
+        scans
+    }
+}
+
 struct Resolver<'a> {
     briefs: &'a [BriefSource],
+    /// The Markdown scan of each published brief, by index into `briefs`.
+    scans: &'a [Option<Arc<Scan>>],
     /// Index into `briefs` → slug, for published briefs only.
     slugs: BTreeMap<usize, String>,
     files: FileIndex,
@@ -247,7 +293,9 @@ impl Resolver<'_> {
     fn brief(&self, i: usize) -> Result<ResolvedBody, Diagnostics> {
         let b = &self.briefs[i];
         let body = b.body();
-        let scan = scan_markdown(body);
+        let scan = self.scans[i]
+            .as_deref()
+            .expect("published briefs are scanned");
         let mut errors = Diagnostics::default();
         let at = |offset: usize, msg: String| {
             Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg)
@@ -452,6 +500,15 @@ fn percent_decode(s: &str) -> String {
 
 /// Check the site across files and build the model the renderer reads.
 pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnostics> {
+    resolve_cached(src, opts, &mut ResolveCache::default())
+}
+
+/// [`resolve`], reusing what `cache` kept of the previous resolve of the site.
+pub fn resolve_cached(
+    src: SiteSources,
+    opts: &ResolveOptions,
+    cache: &mut ResolveCache,
+) -> Result<Site, Diagnostics> {
     let SiteSources {
         root,
         mut config,
@@ -600,8 +657,10 @@ pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnost
     }
 
     // Bodies: links and inline values, in parallel.
+    let scans = cache.scans(&sources, &slugs);
     let resolver = Resolver {
         briefs: &sources,
+        scans: &scans,
         slugs: slugs.clone(),
         files,
         datasets: &datasets,

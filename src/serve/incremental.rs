@@ -1,0 +1,697 @@
+//! What to rebuild after an edit.
+//!
+//! The live preview keeps every source file as last read and the last good site in
+//! memory. On a change it reads only the files that changed, resolves again (cheap:
+//! the resolver keeps its Markdown scans), compares the new site with the last good
+//! one to find what changed, as [`Dep`]s, and renders only the pages whose record
+//! of what they were made from meets that set. The changed files are written into
+//! the output one by one; a change to `site.yaml` rebuilds and swaps in everything,
+//! as `tumen build` does.
+//!
+//! What changed is found by comparing old and new, never by remembering which
+//! events came in, so a failed build in between loses nothing: the next good build
+//! compares with the last good one.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use rayon::prelude::*;
+
+use super::watch::Changes;
+use crate::build::BuildOptions;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::yaml::display_path;
+use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
+use crate::render::{Dep, RenderCache, render_some};
+use crate::resolve::{ResolveCache, Site, resolve_cached};
+use crate::write::{update_files, write_site};
+
+/// What one rebuild did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The output was brought up to date.
+    Built(Built),
+    /// Nothing that the site is made from changed (a file saved as it was, an
+    /// editor's swap file).
+    Unchanged,
+    /// The sources have errors; the output was left as it was.
+    Failed(Diagnostics),
+}
+
+#[derive(Debug)]
+pub struct Built {
+    /// Output paths written, sorted.
+    pub written: Vec<String>,
+    /// Output paths deleted because the site no longer has them.
+    pub removed: Vec<String>,
+    /// Everything was rendered and swapped in (the first build, a config change).
+    pub full: bool,
+    /// Briefs whose file changed, to name in the summary line.
+    pub briefs: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl Built {
+    /// Only stylesheets changed: open pages can swap them in without reloading.
+    pub fn css_only(&self) -> bool {
+        !self.full
+            && self.removed.is_empty()
+            && !self.written.is_empty()
+            && self.written.iter().all(|p| p.ends_with(".css"))
+    }
+
+    /// The terminal's line: `Rebuilt briefs/x/ + 4 other pages in 6 ms`.
+    pub fn summary(&self) -> String {
+        let ms = self.elapsed.as_millis();
+        if self.full {
+            return format!(
+                "Rebuilt everything ({} files) in {ms} ms",
+                self.written.len()
+            );
+        }
+        let shown = |p: &str| p.strip_suffix("index.html").unwrap_or(p).to_string();
+        // Name the page of the brief that was edited first, when there is one.
+        let first = self
+            .briefs
+            .iter()
+            .find_map(|b| {
+                self.written
+                    .iter()
+                    .find(|w| **w == format!("{b}index.html"))
+            })
+            .or_else(|| self.written.first());
+        let mut what = match first {
+            Some(f) => {
+                let others = self.written.len() - 1;
+                match others {
+                    0 => shown(f),
+                    1 => format!("{} + 1 other file", shown(f)),
+                    n => format!("{} + {n} other files", shown(f)),
+                }
+            }
+            None if self.removed.is_empty() => {
+                return format!("No page changed ({ms} ms)");
+            }
+            None => "nothing".to_string(),
+        };
+        if !self.removed.is_empty() {
+            what.push_str(&format!(
+                ", removed {}",
+                self.removed
+                    .iter()
+                    .map(|p| shown(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        format!("Rebuilt {what} in {ms} ms")
+    }
+}
+
+/// A source file as last read: its text, and what loading it gave.
+struct Loaded<T> {
+    text: String,
+    value: Result<T, Diagnostics>,
+}
+
+/// Every source file as last read, loaded or not.
+struct Sources {
+    config_text: String,
+    config: SiteConfig,
+    theme: Result<Theme, Diagnostics>,
+    static_files: Result<BTreeMap<String, StaticFile>, Diagnostic>,
+    /// By path as the loader lists them (the site folder as given, joined).
+    briefs: BTreeMap<PathBuf, Loaded<BriefSource>>,
+    datasets: BTreeMap<PathBuf, Loaded<Dataset>>,
+}
+
+/// The last good build: what the output holds and what it was made from.
+struct Last {
+    site: Site,
+    config_text: String,
+    /// Dataset name → the text of its file.
+    dataset_texts: BTreeMap<String, String>,
+    /// Static file → its size and modification time (None: built into tumen).
+    static_stamps: BTreeMap<String, Option<(u64, SystemTime)>>,
+    deps: BTreeMap<String, BTreeSet<Dep>>,
+    paths: BTreeSet<String>,
+}
+
+pub struct Builder {
+    opts: BuildOptions,
+    /// The site folder, absolute, to match the watcher's paths against.
+    abs_root: PathBuf,
+    sources: Option<Sources>,
+    last: Option<Last>,
+    /// The last build failed: build again on the next change, whatever it is.
+    failing: bool,
+    resolve_cache: ResolveCache,
+    render_cache: RenderCache,
+    /// Held for writing while the output changes, so the server never reads a
+    /// page half way through a swap.
+    out_lock: Arc<RwLock<()>>,
+}
+
+fn loaded<T>(path: &Path, load: impl Fn(&Path, String) -> Result<T, Diagnostics>) -> Loaded<T> {
+    match load::read(path) {
+        Ok(text) => Loaded {
+            value: load(&display_path(path), text.clone()),
+            text,
+        },
+        Err(e) => Loaded {
+            text: String::new(),
+            value: Err(e.into()),
+        },
+    }
+}
+
+fn load_brief(path: &Path) -> Loaded<BriefSource> {
+    loaded(path, BriefSource::load)
+}
+
+fn load_dataset(path: &Path) -> Loaded<Dataset> {
+    loaded(path, Dataset::load)
+}
+
+/// `p` absolute, with symlinks resolved where it exists.
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize()
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn stamp(f: &StaticFile) -> Option<(u64, SystemTime)> {
+    match f {
+        StaticFile::Embedded(_) => None,
+        StaticFile::Disk(p) => std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.len(), m.modified().unwrap_or(SystemTime::UNIX_EPOCH))),
+    }
+}
+
+impl Builder {
+    pub fn new(opts: BuildOptions, out_lock: Arc<RwLock<()>>) -> Builder {
+        // Canonical, as the watcher reports paths under the folders it was given.
+        let abs_root = canonical(&opts.site_dir);
+        Builder {
+            opts,
+            abs_root,
+            sources: None,
+            last: None,
+            failing: false,
+            resolve_cache: ResolveCache::default(),
+            render_cache: RenderCache::default(),
+            out_lock,
+        }
+    }
+
+    /// The folders to watch: the site and the theme folders it may read.
+    pub fn watched_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.abs_root.clone()];
+        // `themes/` beside the site folder (the site's own `themes/` is inside it).
+        let beside = self.abs_root.join("..").join("themes");
+        if beside.is_dir() {
+            dirs.push(canonical(&beside));
+        }
+        dirs
+    }
+
+    fn root(&self) -> &Path {
+        &self.opts.site_dir
+    }
+
+    /// Read every source file, as `tumen build` does, but keep each file's result
+    /// on its own, so that a later edit reloads just that file.
+    fn load_all(&mut self) -> Result<(), Diagnostics> {
+        let root = self.root().to_path_buf();
+        if !root.join("site.yaml").is_file() {
+            // SiteSources::load words this error; let it.
+            return SiteSources::load(&root).map(|_| ());
+        }
+        let config_file = root.join("site.yaml");
+        let config_text = load::read(&config_file).map_err(Diagnostics::from)?;
+        let config = SiteConfig::load(&display_path(&config_file), &config_text)?;
+        let brief_files = load::brief_files(&root)?;
+        let data_files = load::dataset_files(&root)?;
+        let briefs = brief_files
+            .into_par_iter()
+            .map(|p| {
+                let l = load_brief(&p);
+                (p, l)
+            })
+            .collect();
+        let datasets = data_files
+            .into_par_iter()
+            .map(|p| {
+                let l = load_dataset(&p);
+                (p, l)
+            })
+            .collect();
+        let theme = Theme::load(&root, &config.theme);
+        let static_files = load::static_files(&root, theme.as_ref().ok());
+        self.sources = Some(Sources {
+            config_text,
+            config,
+            theme,
+            static_files,
+            briefs,
+            datasets,
+        });
+        Ok(())
+    }
+
+    /// The first build: everything.
+    pub fn build_all(&mut self) -> Outcome {
+        let start = Instant::now();
+        self.sources = None;
+        self.last = None;
+        self.finish(start, Changes::everything())
+    }
+
+    /// Bring the output up to date with `changes`.
+    pub fn rebuild(&mut self, changes: &Changes) -> Outcome {
+        let start = Instant::now();
+        self.finish(start, changes.clone())
+    }
+
+    fn finish(&mut self, start: Instant, changes: Changes) -> Outcome {
+        let relevant = match self.reload(&changes) {
+            Ok(r) => r,
+            Err(e) => {
+                self.failing = true;
+                return Outcome::Failed(e);
+            }
+        };
+        if !relevant && !self.failing && self.last.is_some() {
+            return Outcome::Unchanged;
+        }
+        match self.build(start) {
+            Ok(Some(b)) => {
+                self.failing = false;
+                Outcome::Built(b)
+            }
+            // The errors were undone and the sources are as the output shows them.
+            Ok(None) if self.failing => {
+                self.failing = false;
+                Outcome::Built(Built {
+                    written: Vec::new(),
+                    removed: Vec::new(),
+                    full: false,
+                    briefs: Vec::new(),
+                    elapsed: start.elapsed(),
+                })
+            }
+            Ok(None) => Outcome::Unchanged,
+            Err(e) => {
+                self.failing = true;
+                Outcome::Failed(e)
+            }
+        }
+    }
+
+    /// Read again what `changes` touched. True when a source may have changed.
+    fn reload(&mut self, changes: &Changes) -> Result<bool, Diagnostics> {
+        if changes.rescan || self.sources.is_none() {
+            self.load_all()?;
+            return Ok(true);
+        }
+        let root = self.root().to_path_buf();
+        let mut relevant = false;
+        let (mut briefs_relist, mut data_relist, mut theme_touched) = (false, false, false);
+        let mut brief_paths = Vec::new();
+        let mut data_paths = Vec::new();
+        for p in &changes.paths {
+            let Ok(rel) = p.strip_prefix(&self.abs_root) else {
+                // Outside the site folder: a theme folder.
+                theme_touched = true;
+                continue;
+            };
+            let first = rel.components().next().map(|c| c.as_os_str().to_owned());
+            let is_ext = |exts: &[&str]| {
+                rel.extension()
+                    .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+            };
+            match first.as_deref().and_then(|f| f.to_str()) {
+                Some("site.yaml") if rel.components().count() == 1 => {
+                    let text = load::read(p).map_err(Diagnostics::from)?;
+                    let same = self.sources.as_ref().is_some_and(|s| s.config_text == text);
+                    if !same {
+                        // Anything may depend on the settings: read everything.
+                        self.load_all()?;
+                        return Ok(true);
+                    }
+                }
+                Some("briefs") => {
+                    let full = root.join(rel);
+                    if is_ext(&["md", "markdown"]) && full.is_file() {
+                        brief_paths.push(full);
+                    } else {
+                        // A folder, a removed or renamed file: list the folder again.
+                        briefs_relist = true;
+                    }
+                }
+                Some("data") => {
+                    let full = root.join(rel);
+                    if is_ext(&["yaml", "yml"]) && full.is_file() {
+                        data_paths.push(full);
+                    } else {
+                        data_relist = true;
+                    }
+                }
+                Some("static") | Some("themes") => theme_touched = true,
+                _ => {}
+            }
+        }
+        let src = self.sources.as_mut().expect("loaded above");
+        if briefs_relist {
+            let files = load::brief_files(&root)?;
+            let now: BTreeSet<&PathBuf> = files.iter().collect();
+            let before = src.briefs.len();
+            src.briefs.retain(|p, _| now.contains(p));
+            relevant |= src.briefs.len() != before;
+            brief_paths.extend(
+                files
+                    .iter()
+                    .filter(|p| !src.briefs.contains_key(*p))
+                    .cloned(),
+            );
+        }
+        if data_relist {
+            let files = load::dataset_files(&root)?;
+            let now: BTreeSet<&PathBuf> = files.iter().collect();
+            let before = src.datasets.len();
+            src.datasets.retain(|p, _| now.contains(p));
+            relevant |= src.datasets.len() != before;
+            data_paths.extend(
+                files
+                    .iter()
+                    .filter(|p| !src.datasets.contains_key(*p))
+                    .cloned(),
+            );
+        }
+        for p in brief_paths {
+            let Ok(text) = load::read(&p) else {
+                src.briefs.insert(p.clone(), load_brief(&p));
+                relevant = true;
+                continue;
+            };
+            if src.briefs.get(&p).is_some_and(|l| l.text == text) {
+                continue;
+            }
+            let value = BriefSource::load(&display_path(&p), text.clone());
+            src.briefs.insert(p, Loaded { text, value });
+            relevant = true;
+        }
+        for p in data_paths {
+            let Ok(text) = load::read(&p) else {
+                src.datasets.insert(p.clone(), load_dataset(&p));
+                relevant = true;
+                continue;
+            };
+            if src.datasets.get(&p).is_some_and(|l| l.text == text) {
+                continue;
+            }
+            let value = Dataset::load(&display_path(&p), text.clone());
+            src.datasets.insert(p, Loaded { text, value });
+            relevant = true;
+        }
+        if theme_touched {
+            src.theme = Theme::load(&root, &src.config.theme);
+            src.static_files = load::static_files(&root, src.theme.as_ref().ok());
+            relevant = true;
+        }
+        Ok(relevant)
+    }
+
+    /// Resolve, render what changed and write it. `None` when no output changed.
+    fn build(&mut self, start: Instant) -> Result<Option<Built>, Diagnostics> {
+        let src = self.sources.as_ref().expect("loaded before building");
+        let mut errors = Diagnostics::default();
+        if let Err(e) = &src.theme {
+            errors.extend(e.clone());
+        }
+        if let Err(e) = &src.static_files {
+            errors.push(e.clone());
+        }
+        for l in src.briefs.values() {
+            if let Err(e) = &l.value {
+                errors.extend(e.clone());
+            }
+        }
+        for l in src.datasets.values() {
+            if let Err(e) = &l.value {
+                errors.extend(e.clone());
+            }
+        }
+        errors.into_result()?;
+        let briefs: Vec<BriefSource> = src
+            .briefs
+            .values()
+            .filter_map(|l| l.value.as_ref().ok().cloned())
+            .collect();
+        let datasets = load::index_datasets(
+            src.datasets
+                .values()
+                .filter_map(|l| l.value.as_ref().ok().cloned()),
+            &mut errors,
+        );
+        errors.into_result()?;
+        let dataset_texts: BTreeMap<String, String> = src
+            .datasets
+            .values()
+            .filter_map(|l| {
+                l.value
+                    .as_ref()
+                    .ok()
+                    .map(|d| (d.name.clone(), l.text.clone()))
+            })
+            .collect();
+        let theme = src.theme.as_ref().expect("checked").clone();
+        let static_files = src.static_files.as_ref().expect("checked").clone();
+        let static_stamps = static_files
+            .iter()
+            .map(|(rel, f)| (rel.clone(), stamp(f)))
+            .collect();
+        let sources = SiteSources {
+            root: self.opts.site_dir.clone(),
+            config: src.config.clone(),
+            briefs,
+            datasets,
+            static_files,
+            theme,
+        };
+        let config_text = src.config_text.clone();
+        let site = resolve_cached(sources, &self.opts.resolve, &mut self.resolve_cache)?;
+
+        let dirty = match &self.last {
+            Some(last) if last.config_text == config_text => {
+                dirty(last, &site, &dataset_texts, &static_stamps)
+            }
+            _ => None,
+        };
+        let last = self.last.as_ref();
+        let wanted = |path: &str| match (&dirty, last.and_then(|l| l.deps.get(path))) {
+            (Some(dirty), Some(deps)) => deps.iter().any(|d| dirty.contains(d)),
+            _ => true,
+        };
+        let rendered = render_some(&site, &mut self.render_cache, &wanted)?;
+        let removed: Vec<String> = last
+            .map(|l| l.paths.difference(&rendered.all_paths).cloned().collect())
+            .unwrap_or_default();
+        let full = dirty.is_none();
+        if !full && rendered.files.is_empty() && removed.is_empty() {
+            self.last = Some(Last {
+                site,
+                config_text,
+                dataset_texts,
+                static_stamps,
+                deps: self.last.take().expect("not full").deps,
+                paths: rendered.all_paths,
+            });
+            return Ok(None);
+        }
+        {
+            let _guard = self.out_lock.write().unwrap_or_else(|e| e.into_inner());
+            if full {
+                write_site(&self.opts.output_dir, &rendered.files)?;
+            } else {
+                update_files(&self.opts.output_dir, &rendered.files, &removed)?;
+            }
+        }
+        let changed_briefs: Vec<String> = match &self.last {
+            Some(l) => {
+                let before: HashMap<&Path, &str> = l
+                    .site
+                    .briefs
+                    .iter()
+                    .map(|b| (b.src.file.as_path(), b.src.text.as_str()))
+                    .collect();
+                site.briefs
+                    .iter()
+                    .filter(|b| before.get(b.src.file.as_path()) != Some(&b.src.text.as_str()))
+                    .map(|b| b.path.clone())
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let written: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
+        let mut deps = match self.last.take() {
+            Some(l) if !full => l.deps,
+            _ => BTreeMap::new(),
+        };
+        for r in &removed {
+            deps.remove(r);
+        }
+        deps.extend(rendered.deps);
+        self.last = Some(Last {
+            site,
+            config_text,
+            dataset_texts,
+            static_stamps,
+            deps,
+            paths: rendered.all_paths,
+        });
+        Ok(Some(Built {
+            written,
+            removed,
+            full,
+            briefs: changed_briefs,
+            elapsed: start.elapsed(),
+        }))
+    }
+}
+
+/// What changed between the last good site and `site`, as the [`Dep`]s that pages
+/// record; `None` when the change is too wide to follow (a topic renamed: its name
+/// shows on the cards of every brief in it, wherever they are listed).
+fn dirty(
+    last: &Last,
+    site: &Site,
+    dataset_texts: &BTreeMap<String, String>,
+    static_stamps: &BTreeMap<String, Option<(u64, SystemTime)>>,
+) -> Option<BTreeSet<Dep>> {
+    let mut d = BTreeSet::new();
+
+    // Briefs: a brief changed when its file or anything resolved from other files
+    // (inline values, links to other briefs' slugs) did. Any change may show on
+    // list pages (title, date, summary, topics, reading time), and so may a change
+    // of the order of briefs.
+    let old: HashMap<&Path, &crate::resolve::Brief> = last
+        .site
+        .briefs
+        .iter()
+        .map(|b| (b.src.file.as_path(), b))
+        .collect();
+    let order = |s: &Site| {
+        s.briefs
+            .iter()
+            .map(|b| b.src.file.clone())
+            .collect::<Vec<_>>()
+    };
+    if order(&last.site) != order(site) {
+        d.insert(Dep::BriefList);
+    }
+    let mut seen = BTreeSet::new();
+    for b in &site.briefs {
+        seen.insert(b.src.file.as_path());
+        let same = old.get(b.src.file.as_path()).is_some_and(|o| {
+            o.src.text == b.src.text
+                && o.body == b.body
+                && o.links == b.links
+                && o.slug == b.slug
+                && o.topics == b.topics
+                && o.datasets == b.datasets
+        });
+        if !same {
+            d.insert(Dep::Brief(b.src.file.clone()));
+            d.insert(Dep::BriefList);
+        }
+    }
+    for f in old.keys().filter(|f| !seen.contains(*f)) {
+        d.insert(Dep::Brief(f.to_path_buf()));
+        d.insert(Dep::BriefList);
+    }
+
+    // Topics: who is in each, in what order, under what name.
+    let topics = |s: &Site| -> BTreeMap<String, (String, Vec<PathBuf>)> {
+        s.topics
+            .iter()
+            .map(|t| {
+                let files = t
+                    .briefs
+                    .iter()
+                    .map(|&i| s.briefs[i].src.file.clone())
+                    .collect();
+                (t.slug.clone(), (t.name.clone(), files))
+            })
+            .collect()
+    };
+    let (old_t, new_t) = (topics(&last.site), topics(site));
+    for slug in old_t.keys().chain(new_t.keys()) {
+        match (old_t.get(slug), new_t.get(slug)) {
+            (Some(a), Some(b)) if a.0 != b.0 => return None,
+            (a, b) if a != b => {
+                d.insert(Dep::Topic(slug.clone()));
+            }
+            _ => {}
+        }
+    }
+
+    // Datasets, by the text of their files.
+    for name in last.dataset_texts.keys().chain(dataset_texts.keys()) {
+        if last.dataset_texts.get(name) != dataset_texts.get(name) {
+            d.insert(Dep::Dataset(name.clone()));
+            d.insert(Dep::AllData);
+        }
+    }
+
+    // Templates: a changed template changes every template that extends, includes
+    // or imports it. Names are looked for as quoted strings, which may find a
+    // mention that is no reference: that only renders a page too many.
+    let (old_tpl, new_tpl) = (&last.site.theme.templates, &site.theme.templates);
+    let mut changed: BTreeSet<&str> = old_tpl
+        .keys()
+        .chain(new_tpl.keys())
+        .filter(|n| old_tpl.get(*n).map(|t| &t.text) != new_tpl.get(*n).map(|t| &t.text))
+        .map(String::as_str)
+        .collect();
+    loop {
+        let more: Vec<&str> = new_tpl
+            .iter()
+            .filter(|(n, t)| {
+                !changed.contains(n.as_str())
+                    && changed.iter().any(|c| {
+                        t.text.contains(&format!("\"{c}\"")) || t.text.contains(&format!("'{c}'"))
+                    })
+            })
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        changed.extend(more);
+    }
+    d.extend(changed.into_iter().map(|n| Dep::Template(n.to_string())));
+
+    // Files copied as they are.
+    for rel in last.static_stamps.keys().chain(static_stamps.keys()) {
+        let (a, b) = (last.static_stamps.get(rel), static_stamps.get(rel));
+        // A file that moved between the theme and the site has the same stamp
+        // status but another origin; compare origins too.
+        let moved =
+            last.site.static_files.get(rel).map(origin) != site.static_files.get(rel).map(origin);
+        if a != b || moved {
+            d.insert(Dep::Static(rel.clone()));
+        }
+    }
+    Some(d)
+}
+
+fn origin(f: &StaticFile) -> Option<&Path> {
+    match f {
+        StaticFile::Disk(p) => Some(p),
+        StaticFile::Embedded(_) => None,
+    }
+}

@@ -1,0 +1,179 @@
+//! `tumen serve`: build the site, serve it over HTTP, and on every change to the
+//! sources rebuild what changed and refresh the open pages.
+//!
+//! | module | does |
+//! |---|---|
+//! | [`watch`] | watches the site and theme folders; one batch of paths per burst of changes |
+//! | [`incremental`] | reloads the changed files and rebuilds the pages that depend on them |
+//! | [`reload`] | tells open pages to reload (Server-Sent Events); the injected script and error overlay |
+//! | [`http`] | serves the output folder, safely |
+//!
+//! Three threads of work: the HTTP server (tokio), the watcher (notify's), and one
+//! rebuild thread that takes batches of changes one after the other, so a change
+//! made during a rebuild makes the next one. A failed build leaves the last good
+//! site on disk and being served.
+
+pub mod http;
+pub mod incremental;
+pub mod reload;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use crate::build::BuildOptions;
+use crate::load::config::base_path;
+use crate::load::yaml::display_path;
+use crate::resolve::ResolveOptions;
+use crate::write::check_output_dir;
+use incremental::{Builder, Outcome};
+use reload::Hub;
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub site_dir: PathBuf,
+    pub output_dir: PathBuf,
+    /// Defaults to the server's own address, so that every link works locally.
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Open the site in the default browser.
+    pub open: bool,
+}
+
+/// Say on the terminal what a rebuild did (errors as `tumen build` shows them).
+fn report(outcome: &Outcome) {
+    match outcome {
+        Outcome::Built(b) => eprintln!("{}", b.summary()),
+        Outcome::Unchanged => {}
+        Outcome::Failed(errors) => {
+            eprint!("{errors}");
+            let n = errors.len();
+            eprintln!(
+                "error: build failed with {n} error{}; still serving the last good build",
+                if n == 1 { "" } else { "s" }
+            );
+        }
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(cmd)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        eprintln!("warning: could not open a browser ({cmd}: {e}); open {url}");
+    }
+}
+
+/// Run the preview server until interrupted. Returns an error message when it
+/// cannot start (the port is taken, the output folder is refused).
+pub fn serve(opts: ServeOptions) -> Result<(), String> {
+    let listener =
+        std::net::TcpListener::bind(SocketAddr::new(opts.bind, opts.port)).map_err(|e| {
+            format!(
+                "cannot listen on {}: {e}",
+                SocketAddr::new(opts.bind, opts.port)
+            )
+        })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot listen: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen: {e}"))?;
+    // Links should point at this server; a wildcard address is not one to visit.
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let base_url = opts
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{host}:{}/", addr.port()));
+    let base = base_path(&base_url);
+    let url = format!("http://{host}:{}{base}", addr.port());
+
+    check_output_dir(&opts.output_dir, &opts.site_dir).map_err(|d| d.to_string())?;
+    let out_lock = Arc::new(RwLock::new(()));
+    let hub = Hub::new(&base);
+    let mut builder = Builder::new(
+        BuildOptions {
+            site_dir: opts.site_dir.clone(),
+            output_dir: opts.output_dir.clone(),
+            resolve: ResolveOptions {
+                drafts: opts.drafts,
+                base_url: Some(base_url),
+            },
+            progress: false,
+        },
+        out_lock.clone(),
+    );
+    let first = builder.build_all();
+    match &first {
+        Outcome::Built(b) => eprintln!(
+            "Built {} files in {} ms",
+            b.written.len(),
+            b.elapsed.as_millis()
+        ),
+        other => report(other),
+    }
+    hub.publish(&first);
+
+    let watcher = watch::watch(&builder.watched_dirs())
+        .map_err(|e| format!("cannot watch the site folder for changes: {e}"))?;
+    let rebuild_hub = hub.clone();
+    std::thread::Builder::new()
+        .name("tumen rebuild".into())
+        .spawn(move || {
+            while let Some(changes) = watcher.next() {
+                let outcome = builder.rebuild(&changes);
+                report(&outcome);
+                rebuild_hub.publish(&outcome);
+            }
+        })
+        .map_err(|e| format!("cannot start the rebuild thread: {e}"))?;
+
+    let served = Arc::new(http::Served {
+        output: std::path::absolute(&opts.output_dir).unwrap_or(opts.output_dir.clone()),
+        base_path: base,
+        hub,
+        out_lock,
+    });
+    println!(
+        "Serving {} at {url} (Ctrl-C to stop)",
+        display_path(&opts.site_dir).display()
+    );
+    if opts.open {
+        open_browser(&url);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| format!("cannot listen: {e}"))?;
+        // Not a graceful shutdown: open pages hold their event streams forever.
+        tokio::select! {
+            r = axum::serve(listener, http::router(served)) => {
+                r.map_err(|e| format!("the server stopped: {e}"))
+            }
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
+    })
+}

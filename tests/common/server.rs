@@ -1,0 +1,252 @@
+//! A running `tumen serve` for tests: the real binary on a free port of 127.0.0.1,
+//! killed when the test ends, with a raw HTTP client (raw, so that requests such as
+//! `/../x` reach the server as written) and a reader of the reload event stream.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    /// `http://127.0.0.1:PORT/sub/` as the server printed it.
+    pub url: String,
+    /// The path part of `url`: `/` or `/sub/`.
+    pub base: String,
+    pub out: PathBuf,
+    /// Everything the server wrote to stderr so far.
+    pub stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Serve `site` into `out` with extra arguments; waits until it listens.
+    pub fn start(site: &Path, out: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tumen"))
+            .args(["serve", "--port", "0", "--site"])
+            .arg(site)
+            .arg("--output")
+            .arg(out)
+            .args(extra)
+            .current_dir(site.parent().unwrap())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start tumen serve");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err_pipe = BufReader::new(child.stderr.take().unwrap());
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while err_pipe.read_line(&mut line).unwrap_or(0) > 0 {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let (tx, rx) = channel();
+        let mut out_pipe = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while out_pipe.read_line(&mut line).unwrap_or(0) > 0 {
+                let _ = tx.send(line.clone());
+                line.clear();
+            }
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| {
+                let _ = child.kill();
+                panic!(
+                    "tumen serve printed no address; stderr:\n{}",
+                    stderr.lock().unwrap()
+                )
+            });
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_string();
+        let rest = url
+            .strip_prefix("http://127.0.0.1:")
+            .expect("serves on 127.0.0.1");
+        let (port, base) = rest.split_at(rest.find('/').unwrap());
+        Server {
+            child,
+            port: port.parse().unwrap(),
+            base: base.to_string(),
+            url: url.clone(),
+            out: out.to_path_buf(),
+            stderr,
+        }
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// GET `path` exactly as written (no normalisation).
+    pub fn get(&self, path: &str) -> Response {
+        http_get(self.port, path)
+    }
+
+    /// The reload event stream, once its `hello` has arrived.
+    pub fn events(&self) -> Events {
+        let mut e = Events::connect(self.port, &format!("{}__tumen/events", self.base));
+        let (name, _) = e.next(Duration::from_secs(10)).expect("a hello event");
+        assert_eq!(name, "hello");
+        e
+    }
+
+    /// Wait (at most `limit`) until the page at `path` satisfies `ok`.
+    pub fn wait_for_page(&self, path: &str, limit: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let r = self.get(path);
+            if ok(&r.body) {
+                return r.body;
+            }
+            if start.elapsed() > limit {
+                panic!(
+                    "{path} did not change as expected within {limit:?}; last body:\n{}\nserver stderr:\n{}",
+                    r.body,
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub fn http_get(port: u16, path: &str) -> Response {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read response");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a full response");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// A reader of a Server-Sent Events stream.
+pub struct Events {
+    rx: Receiver<(String, String)>,
+}
+
+impl Events {
+    pub fn connect(port: u16, path: &str) -> Events {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(s);
+            let (mut name, mut data) = (String::new(), String::new());
+            let mut line = String::new();
+            // Chunked encoding puts size lines between events; they are neither
+            // `event:` nor `data:` lines, so they are skipped.
+            while r.read_line(&mut line).unwrap_or(0) > 0 {
+                let l = line.trim_end_matches(['\r', '\n']);
+                if let Some(n) = l.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(d) = l.strip_prefix("data: ") {
+                    data.push_str(d);
+                } else if l.is_empty()
+                    && !name.is_empty()
+                    && tx
+                        .send((std::mem::take(&mut name), std::mem::take(&mut data)))
+                        .is_err()
+                {
+                    return;
+                }
+                line.clear();
+            }
+        });
+        Events { rx }
+    }
+
+    /// The next event (name, data), if one comes within `limit`.
+    pub fn next(&mut self, limit: Duration) -> Option<(String, String)> {
+        self.rx.recv_timeout(limit).ok()
+    }
+
+    /// Wait for an event named `name`, skipping others; panics after `limit`.
+    pub fn expect(&mut self, name: &str, limit: Duration) -> String {
+        let end = Instant::now() + limit;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.next(left) {
+                Some((n, d)) if n == name => return d,
+                Some(_) => continue,
+                None => panic!("no `{name}` event within {limit:?}"),
+            }
+        }
+    }
+
+    /// Every event that comes within `window`.
+    pub fn drain(&mut self, window: Duration) -> Vec<(String, String)> {
+        let end = Instant::now() + window;
+        let mut out = Vec::new();
+        while let Some(e) = self.next(end.saturating_duration_since(Instant::now())) {
+            out.push(e);
+        }
+        out
+    }
+}
+
+/// Replace `from` by `to` in a file, as an editor saving in place does.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}

@@ -1,0 +1,416 @@
+//! `tumen serve` end to end: the real server on a free port of 127.0.0.1, files
+//! edited on disk, pages and reload events read over HTTP.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::server::{Server, edit};
+use common::*;
+
+const SECOND: Duration = Duration::from_secs(1);
+/// Generous bound for waits that normally take milliseconds, so a busy machine
+/// does not fail the suite; the fast path is asserted separately where it matters.
+const LIMIT: Duration = Duration::from_secs(10);
+
+fn start(extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf, Server) {
+    let (tmp, site) = copy_fixture("basic");
+    std::fs::write(site.join("static/extra.css"), "body { color: black }\n").unwrap();
+    std::fs::write(site.join("static/app.js"), "console.log(1);\n").unwrap();
+    std::fs::write(
+        site.join("static/logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    )
+    .unwrap();
+    std::fs::write(site.join("static/feed.xml"), "<feed/>\n").unwrap();
+    let server = Server::start(&site, &tmp.path().join("out"), extra);
+    (tmp, site, server)
+}
+
+#[test]
+fn serves_the_site_on_loopback_with_the_reload_script_and_content_types() {
+    let (_tmp, _site, s) = start(&[]);
+    assert!(s.url.starts_with("http://127.0.0.1:"), "{}", s.url);
+    #[cfg(target_os = "linux")]
+    {
+        // The listening socket is bound to 127.0.0.1 (0100007F), nothing wider.
+        let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        let port = format!(":{:04X} ", s.port);
+        let listening: Vec<&str> = tcp
+            .lines()
+            .filter(|l| l.contains(&port) && l.split_whitespace().nth(3) == Some("0A"))
+            .collect();
+        assert!(
+            !listening.is_empty()
+                && listening.iter().all(|l| l
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap()
+                    .starts_with("0100007F:")),
+            "{listening:?}"
+        );
+    }
+
+    let home = s.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(home.body.contains("__tumen/events"), "no reload script");
+    assert!(home.body.trim_end().ends_with("</body>\n</html>"));
+    // Links point at the server itself.
+    assert!(
+        home.body.contains(&format!("href=\"{}", s.url)),
+        "canonical"
+    );
+
+    for (path, ctype) in [
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/extra.css", "text/css; charset=utf-8"),
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/logo.svg", "image/svg+xml"),
+        ("/feed.xml", "application/xml"),
+        ("/data/trade.json", "application/json"),
+        ("/data/trade.csv", "text/csv; charset=utf-8"),
+        ("/briefs/trade/", "text/html; charset=utf-8"),
+    ] {
+        let r = s.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("content-type"), Some(ctype), "{path}");
+    }
+    assert!(!s.get("/data/trade.csv").body.contains("__tumen"));
+
+    let missing = s.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Page not found"),
+        "the site's 404 page"
+    );
+    let folder = s.get("/briefs");
+    assert_eq!(folder.status, 302);
+    assert_eq!(folder.header("location"), Some("/briefs/"));
+
+    // The files on disk carry no reload script: only served pages do.
+    for (path, bytes) in tree(&s.out) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("__tumen"),
+            "{path} on disk has the reload script"
+        );
+    }
+}
+
+#[test]
+fn built_output_never_carries_the_reload_script() {
+    let (tmp, site) = copy_fixture("basic");
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    for (path, bytes) in tree(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("__tumen") && !text.contains("EventSource"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn requests_outside_the_output_get_404() {
+    let (tmp, _site, s) = start(&[]);
+    let secret = "TOP-SECRET-42";
+    std::fs::write(tmp.path().join("secret.txt"), secret).unwrap();
+    // Symlinks inside the output that lead out of it.
+    std::os::unix::fs::symlink(tmp.path().join("secret.txt"), s.out.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(tmp.path(), s.out.join("leakdir")).unwrap();
+    for path in [
+        "/../secret.txt",
+        "/briefs/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/..%2fsecret.txt",
+        "/briefs/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/..\\secret.txt",
+        "/%252e%252e/secret.txt",
+        "/leak.txt",
+        "/leakdir/secret.txt",
+        "/leakdir/site/site.yaml",
+        "//etc/passwd",
+        "/%00",
+    ] {
+        let r = s.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(!r.body.contains(secret), "{path} leaked the file");
+        assert!(!r.body.contains("root:"), "{path} leaked /etc/passwd");
+    }
+    // A symlink that stays inside the output is served.
+    std::os::unix::fs::symlink(s.out.join("style.css"), s.out.join("alias.css")).unwrap();
+    assert_eq!(s.get("/alias.css").status, 200);
+}
+
+#[test]
+fn an_edited_title_is_served_within_a_second_with_a_reload_message() {
+    let (_tmp, site, s) = start(&[]);
+    let mut events = s.events();
+    let t0 = Instant::now();
+    edit(
+        &site.join("briefs/trade.md"),
+        "title: \"Trade: collapse & <recovery>\"",
+        "title: \"Trade, edited live\"",
+    );
+    events.expect("reload", LIMIT);
+    let reloaded = t0.elapsed();
+    let page = s.get("/briefs/trade/").body;
+    assert!(page.contains("<h1>Trade, edited live</h1>"), "{page}");
+    assert!(
+        reloaded < SECOND,
+        "the reload message took {reloaded:?} (server said:\n{})",
+        s.stderr()
+    );
+    // The list pages show the new title too.
+    assert!(s.get("/briefs/").body.contains("Trade, edited live"));
+    assert!(s.get("/topics/energy/").body.contains("Trade, edited live"));
+    // The terminal says what was rebuilt, and how long it took.
+    let err = s.stderr();
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("Rebuilt briefs/trade/ + ") && l.ends_with(" ms")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broken_dataset_keeps_the_last_good_site_and_shows_the_error() {
+    let (_tmp, site, s) = start(&[]);
+    let mut events = s.events();
+    let data = site.join("data/trade.yaml");
+    let good = std::fs::read_to_string(&data).unwrap();
+    edit(
+        &data,
+        "{year: 1996, turnover: 85, source: memo-2016}",
+        "{year: 1996, turnover: lots, source: memo-2016}",
+    );
+    let failed = events.expect("failed", LIMIT);
+    assert!(failed.contains("trade.yaml:12:"), "{failed}");
+
+    // The last good page is still served, and carries the error (escaped).
+    let page = s.get("/briefs/trade/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Trade was US$2,350 m in 1988"));
+    assert!(page.body.contains("id=\"tumen-overlay\""), "{}", page.body);
+    assert!(page.body.contains("trade.yaml:12:"), "{}", page.body);
+    // The terminal shows the error as `tumen build` does.
+    let err = s.stderr();
+    assert!(
+        err.contains("error: ") && err.contains("trade.yaml:12:"),
+        "{err}"
+    );
+    assert!(err.contains("still serving the last good build"), "{err}");
+
+    // A template error and a bad brief keep it up too.
+    std::fs::write(&data, &good).unwrap();
+    events.expect("reload", LIMIT);
+    assert!(
+        !s.get("/briefs/trade/")
+            .body
+            .contains("id=\"tumen-overlay\"")
+    );
+    edit(&site.join("briefs/debt.md"), "title:", "titel: x\ntitle:");
+    let failed = events.expect("failed", LIMIT);
+    assert!(failed.contains("debt.md:2:"), "{failed}");
+    assert_eq!(s.get("/briefs/debt/").status, 200);
+
+    // Fixed: the overlay goes with the next good build.
+    edit(&site.join("briefs/debt.md"), "titel: x\n", "");
+    events.expect("reload", LIMIT);
+    let page = s.get("/briefs/debt/");
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("id=\"tumen-overlay\""));
+}
+
+fn brief(title: &str) -> String {
+    format!("---\ntitle: \"{title}\"\ndate: 2024-06-01\ntopics: [burst]\n---\n\nBody of {title}.\n")
+}
+
+#[test]
+fn a_burst_of_changes_gives_one_rebuild() {
+    let (_tmp, site, s) = start(&[]);
+    let mut events = s.events();
+    for i in 0..30 {
+        std::fs::write(
+            site.join(format!("briefs/burst-{i}.md")),
+            brief(&format!("Burst {i}")),
+        )
+        .unwrap();
+    }
+    events.expect("reload", LIMIT);
+    // Nothing more follows: the 30 files made one rebuild.
+    let more = events.drain(Duration::from_millis(500));
+    assert!(more.is_empty(), "{more:?}");
+    let rebuilds = s
+        .stderr()
+        .lines()
+        .filter(|l| l.starts_with("Rebuilt"))
+        .count();
+    assert_eq!(rebuilds, 1, "{}", s.stderr());
+    let topic = s.get("/topics/burst/").body;
+    assert_eq!(topic.matches("Body of Burst").count(), 30, "{topic}");
+}
+
+#[test]
+fn editor_saves_new_folders_removals_and_junk_files() {
+    let (_tmp, site, s) = start(&[]);
+    let mut events = s.events();
+    let briefs = site.join("briefs");
+
+    // Editor swap and backup files make no rebuild.
+    std::fs::write(briefs.join(".trade.md.swp"), "junk").unwrap();
+    std::fs::write(briefs.join("trade.md~"), "junk").unwrap();
+    std::fs::write(briefs.join(".#trade.md"), "junk").unwrap();
+    std::fs::write(briefs.join("trade.md___jb_tmp___"), "junk").unwrap();
+    let junk = events.drain(Duration::from_millis(400));
+    assert!(junk.is_empty(), "{junk:?}");
+
+    // Saved by writing a temporary file and renaming it over (vim, VS Code).
+    let trade = briefs.join("trade.md");
+    let text = std::fs::read_to_string(&trade).unwrap();
+    std::fs::write(
+        briefs.join(".trade.md.tmp"),
+        text.replace("## Overview", "## Renamed over"),
+    )
+    .unwrap();
+    std::fs::rename(briefs.join(".trade.md.tmp"), &trade).unwrap();
+    events.expect("reload", LIMIT);
+    s.wait_for_page("/briefs/trade/", LIMIT, |b| b.contains("Renamed over"));
+
+    // A brief in a folder made after the server started.
+    std::fs::create_dir_all(briefs.join("new/deeper")).unwrap();
+    std::fs::write(briefs.join("new/deeper/fresh.md"), brief("Fresh brief")).unwrap();
+    events.expect("reload", LIMIT);
+    s.wait_for_page("/briefs/fresh/", LIMIT, |b| {
+        b.contains("<h1>Fresh brief</h1>")
+    });
+    assert!(s.get("/briefs/").body.contains("Fresh brief"));
+
+    // Removed: its page and its topic disappear, from disk too.
+    std::fs::remove_dir_all(briefs.join("new")).unwrap();
+    events.expect("reload", LIMIT);
+    assert_eq!(s.get("/briefs/fresh/").status, 404);
+    assert_eq!(s.get("/topics/burst/").status, 404);
+    assert!(!s.out.join("briefs/fresh").exists());
+    assert!(!s.get("/briefs/").body.contains("Fresh brief"));
+}
+
+#[test]
+fn a_stylesheet_change_is_swapped_in_without_a_reload() {
+    let (_tmp, site, s) = start(&[]);
+    let mut events = s.events();
+    std::fs::write(site.join("static/extra.css"), "body { color: red }\n").unwrap();
+    let css = events.expect("css", LIMIT);
+    assert!(css.contains("\"/extra.css\""), "{css}");
+    assert!(s.get("/extra.css").body.contains("red"));
+    let more = events.drain(Duration::from_millis(300));
+    assert!(more.iter().all(|(n, _)| n != "reload"), "{more:?}");
+}
+
+#[test]
+fn a_template_change_rebuilds_the_pages_that_use_it() {
+    let (tmp, site, s) = start(&[]);
+    let mut events = s.events();
+    let templates = site.join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let base = read(&repo().join("themes/default/templates/topic.html"));
+    std::fs::write(
+        templates.join("topic.html"),
+        base.replace(
+            "{% block content %}",
+            "{% block content %}<p>Edited topic template</p>",
+        ),
+    )
+    .unwrap();
+    events.expect("reload", LIMIT);
+    assert!(
+        s.get("/topics/trade/")
+            .body
+            .contains("Edited topic template")
+    );
+    let err = s.stderr();
+    let line = err.lines().rfind(|l| l.starts_with("Rebuilt")).unwrap();
+    // The topic pages only: 3 topics in the fixture.
+    assert!(line.contains("+ 2 other files"), "{line}");
+    drop(tmp);
+}
+
+#[test]
+fn serves_under_the_base_urls_path() {
+    let (_tmp, site, s) = start(&["--base-url", "http://127.0.0.1:9/sub/"]);
+    assert!(s.url.ends_with("/sub/"), "{}", s.url);
+    let home = s.get("/sub/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("href=\"/sub/briefs/\""));
+    assert!(
+        home.body.contains("\"base\":\"/sub/\""),
+        "the script knows the base path"
+    );
+    assert_eq!(s.get("/").status, 302);
+    assert_eq!(s.get("/").header("location"), Some("/sub/"));
+    assert_eq!(s.get("/briefs/").status, 404);
+    let mut events = s.events();
+    edit(&site.join("briefs/debt.md"), "title:", "title: Sub");
+    events.expect("reload", LIMIT);
+    assert!(s.get("/sub/briefs/debt/").body.contains("Sub"));
+}
+
+#[test]
+fn a_change_during_a_rebuild_gives_another_rebuild() {
+    let (_tmp, site, s) = start(&[]);
+    let mut events = s.events();
+    edit(&site.join("briefs/debt.md"), "title:", "title: First");
+    // Right behind it, while the first rebuild may be running.
+    std::thread::sleep(Duration::from_millis(25));
+    edit(
+        &site.join("briefs/trade.md"),
+        "## Overview",
+        "## Second edit",
+    );
+    events.expect("reload", LIMIT);
+    s.wait_for_page("/briefs/trade/", LIMIT, |b| b.contains("Second edit"));
+    assert!(s.get("/briefs/debt/").body.contains("First"));
+}
+
+#[test]
+fn refuses_to_start_on_a_taken_port_or_a_bad_output() {
+    let (tmp, site) = copy_fixture("basic");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = tmp.path().join("out");
+    let o = tumen(
+        &[
+            "serve",
+            "--site",
+            site.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--port",
+            &port,
+        ],
+        Path::new(tmp.path()),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot listen"), "{}", stderr(&o));
+    let o = tumen(
+        &[
+            "serve",
+            "--site",
+            site.to_str().unwrap(),
+            "--output",
+            site.to_str().unwrap(),
+            "--port",
+            "0",
+        ],
+        Path::new(tmp.path()),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("overlaps"), "{}", stderr(&o));
+}
