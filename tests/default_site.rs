@@ -351,3 +351,46 @@ fn no_run_of_twelve_words_is_copied_from_the_sources() {
         }
     }
 }
+
+#[test]
+fn a_timeline_page_and_a_forums_directory_from_their_datasets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = tumen(
+        &[
+            "build",
+            "--site",
+            repo().join("content").to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        &repo(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let timeline = read(&out.join("data/timeline/index.html"));
+    let dates: Vec<&str> = timeline
+        .split("<time datetime=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(dates.len(), rows("timeline").len(), "an entry per row");
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "in date order");
+    assert!(
+        timeline.contains(">August 2011</time>"),
+        "dates as a reader writes them"
+    );
+    let forums = read(&out.join("data/forums/index.html"));
+    assert_eq!(
+        forums.matches("<section class=\"entry\"").count(),
+        rows("forums").len()
+    );
+    assert!(forums.contains(">Six-Party Talks</h2>"));
+    // Both are in the menu of every page.
+    let home = read(&out.join("index.html"));
+    assert!(
+        home.contains("href=\"/data/timeline/\">Timeline</a>")
+            && home.contains("href=\"/data/forums/\">Forums</a>")
+    );
+}

@@ -132,6 +132,22 @@ pub struct Dataset {
     pub rows: Vec<Vec<Cell>>,
     /// The dataset page's default chart, checked by the chart stage.
     pub chart: Option<yaml_serde::Value>,
+    /// How the dataset page shows the rows.
+    pub view: View,
+}
+
+/// How a dataset's page lays out its rows (the table is always there too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    /// A table.
+    #[default]
+    Table,
+    /// A dated list of events, in date order: the first date or year column is the
+    /// date, the other text columns the event.
+    Timeline,
+    /// A card per row: the first text column is its name, the others its details.
+    Directory,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +164,8 @@ struct RawDataset {
     rows: Vec<yaml_serde::Value>,
     #[serde(default)]
     chart: Option<yaml_serde::Value>,
+    #[serde(default)]
+    view: View,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -158,6 +176,7 @@ const KNOWN_KEYS: &[&str] = &[
     "columns",
     "rows",
     "chart",
+    "view",
 ];
 const COLUMN_KEYS: &[&str] = &["name", "type", "unit", "label", "optional"];
 
@@ -288,6 +307,24 @@ impl Dataset {
             }
             rows.push(cells);
         }
+        let has = |kinds: &[ColumnType]| parsed.columns.iter().any(|c| kinds.contains(&c.kind));
+        match parsed.view {
+            View::Timeline if !has(&[ColumnType::Date, ColumnType::Year]) => errors.push(
+                doc.error_at(
+                    &[Seg::Key("view".into())],
+                    "a timeline needs a date or year column",
+                )
+                .with_help("add one, or use `view: table`"),
+            ),
+            View::Directory if !has(&[ColumnType::Text]) => errors.push(
+                doc.error_at(
+                    &[Seg::Key("view".into())],
+                    "a directory needs a text column to name each entry",
+                )
+                .with_help("add one, or use `view: table`"),
+            ),
+            _ => {}
+        }
         errors.into_result()?;
         Ok(Dataset {
             name,
@@ -299,6 +336,7 @@ impl Dataset {
             columns: parsed.columns,
             rows,
             chart: parsed.chart,
+            view: parsed.view,
             text,
         })
     }

@@ -247,6 +247,7 @@ impl Ctx<'_> {
             "columns": d.columns.iter().map(|c| json!({"name": c.name, "type": c.kind, "unit": c.unit, "label": c.label, "heading": c.heading(), "numeric": matches!(c.kind, crate::load::dataset::ColumnType::Number | crate::load::dataset::ColumnType::Integer)})).collect::<Vec<_>>(),
             "rows": d.rows_json(),
             "row_count": d.rows.len(),
+            "view": d.view,
             "url": self.url(&format!("data/{}/", d.name)),
             "csv_url": self.url(&format!("data/{}.csv", d.name)),
             "json_url": self.url(&format!("data/{}.json", d.name)),
@@ -363,6 +364,72 @@ fn figure(
     ctx.insert_value("figure", value);
     let html = tpl.render("figure.html", &ctx).map_err(|d| d.message)?;
     Ok((html, svg.to_string()))
+}
+
+/// The rows of a dataset laid out for its view: a timeline (a dated entry per row,
+/// in date order) or a directory (an entry per row, named by its first text
+/// column). Each entry has a title, the row's other non-empty cells as fields, and
+/// its source.
+fn view_entries(ctx: &Ctx, d: &Dataset) -> Vec<Json> {
+    use crate::load::dataset::{ColumnType, View};
+    let title_col = match d.view {
+        View::Table => return Vec::new(),
+        View::Timeline => d
+            .columns
+            .iter()
+            .position(|c| matches!(c.kind, ColumnType::Date | ColumnType::Year)),
+        View::Directory => d
+            .columns
+            .iter()
+            .position(|c| c.kind == ColumnType::Text && c.name != "source"),
+    };
+    let Some(tc) = title_col else {
+        return Vec::new();
+    };
+    let source_col = d.column_index("source");
+    let mut order: Vec<usize> = (0..d.rows.len()).collect();
+    if d.view == View::Timeline {
+        // Chronological whatever the file's order; ties keep it.
+        order.sort_by(|&a, &b| {
+            let key = |r: usize| match &d.rows[r][tc] {
+                Cell::Date(x) => *x,
+                Cell::Year(y) => crate::date::Date {
+                    year: *y,
+                    month: 0,
+                    day: 0,
+                },
+                _ => crate::date::Date {
+                    year: i32::MAX,
+                    month: 0,
+                    day: 0,
+                },
+            };
+            key(a).cmp(&key(b))
+        });
+    }
+    order
+        .into_iter()
+        .map(|r| {
+            let row = &d.rows[r];
+            let fields: Vec<Json> = d
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|&(c, _)| c != tc && Some(c) != source_col && row[c] != Cell::Null)
+                .map(|(c, col)| json!({"name": col.name, "heading": col.heading(), "value": display_cell(&row[c])}))
+                .collect();
+            let iso = match &row[tc] {
+                Cell::Date(x) => x.iso(),
+                other => other.text(),
+            };
+            json!({
+                "title": display_cell(&row[tc]),
+                "datetime": iso,
+                "fields": fields,
+                "source": source_col.map(|c| row[c].text()).filter(|k| !k.is_empty()).map(|k| ctx.source_ref(&k)),
+            })
+        })
+        .collect()
 }
 
 enum Job<'a> {
@@ -835,6 +902,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
                     .collect(),
             );
             v["sources_full"] = Json::Array(d.sources.iter().map(|k| ctx.source_ref(k)).collect());
+            v["entries"] = Json::Array(view_entries(ctx, d));
             let cited: Vec<usize> = (0..site.briefs.len())
                 .filter(|&i| site.briefs[i].datasets.contains(&d.name))
                 .collect();
