@@ -60,6 +60,7 @@
     var es = new EventSource(cfg.base + "__tumen/events");
     es.addEventListener("hello", function (e) {
       delay = 250;
+      window.__tumenLive = true; // for tests: the page is listening
       // A build finished between serving this page and connecting, or the server
       // restarted: this page is stale.
       if (JSON.parse(e.data).build !== cfg.build) reload();

@@ -151,10 +151,34 @@ pub fn http_get(port: u16, path: &str) -> Response {
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
+    // Read the head, then the body by its length (Chromium's DevTools server keeps
+    // the connection open), or to the end.
+    let mut r = BufReader::new(s);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        r.read_line(&mut line).expect("read response");
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let length = head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("content-length")
+            .then(|| v.trim().parse::<usize>().ok())?
+    });
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read response");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("a full response");
+    match length {
+        Some(n) => {
+            raw.resize(n, 0);
+            r.read_exact(&mut raw).expect("read body");
+        }
+        None => {
+            r.read_to_end(&mut raw).expect("read body");
+        }
+    }
+    let body = String::from_utf8_lossy(&raw).into_owned();
     let mut lines = head.lines();
     let status = lines
         .next()
