@@ -167,7 +167,7 @@ fn registry_readmes_build_and_broken_links_are_reported_precisely() {
     assert_eq!(
         files
             .keys()
-            .filter(|k| k.starts_with("topics/") && k.contains("rust"))
+            .filter(|k| k.starts_with("topics/") && k.contains("rust") && k.ends_with("index.html"))
             .count(),
         1
     );

@@ -23,7 +23,7 @@ fn start(extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf, Server) {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
     )
     .unwrap();
-    std::fs::write(site.join("static/feed.xml"), "<feed/>\n").unwrap();
+    std::fs::write(site.join("static/extra.xml"), "<feed/>\n").unwrap();
     let server = Server::start(&site, &tmp.path().join("out"), extra);
     (tmp, site, server)
 }
@@ -71,7 +71,7 @@ fn serves_the_site_on_loopback_with_the_reload_script_and_content_types() {
         ("/extra.css", "text/css; charset=utf-8"),
         ("/app.js", "text/javascript; charset=utf-8"),
         ("/logo.svg", "image/svg+xml"),
-        ("/feed.xml", "application/xml"),
+        ("/extra.xml", "application/xml"),
         ("/data/trade.json", "application/json"),
         ("/data/trade.csv", "text/csv; charset=utf-8"),
         ("/briefs/trade/", "text/html; charset=utf-8"),

@@ -8,6 +8,7 @@
 pub mod brief;
 pub mod config;
 pub mod dataset;
+pub mod history;
 pub mod theme;
 pub mod yaml;
 
@@ -36,6 +37,8 @@ pub struct SiteSources {
     /// and the site's own after, so that the site's win.
     pub static_files: BTreeMap<String, StaticFile>,
     pub theme: Theme,
+    /// The site's revision history, when it is in a git repository.
+    pub history: history::History,
 }
 
 /// Files an editor leaves beside the ones it edits; never content.
@@ -247,6 +250,7 @@ impl SiteSources {
             datasets: dataset_map,
             static_files,
             theme: theme.expect("no errors, so theme loaded"),
+            history: history::History::cached(root, display_path),
         })
     }
 }

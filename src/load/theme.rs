@@ -56,6 +56,7 @@ const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "alias.html",
     "brief-list.html",
     "figure.html",
+    "search.html",
 );
 
 const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
@@ -66,6 +67,10 @@ const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
     (
         "favicon.svg",
         include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
     ),
 ];
 

@@ -9,6 +9,7 @@
 
 pub mod charts;
 pub mod markdown;
+pub mod publish;
 pub mod templates;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -212,8 +213,8 @@ impl Ctx<'_> {
             "path": b.path,
             "date": b.src.date.iso(),
             "date_human": b.src.date.human(),
-            "updated": b.src.updated.map(|d| d.iso()),
-            "updated_human": b.src.updated.map(|d| d.human()),
+            "updated": b.updated.map(|d| d.iso()),
+            "updated_human": b.updated.map(|d| d.human()),
             "summary": summary,
             "authors": b.src.front.authors,
             "countries": b.src.front.countries,
@@ -432,6 +433,161 @@ fn view_entries(ctx: &Ctx, d: &Dataset) -> Vec<Json> {
         .collect()
 }
 
+/// What the page says about the brief's history when git cannot tell it all.
+fn history_note(site: &Site, b: &Brief) -> Option<&'static str> {
+    use crate::load::history::RepoState;
+    match (&site.repo, b.uncommitted, b.history.is_empty()) {
+        (RepoState::None, _, _) => {
+            Some("Revision history is not available: this site is not in a git repository.")
+        }
+        (_, true, true) => Some("Not yet committed: this brief has no revision history yet."),
+        (_, true, false) => Some("This brief has changes not yet committed."),
+        (RepoState::Shallow, _, _) => {
+            Some("History shortened: this copy of the repository is a shallow clone.")
+        }
+        _ => None,
+    }
+}
+
+/// A file made from the whole site, what it depends on, and how to make it (only
+/// called when the file is wanted).
+type SiteFile<'a> = (String, BTreeSet<Dep>, Box<dyn FnOnce() -> String + 'a>);
+
+/// Feeds, sitemap, robots.txt and the search index.
+fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<SiteFile<'a>> {
+    let list = || BTreeSet::from([Dep::Config, Dep::BriefList]);
+    let all: Vec<usize> = (0..site.briefs.len()).collect();
+    let mut out: Vec<SiteFile> = vec![(
+        "feed.xml".into(),
+        list(),
+        Box::new(move || publish::atom(site, &site.config.title, "feed.xml", "", &all)),
+    )];
+    for t in &site.topics {
+        let title = format!("{} · {}", t.name, site.config.title);
+        let feed = format!("topics/{}/feed.xml", t.slug);
+        let page = format!("topics/{}/", t.slug);
+        let briefs = t.briefs.clone();
+        out.push((
+            feed.clone(),
+            list(),
+            Box::new(move || publish::atom(site, &title, &feed, &page, &briefs)),
+        ));
+    }
+    out.push((
+        "sitemap.xml".into(),
+        BTreeSet::from([Dep::Config, Dep::BriefList, Dep::AllData]),
+        Box::new(move || {
+            let mut pages: Vec<(String, Option<crate::date::Date>)> =
+                ["", "briefs/", "topics/", "data/", "sources/", "search/"]
+                    .iter()
+                    .map(|p| (p.to_string(), None))
+                    .collect();
+            pages.extend(
+                site.briefs
+                    .iter()
+                    .map(|b| (b.path.clone(), Some(publish::last_changed(b)))),
+            );
+            pages.extend(
+                site.topics
+                    .iter()
+                    .map(|t| (format!("topics/{}/", t.slug), None)),
+            );
+            pages.extend(
+                site.datasets
+                    .keys()
+                    .filter(|n| *n != "sources")
+                    .map(|n| (format!("data/{n}/"), None)),
+            );
+            publish::sitemap(site, &pages)
+        }),
+    ));
+    out.push((
+        "robots.txt".into(),
+        BTreeSet::from([Dep::Config]),
+        Box::new(move || publish::robots(site)),
+    ));
+    let mut search_deps = BTreeSet::from([Dep::Config, Dep::BriefList, Dep::AllData]);
+    search_deps.extend(site.briefs.iter().map(|b| Dep::Brief(b.src.file.clone())));
+    out.push((
+        "search-index.json".into(),
+        search_deps,
+        Box::new(move || {
+            let mut docs: Vec<publish::SearchDoc> = site
+                .briefs
+                .iter()
+                .zip(md)
+                .map(|(b, m)| publish::SearchDoc {
+                    title: b.src.front.title.clone(),
+                    url: site.url(&b.path),
+                    summary: if b.src.front.summary.trim().is_empty() {
+                        clip_words(&m.first_paragraph, 30)
+                    } else {
+                        b.src.front.summary.trim().to_string()
+                    },
+                    kind: "brief",
+                    date: b.src.date.human(),
+                    texts: vec![
+                        (b.src.front.title.clone(), 8),
+                        (b.src.front.summary.clone(), 3),
+                        (
+                            b.topics
+                                .iter()
+                                .map(|t| t.0.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            3,
+                        ),
+                        (
+                            m.toc
+                                .iter()
+                                .map(|t| t.title.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            2,
+                        ),
+                        (publish::markdown_text(&b.body), 1),
+                    ],
+                })
+                .collect();
+            docs.extend(
+                site.datasets
+                    .values()
+                    .filter(|d| d.name != "sources")
+                    .map(|d| publish::SearchDoc {
+                        title: d.title.clone(),
+                        url: site.url(&format!("data/{}/", d.name)),
+                        summary: d.description.clone(),
+                        kind: "data",
+                        date: String::new(),
+                        texts: vec![
+                            (d.title.clone(), 8),
+                            (d.description.clone(), 3),
+                            (
+                                d.columns
+                                    .iter()
+                                    .map(|c| c.heading())
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                                2,
+                            ),
+                            (
+                                d.rows
+                                    .iter()
+                                    .flatten()
+                                    .map(|c| c.text())
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                                1,
+                            ),
+                        ],
+                    }),
+            );
+            publish::search_index(&docs)
+        }),
+    ));
+    out
+}
+
 enum Job<'a> {
     Index,
     Brief(usize),
@@ -441,6 +597,7 @@ enum Job<'a> {
     Datasets,
     Dataset(&'a Dataset),
     Sources,
+    Search,
     NotFound,
     Alias(usize, String),
 }
@@ -484,6 +641,7 @@ fn job_path(site: &Site, job: &Job) -> String {
         Job::Datasets => "data/index.html".into(),
         Job::Dataset(d) => format!("data/{}/index.html", d.name),
         Job::Sources => "sources/index.html".into(),
+        Job::Search => "search/index.html".into(),
         Job::NotFound => "404.html".into(),
         Job::Alias(_, path) => path.clone(),
     }
@@ -645,6 +803,7 @@ pub fn render_some(
         Job::Datasets,
         Job::Sources,
         Job::NotFound,
+        Job::Search,
     ];
     jobs.extend((0..site.briefs.len()).map(Job::Brief));
     jobs.extend((0..site.topics.len()).map(Job::Topic));
@@ -766,6 +925,20 @@ pub fn render_some(
             );
         }
     }
+    for (path, deps_of, make) in publish_files(site, &md) {
+        all_paths.insert(path.clone());
+        if !wanted(&path) {
+            continue;
+        }
+        deps.insert(path.clone(), deps_of);
+        files.insert(
+            path.clone(),
+            OutputFile {
+                path,
+                content: Content::Bytes(make().into_bytes()),
+            },
+        );
+    }
     for (rel, f) in &site.static_files {
         if !all_paths.insert(rel.clone()) {
             errors.push(
@@ -848,6 +1021,13 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
                     .collect(),
             );
             page["extra"] = json!(b.src.front.extra);
+            page["history"] = Json::Array(
+                b.history
+                    .iter()
+                    .map(|r| json!({"date": r.date.iso(), "date_human": r.date.human(), "hash": r.hash, "short": r.short, "subject": r.subject}))
+                    .collect(),
+            );
+            page["history_note"] = json!(history_note(site, b));
             page["datasets"] = Json::Array(b.datasets.iter().filter_map(|n| site.datasets.get(n)).map(|d| json!({"name": d.name, "title": d.title, "url": ctx.url(&format!("data/{}/", d.name))})).collect());
             let page = with_values(
                 &page,
@@ -924,6 +1104,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             deps.insert(Dep::Dataset("sources".into()));
             "sources.html"
         }
+        Job::Search => "search.html",
         Job::NotFound => "404.html",
         Job::Alias(i, _) => {
             let b = &site.briefs[*i];

@@ -20,6 +20,7 @@ pub const REQUIRED: &[&str] = &[
     "404.html",
     "alias.html",
     "figure.html",
+    "search.html",
 ];
 
 pub struct Templates {

@@ -17,8 +17,10 @@ use std::sync::Arc;
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
+use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
 use crate::load::dataset::Cell;
+use crate::load::history::{RepoState, Revision};
 use crate::load::yaml::Seg;
 use crate::load::yaml::YamlDoc;
 use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
@@ -51,6 +53,12 @@ pub struct Brief {
     pub datasets: BTreeSet<String>,
     /// Its charts, in the order of their blocks.
     pub charts: Vec<ChartPlan>,
+    /// When it last changed: `updated:` if set, else its last commit.
+    pub updated: Option<Date>,
+    /// Commits that touched it or the datasets it reads, newest first.
+    pub history: Vec<Revision>,
+    /// Its file has edits not yet committed.
+    pub uncommitted: bool,
 }
 
 #[derive(Debug)]
@@ -85,6 +93,8 @@ pub struct KeyFigure {
 #[derive(Debug)]
 pub struct Site {
     pub root: PathBuf,
+    /// Whether the site is in git, and how much of its history there is.
+    pub repo: RepoState,
     pub config: SiteConfig,
     /// `/` or `/sub/`: every internal link starts with it.
     pub base_path: String,
@@ -516,6 +526,7 @@ pub fn resolve_cached(
         datasets,
         static_files,
         theme,
+        history,
     } = src;
     if let Some(url) = &opts.base_url {
         let mut u = url.clone();
@@ -766,6 +777,25 @@ pub fn resolve_cached(
             topics: Vec::new(),
             body,
             links,
+            history: {
+                let mut files: Vec<&Path> = vec![&src.file];
+                files.extend(
+                    used.iter()
+                        .filter_map(|n| datasets.get(n))
+                        .map(|d| d.file.as_path()),
+                );
+                history.of(&files)
+            },
+            uncommitted: history.uncommitted.contains(&src.file),
+            // An explicit `updated:` wins; else the last commit of the brief's own
+            // file, unless it has changed since (then git cannot say when it was).
+            updated: src.updated.or_else(|| {
+                if history.uncommitted.contains(&src.file) {
+                    return None;
+                }
+                let last = history.commits.get(&src.file)?.first()?.date;
+                (last > src.date).then_some(last)
+            }),
             datasets: used,
             charts,
             src,
@@ -874,6 +904,7 @@ pub fn resolve_cached(
         static_files,
         theme,
         drafts_skipped: drafts.len(),
+        repo: history.state.clone(),
     })
 }
 

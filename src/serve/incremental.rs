@@ -481,6 +481,10 @@ impl Builder {
             datasets,
             static_files,
             theme,
+            history: crate::load::history::History::cached(
+                &self.opts.site_dir,
+                crate::load::yaml::display_path,
+            ),
         };
         let config_text = src.config_text.clone();
         let site = resolve_cached(sources, &self.opts.resolve, &mut self.resolve_cache)?;

@@ -1,0 +1,185 @@
+//! Revision history from git: when each file of the site was last changed, and by
+//! which commits.
+//!
+//! Read for the whole site in one `git log` run (plus one `git status` for edits
+//! not yet committed), never one process per file: a site of thousands of briefs
+//! pays a few tens of milliseconds. Outside a repository, or when git is missing,
+//! there is simply no history; a shallow clone is flagged, because its oldest
+//! commit stands for everything before it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::date::Date;
+
+/// One commit, as a brief's history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Revision {
+    /// Position in the log, 0 for the newest commit: orders commits of one day.
+    pub seq: usize,
+    /// Committer date, in UTC.
+    pub date: Date,
+    pub hash: String,
+    pub short: String,
+    pub subject: String,
+}
+
+/// Where the site stands in git.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RepoState {
+    /// Not in a git repository (or git is not installed).
+    #[default]
+    None,
+    /// A repository with its full history.
+    Full,
+    /// A shallow clone: history stops at its oldest commit.
+    Shallow,
+}
+
+/// The site's history: commits by file, and files with uncommitted edits.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub state: RepoState,
+    /// File (as the site's loader names it) → its commits, newest first.
+    pub commits: BTreeMap<PathBuf, Vec<Revision>>,
+    /// Files changed or added since the last commit.
+    pub uncommitted: BTreeSet<PathBuf>,
+}
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+impl History {
+    /// [`History::load`], once per process and site: `tumen serve` rebuilds many
+    /// times, and a commit made while it runs is picked up on its next start.
+    pub fn cached(site: &Path, name: impl Fn(&Path) -> PathBuf) -> History {
+        static CACHE: std::sync::OnceLock<std::sync::Mutex<BTreeMap<PathBuf, History>>> =
+            std::sync::OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let key = site.to_path_buf();
+        if let Some(h) = cache.lock().expect("history cache").get(&key) {
+            return h.clone();
+        }
+        let h = History::load(site, name);
+        cache.lock().expect("history cache").insert(key, h.clone());
+        h
+    }
+
+    /// The history of the files below `site` (the folder holding site.yaml), with
+    /// paths as `name(path)` gives them to the loader (relative to where tumen runs).
+    pub fn load(site: &Path, name: impl Fn(&Path) -> PathBuf) -> History {
+        let Some(top) = git(site, &["rev-parse", "--show-toplevel"]) else {
+            return History::default();
+        };
+        let top = PathBuf::from(top.trim());
+        let state = match git(site, &["rev-parse", "--is-shallow-repository"])
+            .as_deref()
+            .map(str::trim)
+        {
+            Some("true") => RepoState::Shallow,
+            _ => RepoState::Full,
+        };
+        // %x1e starts a commit, %x1f separates its fields; --name-only lists the
+        // files after it. Committer dates in UTC, so the output is the same on
+        // every machine for a given commit.
+        let log = git(
+            site,
+            &[
+                "-c",
+                "log.showSignature=false",
+                "log",
+                "--no-renames",
+                "--no-merges",
+                "--date=format-local:%Y-%m-%d",
+                "--format=%x1e%H%x1f%h%x1f%cd%x1f%s",
+                "--name-only",
+                "--",
+                ".",
+            ],
+        );
+        let mut history = History {
+            state,
+            ..History::default()
+        };
+        // `git log` names files from the repository's top; the loader from here.
+        let to_site = |rel: &str| name(&top.join(rel));
+        if let Some(log) = log {
+            for (seq, entry) in log
+                .split('\u{1e}')
+                .filter(|e| !e.trim().is_empty())
+                .enumerate()
+            {
+                let mut lines = entry.lines();
+                let head = lines.next().unwrap_or("");
+                let f: Vec<&str> = head.split('\u{1f}').collect();
+                let [hash, short, date, subject] = f[..] else {
+                    continue;
+                };
+                let Ok(date) = Date::parse(date) else {
+                    continue;
+                };
+                let rev = Revision {
+                    seq,
+                    date,
+                    hash: hash.into(),
+                    short: short.into(),
+                    subject: subject.into(),
+                };
+                for file in lines.map(str::trim).filter(|l| !l.is_empty()) {
+                    history
+                        .commits
+                        .entry(to_site(file))
+                        .or_default()
+                        .push(rev.clone());
+                }
+            }
+        }
+        if let Some(status) = git(
+            site,
+            &[
+                "-c",
+                "core.quotePath=false",
+                "status",
+                "--porcelain",
+                "--untracked-files=all",
+                "--",
+                ".",
+            ],
+        ) {
+            for line in status.lines() {
+                if line.len() > 3 {
+                    let path = line[3..]
+                        .rsplit(" -> ")
+                        .next()
+                        .unwrap_or(&line[3..])
+                        .trim_matches('"');
+                    history.uncommitted.insert(to_site(path));
+                }
+            }
+        }
+        history
+    }
+
+    /// Commits that touched any of `files`, newest first, each once.
+    pub fn of(&self, files: &[&Path]) -> Vec<Revision> {
+        let mut all: Vec<Revision> = files
+            .iter()
+            .filter_map(|f| self.commits.get(*f))
+            .flatten()
+            .cloned()
+            .collect();
+        all.sort_by_key(|r| r.seq);
+        all.dedup_by(|a, b| a.hash == b.hash);
+        all
+    }
+}

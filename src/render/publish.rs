@@ -1,0 +1,306 @@
+//! What static hosts and readers' tools read besides the pages: Atom feeds (all
+//! briefs, and one per topic), `sitemap.xml`, `robots.txt`, and the search index
+//! that the theme's search page queries in the browser.
+//!
+//! Everything here is derived from the resolved site, with dates from the briefs
+//! (never the clock), so it is as deterministic as the pages.
+
+use std::collections::BTreeMap;
+
+use pulldown_cmark::{Event, Parser};
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+
+use crate::date::Date;
+use crate::resolve::{Brief, Site};
+
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids, which pasted text can carry.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An absolute URL where the base URL names a host, else the site path.
+pub fn absolute(site: &Site, path: &str) -> String {
+    if site.config.has_host() {
+        format!("{}{}", site.config.base_url, path.trim_start_matches('/'))
+    } else {
+        site.url(path)
+    }
+}
+
+/// RFC 3339 timestamp of a day: feeds need a time, briefs have dates.
+fn timestamp(d: &Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T00:00:00Z",
+        d.year,
+        d.month.max(1),
+        d.day.max(1)
+    )
+}
+
+/// The date a brief last changed: `updated:`, else its last commit, else `date:`.
+pub fn last_changed(b: &Brief) -> Date {
+    b.updated.unwrap_or(b.src.date)
+}
+
+/// An Atom feed of `briefs` (indexes into the site's, newest first).
+pub fn atom(
+    site: &Site,
+    title: &str,
+    feed_path: &str,
+    page_path: &str,
+    briefs: &[usize],
+) -> String {
+    let updated = briefs
+        .iter()
+        .map(|&i| last_changed(&site.briefs[i]))
+        .max()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| timestamp(&d));
+    let mut out = String::with_capacity(1024 + briefs.len() * 600);
+    out.push_str(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"",
+    );
+    out.push_str(&format!(
+        " xml:lang=\"{}\">\n",
+        xml_escape(&site.config.language)
+    ));
+    out.push_str(&format!("<title>{}</title>\n", xml_escape(title)));
+    if !site.config.description.is_empty() {
+        out.push_str(&format!(
+            "<subtitle>{}</subtitle>\n",
+            xml_escape(&site.config.description)
+        ));
+    }
+    out.push_str(&format!(
+        "<id>{}</id>\n",
+        xml_escape(&absolute(site, feed_path))
+    ));
+    out.push_str(&format!(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        xml_escape(&absolute(site, feed_path))
+    ));
+    out.push_str(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml_escape(&absolute(site, page_path))
+    ));
+    out.push_str(&format!("<updated>{updated}</updated>\n"));
+    for a in &site.config.authors {
+        out.push_str(&format!(
+            "<author><name>{}</name></author>\n",
+            xml_escape(a)
+        ));
+    }
+    if site.config.authors.is_empty() {
+        out.push_str(&format!(
+            "<author><name>{}</name></author>\n",
+            xml_escape(&site.config.title)
+        ));
+    }
+    out.push_str(&format!(
+        "<generator version=\"{}\">tumen</generator>\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    for &i in briefs {
+        let b = &site.briefs[i];
+        let url = absolute(site, &b.path);
+        out.push_str("<entry>\n");
+        out.push_str(&format!(
+            "<title>{}</title>\n",
+            xml_escape(&b.src.front.title)
+        ));
+        out.push_str(&format!("<id>{}</id>\n", xml_escape(&url)));
+        out.push_str(&format!(
+            "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml_escape(&url)
+        ));
+        out.push_str(&format!(
+            "<published>{}</published>\n",
+            timestamp(&b.src.date)
+        ));
+        out.push_str(&format!(
+            "<updated>{}</updated>\n",
+            timestamp(&last_changed(b))
+        ));
+        for a in &b.src.front.authors {
+            out.push_str(&format!(
+                "<author><name>{}</name></author>\n",
+                xml_escape(a)
+            ));
+        }
+        for (name, slug) in &b.topics {
+            out.push_str(&format!(
+                "<category term=\"{}\" label=\"{}\"/>\n",
+                xml_escape(slug),
+                xml_escape(name)
+            ));
+        }
+        if !b.src.front.summary.trim().is_empty() {
+            out.push_str(&format!(
+                "<summary>{}</summary>\n",
+                xml_escape(b.src.front.summary.trim())
+            ));
+        }
+        out.push_str("</entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// `sitemap.xml` of the given pages (site paths of `…/index.html` pages).
+pub fn sitemap(site: &Site, pages: &[(String, Option<Date>)]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (path, lastmod) in pages {
+        out.push_str(&format!(
+            "<url><loc>{}</loc>",
+            xml_escape(&absolute(site, path))
+        ));
+        if let Some(d) = lastmod {
+            out.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+pub fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        absolute(site, "sitemap.xml")
+    )
+}
+
+/// Words too common to search for; the index is smaller without them.
+const STOP: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "with",
+];
+
+/// Lowercase words of two characters or more, in any script.
+pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(|w| w.to_lowercase())
+        .filter(|w| !STOP.contains(&w.as_str()))
+}
+
+/// One searchable document: what a result shows, and its text by weight.
+pub struct SearchDoc {
+    pub title: String,
+    pub url: String,
+    pub summary: String,
+    pub kind: &'static str,
+    pub date: String,
+    /// (text, weight): titles weigh more than headings, headings more than body.
+    pub texts: Vec<(String, u32)>,
+}
+
+/// The text of a Markdown body, without its markup.
+pub fn markdown_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for ev in Parser::new(body) {
+        if let Event::Text(t) | Event::Code(t) = ev {
+            out.push_str(&t);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// The search index: documents, a sorted term list, and for each term its
+/// postings as `[doc, score, doc, score…]` with doc numbers delta-encoded, which
+/// keeps the JSON small. The browser looks terms up by prefix with a binary search.
+pub fn search_index(docs: &[SearchDoc]) -> String {
+    let per_doc: Vec<BTreeMap<String, u32>> = docs
+        .par_iter()
+        .map(|d| {
+            let mut scores: BTreeMap<String, u32> = BTreeMap::new();
+            for (text, weight) in &d.texts {
+                for t in terms(text) {
+                    *scores.entry(t).or_default() += weight;
+                }
+            }
+            scores
+        })
+        .collect();
+    let mut postings: BTreeMap<&str, Vec<(usize, u32)>> = BTreeMap::new();
+    for (i, scores) in per_doc.iter().enumerate() {
+        for (t, s) in scores {
+            postings.entry(t.as_str()).or_default().push((i, *s));
+        }
+    }
+    let terms: Vec<&str> = postings.keys().copied().collect();
+    let lists: Vec<Json> = postings
+        .values()
+        .map(|list| {
+            let mut flat = Vec::with_capacity(list.len() * 2);
+            let mut prev = 0;
+            for &(doc, score) in list {
+                flat.push(json!(doc - prev));
+                flat.push(json!(score.min(9999)));
+                prev = doc;
+            }
+            Json::Array(flat)
+        })
+        .collect();
+    let docs: Vec<Json> = docs
+        .iter()
+        .map(|d| json!([d.title, d.url, d.summary, d.kind, d.date]))
+        .collect();
+    let mut out =
+        serde_json::to_string(&json!({"v": 1, "docs": docs, "terms": terms, "postings": lists}))
+            .expect("plain JSON");
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_xml_and_drops_forbidden_characters() {
+        assert_eq!(
+            xml_escape("a<b & \"c\" \u{1}"),
+            "a&lt;b &amp; &quot;c&quot; "
+        );
+    }
+
+    #[test]
+    fn terms_in_any_script() {
+        let t: Vec<String> = terms("The Khasan–Rajin line, 2013: Хасан и 라선 a").collect();
+        assert_eq!(t, vec!["khasan", "rajin", "line", "2013", "хасан", "라선"]);
+    }
+
+    #[test]
+    fn index_is_sorted_and_delta_encoded() {
+        let doc = |title: &str, body: &str| SearchDoc {
+            title: title.into(),
+            url: "/x/".into(),
+            summary: String::new(),
+            kind: "brief",
+            date: String::new(),
+            texts: vec![(title.into(), 5), (body.into(), 1)],
+        };
+        let idx = search_index(&[doc("Coal trade", "coal coal rail"), doc("Rail", "coal")]);
+        let v: Json = serde_json::from_str(&idx).unwrap();
+        assert_eq!(v["terms"], json!(["coal", "rail", "trade"]));
+        // coal: doc 0 scores 5 (title) + 2 (body), doc 1 (delta 1) scores 1.
+        assert_eq!(v["postings"][0], json!([0, 7, 1, 1]));
+        assert_eq!(v["postings"][1], json!([0, 1, 1, 5]));
+    }
+}
