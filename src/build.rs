@@ -18,6 +18,8 @@ pub struct BuildOptions {
     pub resolve: ResolveOptions,
     /// Say what each stage is doing (on a terminal, for long builds).
     pub progress: bool,
+    /// Minify HTML and CSS (`--minify`).
+    pub minify: bool,
 }
 
 #[derive(Debug)]
@@ -93,7 +95,10 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, RenderedSite), Diagnost
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     check_output_dir(&opts.output_dir, &opts.site_dir)?;
-    let (site, rendered) = render_site(opts)?;
+    let (site, mut rendered) = render_site(opts)?;
+    if opts.minify {
+        crate::render::minify::files(&mut rendered.files);
+    }
     write_site(&opts.output_dir, &rendered.files)?;
     Ok(BuildReport {
         briefs: site.briefs.len(),

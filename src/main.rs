@@ -33,6 +33,9 @@ enum Command {
         /// Include briefs marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Minify HTML and CSS (output stays deterministic).
+        #[arg(long)]
+        minify: bool,
     },
     /// Check the whole site (content, charts, links and anchors) without writing
     /// anything; exit 1 when there is a problem.
@@ -99,12 +102,14 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            minify,
         } => {
             let opts = BuildOptions {
                 site_dir: site,
                 output_dir: output.clone(),
                 resolve: ResolveOptions { drafts, base_url },
                 progress: true,
+                minify,
             };
             match build(&opts) {
                 Ok(report) => {
@@ -136,6 +141,7 @@ fn main() -> ExitCode {
                     base_url: None,
                 },
                 progress: true,
+                minify: false,
             };
             match tumen::build::check(&opts, external) {
                 Ok(r) => {

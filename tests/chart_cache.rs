@@ -16,6 +16,7 @@ fn charts_are_redrawn_only_when_their_spec_or_data_changes() {
         output_dir: tmp.path().join("out"),
         resolve: ResolveOptions::default(),
         progress: false,
+        minify: false,
     };
     let before = draws();
     let (_, first) = render_site(&opts).unwrap();

@@ -16,6 +16,7 @@ fn each_page_records_what_it_used() {
         output_dir: tmp.path().join("out"),
         resolve: ResolveOptions::default(),
         progress: false,
+        minify: false,
     };
     let (_site, rendered) = render_site(&opts).expect("fixture renders");
     let deps = |p: &str| {

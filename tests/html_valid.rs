@@ -43,13 +43,47 @@ fn every_page_is_valid_html5() {
         &["--drafts", "--base-url", "https://example.org/sub/"],
     );
 
+    // Minified output must be as valid, and as deterministic.
+    let minified = tmp.path().join("minified");
+    let again = tmp.path().join("minified-again");
+    for out in [&minified, &again] {
+        let o = tumen(
+            &[
+                "build",
+                "--minify",
+                "--site",
+                repo().join("content").to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+            ],
+            &repo(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert!(tree(&minified) == tree(&again), "minified builds differ");
+    let plain: usize = tree(&default_out)
+        .iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .map(|(_, v)| v.len())
+        .sum();
+    let small: usize = tree(&minified)
+        .iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .map(|(_, v)| v.len())
+        .sum();
+    assert!(
+        small < plain,
+        "minified HTML is smaller ({small} vs {plain} bytes)"
+    );
+
     let pages: Vec<String> = tree(&default_out)
         .keys()
         .map(|k| format!("default/{k}"))
         .chain(tree(&fixture_out).keys().map(|k| format!("fixture/{k}")))
+        .chain(tree(&minified).keys().map(|k| format!("minified/{k}")))
         .filter(|k| k.ends_with(".html"))
         .collect();
-    assert!(pages.len() > 40, "{} pages", pages.len());
+    assert!(pages.len() > 80, "{} pages", pages.len());
     let out = Command::new("java")
         .arg("-jar")
         .arg(&jar)

@@ -9,6 +9,7 @@
 
 pub mod charts;
 pub mod markdown;
+pub mod minify;
 pub mod publish;
 pub mod templates;
 

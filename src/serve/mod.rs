@@ -119,6 +119,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
                 base_url: Some(base_url),
             },
             progress: false,
+            minify: false,
         },
         out_lock.clone(),
     );
