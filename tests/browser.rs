@@ -249,3 +249,36 @@ fn an_open_page_follows_edits_keeps_its_place_and_shows_errors() {
     );
     drop(server);
 }
+
+#[test]
+fn search_finds_briefs_as_the_reader_types() {
+    let (_tmp, site) = copy_fixture("basic");
+    let server = Server::start(&site, &site.parent().unwrap().join("out"), &[]);
+    let chrome = Chromium::launch();
+    let mut tab = chrome.tab();
+    tab.call(
+        "Page.navigate",
+        json!({"url": format!("{}search/?q=soviet", server.url)}),
+    );
+    tab.wait(
+        "document.querySelectorAll('#search-results li').length === 1 && document.querySelector('#search-results a').textContent === 'Soviet-era debt'",
+        "a query in the address finds the debt brief",
+    );
+    // Typing: each keystroke searches again, words match by their beginning, and
+    // every word must match.
+    tab.eval("const q = document.getElementById('q'); q.value = 'coll'; q.dispatchEvent(new Event('input')); true");
+    tab.wait(
+        "document.querySelector('#search-results a') && document.querySelector('#search-results a').textContent === 'Trade: collapse & <recovery>'",
+        "a prefix finds the trade brief, its title shown as text, not markup",
+    );
+    tab.eval("q.value = 'turnover 1988'; q.dispatchEvent(new Event('input')); true");
+    tab.wait(
+        "Array.from(document.querySelectorAll('#search-results a')).map(a => a.textContent).includes('Russia–DPRK trade turnover')",
+        "datasets are searched too",
+    );
+    tab.eval("q.value = 'zzzz'; q.dispatchEvent(new Event('input')); true");
+    tab.wait(
+        "document.querySelectorAll('#search-results li').length === 0 && document.getElementById('search-status').textContent.startsWith('No results')",
+        "no match says so",
+    );
+}

@@ -1,23 +1,8 @@
 // Full-text search over search-index.json, in the browser: no server, no other host.
 // The index lists terms in sorted order with their postings ([doc delta, score]…),
 // so each query word is found by binary search and matched as a prefix.
-(function () {
+(function (root) {
   "use strict";
-  var input = document.getElementById("q");
-  if (!input) return;
-  var status = document.getElementById("search-status");
-  var list = document.getElementById("search-results");
-  var index = null;
-  var pending = null;
-
-  function load() {
-    if (!pending) {
-      pending = fetch(input.getAttribute("data-index"))
-        .then(function (r) { return r.json(); })
-        .then(function (j) { index = j; return j; });
-    }
-    return pending;
-  }
 
   function words(q) {
     return q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length >= 2; });
@@ -32,8 +17,9 @@
     return lo;
   }
 
-  // Documents holding every word (as a word or a word's beginning), best first.
-  function search(q) {
+  // Documents holding every word (as a word or a word's beginning), best first:
+  // [[doc, score]…], at most 30.
+  function query(index, q) {
     var ws = words(q), total = null;
     if (!ws.length) return [];
     ws.forEach(function (w) {
@@ -55,8 +41,26 @@
       .slice(0, 30);
   }
 
+  root.tumenSearch = { query: query, words: words };
+  if (typeof document === "undefined") return;
+  var input = document.getElementById("q");
+  if (!input) return;
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var index = null;
+  var pending = null;
+
+  function load() {
+    if (!pending) {
+      pending = fetch(input.getAttribute("data-index"))
+        .then(function (r) { return r.json(); })
+        .then(function (j) { index = j; return j; });
+    }
+    return pending;
+  }
+
   function show(q) {
-    var hits = search(q);
+    var hits = query(index, q);
     list.textContent = "";
     hits.forEach(function (h) {
       var d = index.docs[h[0]];
@@ -88,4 +92,4 @@
   input.addEventListener("focus", load, { once: true });
   var q = new URLSearchParams(location.search).get("q");
   if (q) { input.value = q; run(); }
-})();
+})(typeof window !== "undefined" ? window : globalThis);
