@@ -18,6 +18,7 @@ pub mod build;
 pub mod check;
 pub mod date;
 pub mod diag;
+pub mod escape;
 pub mod load;
 pub mod new;
 pub mod render;

@@ -4,20 +4,13 @@
 mod common;
 
 use common::*;
-use tumen::build::{BuildOptions, render_site};
+use tumen::build::render_site;
 use tumen::render::charts::draws;
-use tumen::resolve::ResolveOptions;
 
 #[test]
 fn charts_are_redrawn_only_when_their_spec_or_data_changes() {
     let (tmp, site) = copy_fixture("charts");
-    let opts = BuildOptions {
-        site_dir: site.clone(),
-        output_dir: tmp.path().join("out"),
-        resolve: ResolveOptions::default(),
-        progress: false,
-        minify: false,
-    };
+    let opts = options(&site, &tmp.path().join("out"));
     let before = draws();
     let (_, first) = render_site(&opts).unwrap();
     assert_eq!(first.charts, 12);

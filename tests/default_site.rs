@@ -141,17 +141,7 @@ fn at_least_eight_charts_of_four_types_and_figures_from_the_data() {
     assert!(kinds.len() >= 4, "chart types: {kinds:?}");
     // And the build draws them all.
     let tmp = tempfile::tempdir().unwrap();
-    let o = tumen(
-        &[
-            "build",
-            "--site",
-            repo().join("content").to_str().unwrap(),
-            "--output",
-            tmp.path().join("o").to_str().unwrap(),
-        ],
-        &repo(),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = build_default(&tmp.path().join("o"), &[]);
     let built: usize = stdout(&o)
         .split(" charts")
         .next()
@@ -281,17 +271,7 @@ fn both_sides_of_each_disagreement_are_kept_and_told() {
     // …and the briefs say so, in the built pages.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
-    let o = tumen(
-        &[
-            "build",
-            "--site",
-            repo().join("content").to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-        &repo(),
-    );
-    assert!(o.status.success());
+    build_default(&out, &[]);
     let all: String = tree(&out)
         .iter()
         .filter(|(k, _)| k.starts_with("briefs/") && k.ends_with("index.html"))
@@ -356,17 +336,7 @@ fn no_run_of_twelve_words_is_copied_from_the_sources() {
 fn a_timeline_page_and_a_forums_directory_from_their_datasets() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
-    let o = tumen(
-        &[
-            "build",
-            "--site",
-            repo().join("content").to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-        &repo(),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    build_default(&out, &[]);
     let timeline = read(&out.join("data/timeline/index.html"));
     let dates: Vec<&str> = timeline
         .split("<time datetime=\"")

@@ -4,20 +4,13 @@
 mod common;
 
 use common::*;
-use tumen::build::{BuildOptions, render_site};
+use tumen::build::render_site;
 use tumen::render::Dep;
-use tumen::resolve::ResolveOptions;
 
 #[test]
 fn each_page_records_what_it_used() {
     let (tmp, site) = copy_fixture("basic");
-    let opts = BuildOptions {
-        site_dir: site.clone(),
-        output_dir: tmp.path().join("out"),
-        resolve: ResolveOptions::default(),
-        progress: false,
-        minify: false,
-    };
+    let opts = options(&site, &tmp.path().join("out"));
     let (_site, rendered) = render_site(&opts).expect("fixture renders");
     let deps = |p: &str| {
         rendered

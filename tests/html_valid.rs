@@ -24,17 +24,7 @@ fn every_page_is_valid_html5() {
     let jar = vnu_jar();
     let tmp = tempfile::tempdir().unwrap();
     let default_out = tmp.path().join("default");
-    let o = tumen(
-        &[
-            "build",
-            "--site",
-            repo().join("content").to_str().unwrap(),
-            "--output",
-            default_out.to_str().unwrap(),
-        ],
-        &repo(),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    build_default(&default_out, &[]);
     let (_guard, site) = copy_fixture("basic");
     let fixture_out = tmp.path().join("fixture");
     build_ok(
@@ -47,18 +37,7 @@ fn every_page_is_valid_html5() {
     let minified = tmp.path().join("minified");
     let again = tmp.path().join("minified-again");
     for out in [&minified, &again] {
-        let o = tumen(
-            &[
-                "build",
-                "--minify",
-                "--site",
-                repo().join("content").to_str().unwrap(),
-                "--output",
-                out.to_str().unwrap(),
-            ],
-            &repo(),
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
+        build_default(out, &["--minify"]);
     }
     assert!(tree(&minified) == tree(&again), "minified builds differ");
     let plain: usize = tree(&default_out)

@@ -373,12 +373,7 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
     Ok(finish(&svg, plan, family))
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::escape::xml as xml_escape;
 
 /// Make the raw SVG accessible and readable anywhere: a title and a description
 /// for assistive technology, the reader's fonts, no fixed background.

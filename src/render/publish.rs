@@ -14,22 +14,7 @@ use serde_json::{Value as Json, json};
 use crate::date::Date;
 use crate::resolve::{Brief, Site};
 
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids, which pasted text can carry.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::escape::xml as xml_escape;
 
 /// An absolute URL where the base URL names a host, else the site path.
 pub fn absolute(site: &Site, path: &str) -> String {
@@ -271,14 +256,6 @@ pub fn search_index(docs: &[SearchDoc]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_xml_and_drops_forbidden_characters() {
-        assert_eq!(
-            xml_escape("a<b & \"c\" \u{1}"),
-            "a&lt;b &amp; &quot;c&quot; "
-        );
-    }
 
     #[test]
     fn terms_in_any_script() {

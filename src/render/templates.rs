@@ -7,22 +7,6 @@ use tera::{Kwargs, State, Tera, Value};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Theme;
 
-/// Templates every theme must provide (the built-in theme has them all).
-pub const REQUIRED: &[&str] = &[
-    "index.html",
-    "brief.html",
-    "briefs.html",
-    "topics.html",
-    "topic.html",
-    "datasets.html",
-    "dataset.html",
-    "sources.html",
-    "404.html",
-    "alias.html",
-    "figure.html",
-    "search.html",
-];
-
 pub struct Templates {
     pub tera: Tera,
     theme: Theme,
@@ -75,18 +59,6 @@ impl Templates {
                 Ok(format!("{base}{}", path.trim_start_matches('/')))
             },
         );
-        let missing: Vec<&str> = REQUIRED
-            .iter()
-            .copied()
-            .filter(|n| !theme.templates.contains_key(*n))
-            .collect();
-        if !missing.is_empty() {
-            return Err(Diagnostic::file(
-                std::path::Path::new("themes"),
-                format!("the theme lacks {}", missing.join(", ")),
-            )
-            .into());
-        }
         let sources: Vec<(&str, &str)> = theme
             .templates
             .iter()

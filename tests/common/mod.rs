@@ -72,6 +72,39 @@ pub fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
     o
 }
 
+/// Build the repository's default site (content/) into `out`; panics with tumen's
+/// output if it fails.
+pub fn build_default(out: &Path, extra: &[&str]) -> Output {
+    let site = repo().join("content");
+    let mut args = vec![
+        "build",
+        "--site",
+        site.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = tumen(&args, &repo());
+    assert!(
+        o.status.success(),
+        "build of content/ failed:\n{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    o
+}
+
+/// Library build options for `site` into `out`, as `tumen build` has them.
+pub fn options(site: &Path, out: &Path) -> tumen::build::BuildOptions {
+    tumen::build::BuildOptions {
+        site_dir: site.to_path_buf(),
+        output_dir: out.to_path_buf(),
+        resolve: tumen::resolve::ResolveOptions::default(),
+        progress: false,
+        minify: false,
+    }
+}
+
 pub fn build_err(site: &Path, out: &Path) -> Output {
     let o = tumen(
         &[
