@@ -48,10 +48,12 @@ pub struct History {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    // TZ=UTC: `format-local` dates are then UTC, the same on every machine.
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
+        .env("TZ", "UTC")
         .output()
         .ok()?;
     out.status
