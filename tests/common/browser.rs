@@ -188,10 +188,10 @@ impl Cdp {
                 Instant::now() < end,
                 "no {method} event from Chromium in {LIMIT:?}"
             );
-            if let Some(v) = self.read_one() {
-                if v.get("method").is_some() {
-                    self.events.push(v);
-                }
+            if let Some(v) = self.read_one()
+                && v.get("method").is_some()
+            {
+                self.events.push(v);
             }
         }
     }
@@ -200,10 +200,10 @@ impl Cdp {
     pub fn settle(&mut self, window: Duration) {
         let end = Instant::now() + window;
         while Instant::now() < end {
-            if let Some(v) = self.read_one() {
-                if v.get("method").is_some() {
-                    self.events.push(v);
-                }
+            if let Some(v) = self.read_one()
+                && v.get("method").is_some()
+            {
+                self.events.push(v);
             }
         }
     }
