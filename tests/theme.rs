@@ -348,6 +348,7 @@ fn every_page_type_passes_axe_with_no_console_error_and_no_outside_request() {
 
 #[test]
 fn pages_fit_a_360_px_screen_and_the_keyboard_shows_where_it_is() {
+    let axe = axe_source();
     let (_tmp, base) = default_site();
     let chrome = Chromium::launch();
     let mut tab = open_tab(&chrome);
@@ -370,6 +371,12 @@ fn pages_fit_a_360_px_screen_and_the_keyboard_shows_where_it_is() {
                 report.push(format!(
                     "{name} (/{path}, {scheme}) is wider than 360 px: {over}"
                 ));
+            }
+            // The small layout passes axe too (once: colours are checked above).
+            if scheme == "light" {
+                for v in axe_violations(&mut tab, &axe) {
+                    report.push(format!("{name} (/{path}, 360 px): axe {v}"));
+                }
             }
         }
     }
@@ -581,7 +588,11 @@ fn screenshots() {
         "home=,brief=briefs/trade-turnover-1988-2022/,dataset=data/trade-turnover/".into()
     });
     for (name, path) in pages.split(',').filter_map(|p| p.split_once('=')) {
-        for width in [390, 1280] {
+        let widths = std::env::var("TUMEN_SCREENSHOT_WIDTHS").unwrap_or_else(|_| "390,1280".into());
+        for width in widths
+            .split(',')
+            .map(|w| w.trim().parse::<u32>().expect("a width in px"))
+        {
             for scheme in ["light", "dark"] {
                 set_view(&mut tab, width, scheme, "screen");
                 tab.navigate(&format!("{base}{path}"));
