@@ -5,164 +5,16 @@
 //! changed stylesheet without reloading.
 //!
 //! Chromium must be installed (scripts/test installs Debian's `chromium`); the
-//! test fails, not skips, without it.
+//! test fails, not skips, without it. The browser helpers are in
+//! tests/common/browser.rs.
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::channel;
-use std::time::{Duration, Instant};
+use serde_json::json;
 
-use serde_json::{Value, json};
-use tungstenite::{Message, WebSocket};
-
-use common::server::{Server, edit, http_get};
+use common::browser::Chromium;
+use common::server::{Server, edit};
 use common::*;
-
-const LIMIT: Duration = Duration::from_secs(15);
-
-struct Chromium {
-    child: Child,
-    port: u16,
-    _profile: tempfile::TempDir,
-}
-
-impl Drop for Chromium {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn chromium_binary() -> String {
-    for c in ["chromium", "chromium-browser", "google-chrome"] {
-        if Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return c.to_string();
-        }
-    }
-    panic!("Chromium is not installed: run scripts/test (or apt-get install chromium)");
-}
-
-impl Chromium {
-    fn launch() -> Chromium {
-        let profile = tempfile::tempdir().unwrap();
-        let mut child = Command::new(chromium_binary())
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--remote-debugging-address=127.0.0.1",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg("about:blank")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start chromium");
-        let (tx, rx) = channel();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            while err.read_line(&mut line).unwrap_or(0) > 0 {
-                let _ = tx.send(line.clone());
-                line.clear();
-            }
-        });
-        let end = Instant::now() + Duration::from_secs(60);
-        let mut seen = String::new();
-        let port = loop {
-            let line = rx
-                .recv_timeout(end.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| panic!("Chromium printed no DevTools address:\n{seen}"));
-            seen.push_str(&line);
-            if let Some(rest) = line
-                .trim()
-                .strip_prefix("DevTools listening on ws://127.0.0.1:")
-            {
-                break rest.split('/').next().unwrap().parse::<u16>().unwrap();
-            }
-        };
-        Chromium {
-            child,
-            port,
-            _profile: profile,
-        }
-    }
-
-    /// A DevTools session with the browser's first tab.
-    fn tab(&self) -> Cdp {
-        let list: Value = serde_json::from_str(&http_get(self.port, "/json/list").body).unwrap();
-        let ws_url = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["type"] == "page")
-            .and_then(|t| t["webSocketDebuggerUrl"].as_str())
-            .expect("a page target")
-            .to_string();
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream.set_read_timeout(Some(LIMIT)).unwrap();
-        let (ws, _) = tungstenite::client(ws_url.as_str(), stream).expect("DevTools handshake");
-        Cdp { ws, next: 0 }
-    }
-}
-
-/// A minimal DevTools protocol client: calls and their results; events are skipped.
-struct Cdp {
-    ws: WebSocket<TcpStream>,
-    next: u64,
-}
-
-impl Cdp {
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next += 1;
-        let id = self.next;
-        let msg = json!({"id": id, "method": method, "params": params}).to_string();
-        self.ws.send(Message::Text(msg.into())).unwrap();
-        loop {
-            let m = self.ws.read().expect("DevTools answer");
-            let Message::Text(t) = m else { continue };
-            let v: Value = serde_json::from_str(t.as_str()).unwrap();
-            if v["id"] == id {
-                assert!(v.get("error").is_none(), "{method}: {v}");
-                return v["result"].clone();
-            }
-        }
-    }
-
-    fn eval(&mut self, expr: &str) -> Value {
-        let r = self.call(
-            "Runtime.evaluate",
-            json!({"expression": expr, "returnByValue": true}),
-        );
-        r["result"]["value"].clone()
-    }
-
-    /// Evaluate `expr` until it is true; panics with `what` after the limit.
-    fn wait(&mut self, expr: &str, what: &str) {
-        let end = Instant::now() + LIMIT;
-        while Instant::now() < end {
-            if self.eval(expr) == json!(true) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("{what}: `{expr}` never became true");
-    }
-}
 
 #[test]
 fn an_open_page_follows_edits_keeps_its_place_and_shows_errors() {

@@ -192,11 +192,11 @@ fn revision_history_comes_from_git_in_one_pass() {
     build_ok(&site, &out2, &[]);
     let page = read(&out2.join("briefs/trade/index.html"));
     assert!(
-        page.contains("Published <time datetime=\"2024-03-01\">1 March 2024</time>"),
+        page.contains("<dt>Published</dt><dd><time datetime=\"2024-03-01\">1 March 2024</time>"),
         "{page}"
     );
     assert!(
-        page.contains("Updated <time datetime=\"2024-07-15\">15 July 2024</time>"),
+        page.contains("<dt>Updated</dt><dd><time datetime=\"2024-07-15\">15 July 2024</time>"),
         "the later commit's date: {page}"
     );
     let history = &page[page.find("id=\"history-heading\"").unwrap()..];
@@ -211,7 +211,7 @@ fn revision_history_comes_from_git_in_one_pass() {
     // The debt brief has `updated:` set, which wins over git.
     let debt = read(&out2.join("briefs/debt/index.html"));
     assert!(
-        debt.contains("Updated <time datetime=\"2024-05-02\">"),
+        debt.contains("<dt>Updated</dt><dd><time datetime=\"2024-05-02\">"),
         "{debt}"
     );
     // A brief's history also lists commits to the datasets it charts or quotes.

@@ -159,6 +159,7 @@ pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+pub mod browser;
 pub mod server;
 
 /// Every `href="…"` and `src="…"` value in an HTML text.
