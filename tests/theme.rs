@@ -45,6 +45,7 @@ const PAGES: &[(&str, &str)] = &[
     ("timeline", "data/timeline/"),
     ("forums", "data/forums/"),
     ("sources", "sources/"),
+    ("search", "search/?q=trade"),
     ("404", "404.html"),
 ];
 
