@@ -34,23 +34,24 @@ pub struct ResolveOptions {
     pub base_url: Option<String>,
 }
 
-/// A brief ready to render.
+/// A brief ready to render. Its parts are shared, so that the live preview can
+/// keep what an edit did not change from one resolve to the next.
 #[derive(Debug)]
 pub struct Brief {
-    pub src: BriefSource,
+    pub src: Arc<BriefSource>,
     pub slug: String,
     /// Site path of its page: `briefs/<slug>/` (without the base path).
     pub path: String,
     /// (display name, slug) of each topic.
     pub topics: Vec<(String, String)>,
     /// The body with inline values put in, ready for Markdown.
-    pub body: String,
+    pub body: Arc<str>,
     /// Link targets as written (`other.md#x`) → site path (`briefs/other/#x`).
-    pub links: BTreeMap<String, String>,
+    pub links: Arc<BTreeMap<String, String>>,
     /// Datasets this brief's body reads.
-    pub datasets: BTreeSet<String>,
+    pub datasets: Arc<BTreeSet<String>>,
     /// Its charts, in the order of their blocks.
-    pub charts: Vec<ChartPlan>,
+    pub charts: Arc<Vec<ChartPlan>>,
 }
 
 #[derive(Debug)]
@@ -225,77 +226,125 @@ fn escape_markdown(s: &str) -> String {
 }
 
 /// A brief's body after resolving: values put in, links mapped, datasets noted.
+#[derive(Debug, Clone)]
 struct ResolvedBody {
-    body: String,
-    links: BTreeMap<String, String>,
-    datasets: BTreeSet<String>,
-    charts: Vec<ChartPlan>,
+    body: Arc<str>,
+    links: Arc<BTreeMap<String, String>>,
+    datasets: Arc<BTreeSet<String>>,
+    charts: Arc<Vec<ChartPlan>>,
+}
+
+/// What resolving a body read besides the body itself: a cached result stays good
+/// while these read the same.
+#[derive(Debug, Default)]
+struct Reads {
+    /// Each brief linked to (its normalised file) and the slug its link became.
+    briefs: Vec<(PathBuf, String)>,
+    /// Each dataset read or linked to, with its version (see [`ResolveCache`]).
+    datasets: Vec<(String, u64)>,
 }
 
 /// Briefs' files by normalised path, for relative links.
 type FileIndex = BTreeMap<PathBuf, usize>;
 
-/// Scans of brief bodies kept between resolves by the live preview. Parsing the
-/// Markdown is most of the cost of resolving a brief and an edit changes one brief,
-/// so a body seen before (same file, same text) is not parsed again.
+/// Resolved brief bodies kept between resolves by the live preview. Resolving every
+/// body again is most of the cost of a resolve and an edit changes one brief, so a
+/// body seen before (same file, same text) is not parsed again, and its result is
+/// reused while what it read from other files is unchanged.
 #[derive(Debug, Default)]
 pub struct ResolveCache {
-    scans: HashMap<PathBuf, (String, Arc<Scan>)>,
+    bodies: HashMap<PathBuf, CachedBody>,
+    /// Each dataset's text when last resolved and its version, a number that
+    /// changes with the text: what [`Reads`] compare, rather than texts.
+    datasets: HashMap<String, (String, u64)>,
+    versions: u64,
+}
+
+#[derive(Debug)]
+struct CachedBody {
+    src: Arc<BriefSource>,
+    scan: Arc<Scan>,
+    /// The result when the body resolved without errors (errors are made again,
+    /// as their positions follow the front matter).
+    resolved: Option<(ResolvedBody, Reads)>,
 }
 
 impl ResolveCache {
-    /// The scan of each brief of `briefs` that `wanted` names, by index.
-    fn scans(
-        &mut self,
-        briefs: &[BriefSource],
-        wanted: &BTreeMap<usize, String>,
-    ) -> Vec<Option<Arc<Scan>>> {
-        let scans: Vec<Option<Arc<Scan>>> = (0..briefs.len())
-            .into_par_iter()
-            .map(|i| {
-                let b = &briefs[i];
-                wanted
-                    .contains_key(&i)
-                    .then(|| match self.scans.get(&b.file) {
-                        Some((body, scan)) if body == b.body() => scan.clone(),
-                        _ => Arc::new(scan_markdown(b.body())),
-                    })
-            })
-            .collect();
-        let mut old = std::mem::take(&mut self.scans);
-        for (b, scan) in briefs.iter().zip(&scans) {
-            if let Some(scan) = scan {
-                let entry = match old.remove(&b.file) {
-                    Some(e) if Arc::ptr_eq(&e.1, scan) => e,
-                    _ => (b.body().to_string(), scan.clone()),
-                };
-                self.scans.insert(b.file.clone(), entry);
+    /// Take note of the datasets of this resolve, giving a new version to each
+    /// whose text changed.
+    fn note_datasets(&mut self, datasets: &BTreeMap<String, Dataset>) {
+        self.datasets.retain(|name, _| datasets.contains_key(name));
+        for (name, d) in datasets {
+            if self
+                .datasets
+                .get(name)
+                .is_none_or(|(text, _)| *text != d.text)
+            {
+                self.versions += 1;
+                self.datasets
+                    .insert(name.clone(), (d.text.clone(), self.versions));
             }
         }
-        scans
+    }
+
+    fn version(&self, dataset: &str) -> u64 {
+        self.datasets.get(dataset).map_or(0, |v| v.1)
     }
 }
 
+/// How one brief's body was resolved this time.
+enum BodyResult {
+    Reused(ResolvedBody),
+    Made(Arc<Scan>, Result<(ResolvedBody, Reads), Diagnostics>),
+}
+
 struct Resolver<'a> {
-    briefs: &'a [BriefSource],
-    /// The Markdown scan of each published brief, by index into `briefs`.
-    scans: &'a [Option<Arc<Scan>>],
+    briefs: &'a [Arc<BriefSource>],
     /// Index into `briefs` → slug, for published briefs only.
     slugs: BTreeMap<usize, String>,
     files: FileIndex,
     datasets: &'a BTreeMap<String, Dataset>,
     data_dir: PathBuf,
     drafts: BTreeSet<usize>,
+    cache: &'a ResolveCache,
 }
 
 impl Resolver<'_> {
+    /// Brief `i`'s body, from the cache when neither it nor what it read changed.
+    fn cached_or_new(&self, i: usize) -> BodyResult {
+        let b = &self.briefs[i];
+        let scan = match self.cache.bodies.get(&b.file) {
+            Some(c) if Arc::ptr_eq(&c.src, b) || c.src.body() == b.body() => {
+                if let Some((r, reads)) = &c.resolved
+                    && self.still(reads)
+                {
+                    return BodyResult::Reused(r.clone());
+                }
+                c.scan.clone()
+            }
+            _ => Arc::new(scan_markdown(b.body())),
+        };
+        let r = self.brief(i, &scan);
+        BodyResult::Made(scan, r)
+    }
+
+    /// Whether what a body read resolves as it did.
+    fn still(&self, reads: &Reads) -> bool {
+        reads.briefs.iter().all(|(file, slug)| {
+            self.files
+                .get(file)
+                .is_some_and(|t| !self.drafts.contains(t) && self.slugs.get(t) == Some(slug))
+        }) && reads
+            .datasets
+            .iter()
+            .all(|(name, v)| self.datasets.contains_key(name) && self.cache.version(name) == *v)
+    }
+
     /// Put values in and resolve links, for one brief.
-    fn brief(&self, i: usize) -> Result<ResolvedBody, Diagnostics> {
+    fn brief(&self, i: usize, scan: &Scan) -> Result<(ResolvedBody, Reads), Diagnostics> {
         let b = &self.briefs[i];
         let body = b.body();
-        let scan = self.scans[i]
-            .as_deref()
-            .expect("published briefs are scanned");
+        let mut reads = Reads::default();
         let mut errors = Diagnostics::default();
         let at = |offset: usize, msg: String| {
             Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg)
@@ -327,7 +376,10 @@ impl Resolver<'_> {
                         );
                         continue;
                     }
-                    Some(t) => format!("briefs/{}/", self.slugs[t]),
+                    Some(t) => {
+                        reads.briefs.push((target.clone(), self.slugs[t].clone()));
+                        format!("briefs/{}/", self.slugs[t])
+                    }
                     None => {
                         let names = self
                             .briefs
@@ -368,7 +420,9 @@ impl Resolver<'_> {
                 if target.parent() == Some(self.data_dir.as_path())
                     && self.datasets.contains_key(&name)
                 {
-                    format!("data/{name}/")
+                    let page = format!("data/{name}/");
+                    reads.datasets.push((name, 0));
+                    page
                 } else {
                     errors.push(at(
                         range.start,
@@ -470,12 +524,19 @@ impl Resolver<'_> {
             }
         }
         errors.into_result()?;
-        Ok(ResolvedBody {
-            body: out,
-            links,
-            datasets: used,
-            charts,
-        })
+        reads.datasets.extend(used.iter().map(|d| (d.clone(), 0)));
+        for (name, v) in &mut reads.datasets {
+            *v = self.cache.version(name);
+        }
+        Ok((
+            ResolvedBody {
+                body: out.into(),
+                links: Arc::new(links),
+                datasets: Arc::new(used),
+                charts: Arc::new(charts),
+            },
+            reads,
+        ))
     }
 }
 
@@ -657,32 +718,54 @@ pub fn resolve_cached(
     }
 
     // Bodies: links and inline values, in parallel.
-    let scans = cache.scans(&sources, &slugs);
+    cache.note_datasets(&datasets);
     let resolver = Resolver {
         briefs: &sources,
-        scans: &scans,
         slugs: slugs.clone(),
         files,
         datasets: &datasets,
         // Brief paths are display paths, so the data folder must be one too.
         data_dir: normalize(&crate::load::yaml::display_path(&root.join("data"))),
         drafts: drafts.clone(),
+        cache,
     };
-    let bodies: Vec<(usize, Result<_, Diagnostics>)> = slugs
+    let bodies: Vec<(usize, BodyResult)> = slugs
         .keys()
         .copied()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|i| (i, resolver.brief(i)))
+        .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
+    let mut old_bodies = std::mem::take(&mut cache.bodies);
     let mut resolved = BTreeMap::new();
     for (i, r) in bodies {
-        match r {
-            Ok(v) => {
+        let file = sources[i].file.clone();
+        let entry = match r {
+            BodyResult::Reused(v) => {
                 resolved.insert(i, v);
+                let mut entry = old_bodies.remove(&file).expect("reused from the cache");
+                entry.src = sources[i].clone();
+                entry
             }
-            Err(e) => errors.extend(e),
-        }
+            BodyResult::Made(scan, r) => {
+                let resolved_ok = match r {
+                    Ok((v, reads)) => {
+                        resolved.insert(i, v.clone());
+                        Some((v, reads))
+                    }
+                    Err(e) => {
+                        errors.extend(e);
+                        None
+                    }
+                };
+                CachedBody {
+                    src: sources[i].clone(),
+                    scan,
+                    resolved: resolved_ok,
+                }
+            }
+        };
+        cache.bodies.insert(file, entry);
     }
 
     // Datasets' default charts.
@@ -751,7 +834,7 @@ pub fn resolve_cached(
     // Published briefs, newest first; ties by weight then slug, so order never
     // depends on the file system.
     let mut briefs: Vec<Brief> = Vec::with_capacity(slugs.len());
-    let mut sources_opt: Vec<Option<BriefSource>> = sources.into_iter().map(Some).collect();
+    let mut sources_opt: Vec<Option<Arc<BriefSource>>> = sources.into_iter().map(Some).collect();
     for (i, slug) in &slugs {
         let src = sources_opt[*i].take().expect("each brief once");
         let ResolvedBody {

@@ -24,7 +24,7 @@ use crate::build::BuildOptions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
-use crate::render::{Dep, RenderCache, render_some};
+use crate::render::{Card, Dep, RenderCache, Since, render_some};
 use crate::resolve::{ResolveCache, Site, resolve_cached};
 use crate::write::{update_files, write_site};
 
@@ -123,7 +123,7 @@ struct Sources {
     theme: Result<Theme, Diagnostics>,
     static_files: Result<BTreeMap<String, StaticFile>, Diagnostic>,
     /// By path as the loader lists them (the site folder as given, joined).
-    briefs: BTreeMap<PathBuf, Loaded<BriefSource>>,
+    briefs: BTreeMap<PathBuf, Loaded<Arc<BriefSource>>>,
     datasets: BTreeMap<PathBuf, Loaded<Dataset>>,
 }
 
@@ -137,6 +137,7 @@ struct Last {
     static_stamps: BTreeMap<String, Option<(u64, SystemTime)>>,
     deps: BTreeMap<String, BTreeSet<Dep>>,
     paths: BTreeSet<String>,
+    cards: Vec<Arc<Card>>,
 }
 
 pub struct Builder {
@@ -167,8 +168,8 @@ fn loaded<T>(path: &Path, load: impl Fn(&Path, String) -> Result<T, Diagnostics>
     }
 }
 
-fn load_brief(path: &Path) -> Loaded<BriefSource> {
-    loaded(path, BriefSource::load)
+fn load_brief(path: &Path) -> Loaded<Arc<BriefSource>> {
+    loaded(path, |p, text| BriefSource::load(p, text).map(Arc::new))
 }
 
 fn load_dataset(path: &Path) -> Loaded<Dataset> {
@@ -400,7 +401,7 @@ impl Builder {
             if src.briefs.get(&p).is_some_and(|l| l.text == text) {
                 continue;
             }
-            let value = BriefSource::load(&display_path(&p), text.clone());
+            let value = BriefSource::load(&display_path(&p), text.clone()).map(Arc::new);
             src.briefs.insert(p, Loaded { text, value });
             relevant = true;
         }
@@ -446,7 +447,7 @@ impl Builder {
             }
         }
         errors.into_result()?;
-        let briefs: Vec<BriefSource> = src
+        let briefs: Vec<Arc<BriefSource>> = src
             .briefs
             .values()
             .filter_map(|l| l.value.as_ref().ok().cloned())
@@ -485,22 +486,19 @@ impl Builder {
         let config_text = src.config_text.clone();
         let site = resolve_cached(sources, &self.opts.resolve, &mut self.resolve_cache)?;
 
-        let dirty = match &self.last {
-            Some(last) if last.config_text == config_text => {
-                dirty(last, &site, &dataset_texts, &static_stamps)
-            }
-            _ => None,
-        };
-        let last = self.last.as_ref();
-        let wanted = |path: &str| match (&dirty, last.and_then(|l| l.deps.get(path))) {
-            (Some(dirty), Some(deps)) => deps.iter().any(|d| dirty.contains(d)),
-            _ => true,
-        };
-        let rendered = render_some(&site, &mut self.render_cache, &wanted)?;
-        let removed: Vec<String> = last
+        let last = self.last.as_ref().filter(|l| l.config_text == config_text);
+        let since = last.map(|l| Since {
+            deps: &l.deps,
+            cards: &l.cards,
+            changed: dirty(l, &site, &dataset_texts, &static_stamps),
+        });
+        let full = since.is_none();
+        let rendered = render_some(&site, &mut self.render_cache, since)?;
+        let removed: Vec<String> = self
+            .last
+            .as_ref()
             .map(|l| l.paths.difference(&rendered.all_paths).cloned().collect())
             .unwrap_or_default();
-        let full = dirty.is_none();
         if !full && rendered.files.is_empty() && removed.is_empty() {
             self.last = Some(Last {
                 site,
@@ -509,6 +507,7 @@ impl Builder {
                 static_stamps,
                 deps: self.last.take().expect("not full").deps,
                 paths: rendered.all_paths,
+                cards: rendered.cards,
             });
             return Ok(None);
         }
@@ -552,6 +551,7 @@ impl Builder {
             static_stamps,
             deps,
             paths: rendered.all_paths,
+            cards: rendered.cards,
         });
         Ok(Some(Built {
             written,
@@ -564,20 +564,18 @@ impl Builder {
 }
 
 /// What changed between the last good site and `site`, as the [`Dep`]s that pages
-/// record; `None` when the change is too wide to follow (a topic renamed: its name
-/// shows on the cards of every brief in it, wherever they are listed).
+/// record (the render adds the cards that changed).
 fn dirty(
     last: &Last,
     site: &Site,
     dataset_texts: &BTreeMap<String, String>,
     static_stamps: &BTreeMap<String, Option<(u64, SystemTime)>>,
-) -> Option<BTreeSet<Dep>> {
+) -> BTreeSet<Dep> {
     let mut d = BTreeSet::new();
 
     // Briefs: a brief changed when its file or anything resolved from other files
-    // (inline values, links to other briefs' slugs) did. Any change may show on
-    // list pages (title, date, summary, topics, reading time), and so may a change
-    // of the order of briefs.
+    // (inline values, links to other briefs' slugs) did. Anything made from every
+    // brief may change with it, and with their order.
     let old: HashMap<&Path, &crate::resolve::Brief> = last
         .site
         .briefs
@@ -596,8 +594,9 @@ fn dirty(
     let mut seen = BTreeSet::new();
     for b in &site.briefs {
         seen.insert(b.src.file.as_path());
+        // Shared parts are compared by pointer first: what the resolve reused.
         let same = old.get(b.src.file.as_path()).is_some_and(|o| {
-            o.src.text == b.src.text
+            (Arc::ptr_eq(&o.src, &b.src) || o.src.text == b.src.text)
                 && o.body == b.body
                 && o.links == b.links
                 && o.slug == b.slug
@@ -614,7 +613,32 @@ fn dirty(
         d.insert(Dep::BriefList);
     }
 
-    // Topics: who is in each, in what order, under what name.
+    // Which briefs read each dataset and cite each source, in order.
+    type Lists<'a> = BTreeMap<&'a str, Vec<&'a Path>>;
+    fn lists(s: &Site) -> (Lists<'_>, Lists<'_>) {
+        let (mut used, mut cited): (Lists, Lists) = Default::default();
+        for b in &s.briefs {
+            for n in b.datasets.iter() {
+                used.entry(n).or_default().push(&b.src.file);
+            }
+            for k in &b.src.front.sources {
+                cited.entry(k).or_default().push(&b.src.file);
+            }
+        }
+        (used, cited)
+    }
+    let ((old_used, old_cited), (new_used, new_cited)) = (lists(&last.site), lists(site));
+    let differ = |a: &Lists, b: &Lists| -> Vec<String> {
+        a.keys()
+            .chain(b.keys())
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| k.to_string())
+            .collect()
+    };
+    d.extend(differ(&old_used, &new_used).into_iter().map(Dep::UsedBy));
+    d.extend(differ(&old_cited, &new_cited).into_iter().map(Dep::CitedBy));
+
+    // Topics: who is in each, in order, under what name; and the list of topics.
     let topics = |s: &Site| -> BTreeMap<String, (String, Vec<PathBuf>)> {
         s.topics
             .iter()
@@ -630,13 +654,17 @@ fn dirty(
     };
     let (old_t, new_t) = (topics(&last.site), topics(site));
     for slug in old_t.keys().chain(new_t.keys()) {
-        match (old_t.get(slug), new_t.get(slug)) {
-            (Some(a), Some(b)) if a.0 != b.0 => return None,
-            (a, b) if a != b => {
-                d.insert(Dep::Topic(slug.clone()));
-            }
-            _ => {}
+        if old_t.get(slug) != new_t.get(slug) {
+            d.insert(Dep::Topic(slug.clone()));
         }
+    }
+    let counts = |t: &BTreeMap<String, (String, Vec<PathBuf>)>| {
+        t.iter()
+            .map(|(slug, (name, files))| (slug.clone(), name.clone(), files.len()))
+            .collect::<Vec<_>>()
+    };
+    if counts(&old_t) != counts(&new_t) {
+        d.insert(Dep::Topics);
     }
 
     // Datasets, by the text of their files.
@@ -686,7 +714,7 @@ fn dirty(
             d.insert(Dep::Static(rel.clone()));
         }
     }
-    Some(d)
+    d
 }
 
 fn origin(f: &StaticFile) -> Option<&Path> {
