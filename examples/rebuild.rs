@@ -4,15 +4,17 @@
 //!     cargo run --release --example rebuild -- SITE_DIR [EDITS]
 //!
 //! The site is edited in place (make one with benches/gen_site.py). Prints the
-//! median and 90th percentile of body edits and title edits.
+//! median and 90th percentile of the rebuild (until the pages are served) and of
+//! the writing of the files that follows, for body edits and title edits.
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tumen::build::BuildOptions;
 use tumen::resolve::ResolveOptions;
 use tumen::serve::incremental::{Builder, Outcome};
+use tumen::serve::output::Output;
 use tumen::serve::watch::Changes;
 
 fn main() {
@@ -21,6 +23,7 @@ fn main() {
     let edits: usize = args.get(2).map_or(30, |a| a.parse().expect("a number"));
     let out = site.with_file_name("rebuild-bench-out");
     let _ = std::fs::remove_dir_all(&out);
+    let output = Arc::new(Output::new(out.clone()));
     let mut builder = Builder::new(
         BuildOptions {
             site_dir: site.clone(),
@@ -31,7 +34,7 @@ fn main() {
             },
             progress: false,
         },
-        Arc::new(RwLock::new(())),
+        output,
     );
     let t = Instant::now();
     assert!(matches!(builder.build_all(), Outcome::Built(_)));
@@ -43,7 +46,7 @@ fn main() {
     briefs.sort();
     let root = std::path::absolute(&site).expect("absolute");
     for kind in ["body", "title"] {
-        let mut times = Vec::new();
+        let (mut times, mut writes) = (Vec::new(), Vec::new());
         let mut line = String::new();
         for i in 0..edits {
             let path = &briefs[(i * 37) % briefs.len()];
@@ -64,13 +67,23 @@ fn main() {
                 other => panic!("{other:?}"),
             }
             times.push(t.elapsed());
+            let t = Instant::now();
+            builder.flush().expect("written");
+            writes.push(t.elapsed());
         }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let stats = |mut xs: Vec<Duration>| {
+            xs.sort();
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            format!(
+                "median {:.1} ms, p90 {:.1} ms",
+                ms(xs[xs.len() / 2]),
+                ms(xs[(xs.len() * 9 / 10).saturating_sub(1)])
+            )
+        };
         println!(
-            "{kind}: median {:.1} ms, p90 {:.1} ms ({edits} edits; {line})",
-            ms(times[times.len() / 2]),
-            ms(times[(times.len() * 9 / 10).saturating_sub(1)])
+            "{kind} edits ({edits}): rebuild {}; then writing {} (last: {line})",
+            stats(times),
+            stats(writes)
         );
     }
 }

@@ -298,8 +298,13 @@ fn editor_saves_new_folders_removals_and_junk_files() {
     events.expect("reload", LIMIT);
     assert_eq!(s.get("/briefs/fresh/").status, 404);
     assert_eq!(s.get("/topics/burst/").status, 404);
-    assert!(!s.out.join("briefs/fresh").exists());
     assert!(!s.get("/briefs/").body.contains("Fresh brief"));
+    // The reload comes first: the files are written right after it.
+    let start = Instant::now();
+    while s.out.join("briefs/fresh").exists() {
+        assert!(start.elapsed() < LIMIT, "briefs/fresh/ stays on disk");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -413,4 +418,228 @@ fn refuses_to_start_on_a_taken_port_or_a_bad_output() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("overlaps"), "{}", stderr(&o));
+}
+
+/// A served page without what the server puts into it: the bytes on disk.
+fn without_injection(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    match (
+        text.find("<style id=\"tumen-style\">"),
+        text.rfind("</body>"),
+    ) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &text[..a], &text[b..]).into_bytes(),
+        _ => body.to_vec(),
+    }
+}
+
+/// After each edit, what the server serves at once and what it then writes into
+/// its output folder are, byte for byte, what `tumen build` makes of the same
+/// sources: the incremental rebuild misses nothing and adds nothing.
+#[test]
+fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_dir(&repo().join("content"), &site);
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    let built = tmp.path().join("built");
+    let briefs = site.join("briefs");
+    let new_brief = "---\ntitle: \"A new brief on ports\"\ndate: 2024-07-01\ntopics: [ports, Trade]\nsources: [memo-2016]\n---\n\nSee [the overview](russia-dprk-overview.md). Trade was {{ value(data=\"trade-turnover\", where=\"year=1988\", column=\"turnover\") }}.\n\n```chart\ndata: trade-turnover\ntype: bar\nx: year\ny: turnover\nwhere: reading=primary\n```\n";
+    type Step = Box<dyn Fn()>;
+    let (b, d, st) = (briefs.clone(), site.join("data"), site.clone());
+    let steps: Vec<(&str, Step)> = vec![
+        (
+            "a body edit that keeps the reading time",
+            Box::new({
+                let b = b.clone();
+                move || {
+                    edit(
+                        &b.join("trade-turnover-1988-2022.md"),
+                        "## The collapse, 1988–1996",
+                        "A new sentence.\n\n## The collapse, 1988–1996",
+                    )
+                }
+            }),
+        ),
+        (
+            "a title",
+            Box::new({
+                let b = b.clone();
+                move || {
+                    edit(
+                        &b.join("soviet-debt-write-off.md"),
+                        "title: \"Writing off",
+                        "title: \"Edited: writing off",
+                    )
+                }
+            }),
+        ),
+        (
+            "a date that reorders the briefs",
+            Box::new({
+                let b = b.clone();
+                move || {
+                    edit(
+                        &b.join("regional-forums.md"),
+                        "date: 2024-04-08",
+                        "date: 2024-06-30",
+                    )
+                }
+            }),
+        ),
+        (
+            "a new topic and a topic left",
+            Box::new({
+                let b = b.clone();
+                move || {
+                    edit(
+                        &b.join("russia-dprk-overview.md"),
+                        "topics: [trade, investment, debt, diplomacy]",
+                        "topics: [trade, investment, ports, Diplomacy]",
+                    )
+                }
+            }),
+        ),
+        (
+            "a source no longer cited",
+            Box::new({
+                let b = b.clone();
+                move || {
+                    edit(
+                        &b.join("investment-and-infrastructure.md"),
+                        "sources: [memo-2016, iss-2014, rb-2019, rb-2023]",
+                        "sources: [memo-2016, iss-2014, rb-2023]",
+                    )
+                }
+            }),
+        ),
+        (
+            "a new brief with a link, a value and a chart",
+            Box::new({
+                let b = b.clone();
+                move || std::fs::write(b.join("new-ports.md"), new_brief).unwrap()
+            }),
+        ),
+        (
+            "a dataset's value",
+            Box::new({
+                let d = d.clone();
+                move || {
+                    edit(
+                        &d.join("trade-turnover.yaml"),
+                        "{year: 1988, turnover: 2350,",
+                        "{year: 1988, turnover: 2351,",
+                    )
+                }
+            }),
+        ),
+        (
+            "a slug that briefs link to",
+            Box::new({
+                let b = b.clone();
+                move || {
+                    edit(
+                        &b.join("soviet-debt-write-off.md"),
+                        "date: ",
+                        "slug: debt-2024\ndate: ",
+                    )
+                }
+            }),
+        ),
+        (
+            "the figure template",
+            Box::new({
+                let st = st.clone();
+                move || {
+                    let dir = st.join("themes/default/templates");
+                    std::fs::create_dir_all(&dir).unwrap();
+                    let t = read(&repo().join("themes/default/templates/figure.html"));
+                    std::fs::write(dir.join("figure.html"), format!("<!-- edited -->{t}")).unwrap();
+                }
+            }),
+        ),
+        (
+            "a brief made a draft",
+            Box::new({
+                let b = b.clone();
+                move || {
+                    edit(
+                        &b.join("new-ports.md"),
+                        "date: 2024-07-01",
+                        "draft: true\ndate: 2024-07-01",
+                    )
+                }
+            }),
+        ),
+        (
+            "a draft published",
+            Box::new({
+                let b = b.clone();
+                move || edit(&b.join("new-ports.md"), "draft: true\n", "")
+            }),
+        ),
+        (
+            "a brief removed",
+            Box::new({
+                let b = b.clone();
+                move || std::fs::remove_file(b.join("new-ports.md")).unwrap()
+            }),
+        ),
+        (
+            "a static file",
+            Box::new({
+                let st = st.clone();
+                move || {
+                    std::fs::create_dir_all(st.join("static")).unwrap();
+                    std::fs::write(st.join("static/extra.txt"), "extra\n").unwrap()
+                }
+            }),
+        ),
+    ];
+    let mut events = s.events();
+    let mut before = tree(&s.out);
+    for (what, step) in steps {
+        step();
+        let (name, data) = events
+            .next(LIMIT)
+            .unwrap_or_else(|| panic!("{what}: no event; server said:\n{}", s.stderr()));
+        assert!(
+            name == "reload" || name == "css",
+            "{what}: {name} {data}\n{}",
+            s.stderr()
+        );
+        let _ = std::fs::remove_dir_all(&built);
+        build_ok(&site, &built, &["--base-url", &s.url]);
+        let want = tree(&built);
+        // Served at once, from memory or disk.
+        for (path, bytes) in &want {
+            let got = s.get_bytes(&format!("/{path}"));
+            assert!(
+                without_injection(&got) == *bytes,
+                "{what}: /{path} is served otherwise than built:\n{}\n---\n{}",
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        for path in before.keys().filter(|p| !want.contains_key(*p)) {
+            assert_eq!(s.get(&format!("/{path}")).status, 404, "{what}: /{path}");
+        }
+        // Written soon after, and nothing else left in the folder.
+        let start = Instant::now();
+        loop {
+            let have = tree(&s.out);
+            if have == want {
+                break;
+            }
+            if start.elapsed() > LIMIT {
+                let differ: Vec<&String> = want
+                    .keys()
+                    .chain(have.keys())
+                    .filter(|p| want.get(*p) != have.get(*p))
+                    .collect();
+                panic!("{what}: the output folder differs from a build in {differ:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        before = want;
+    }
 }

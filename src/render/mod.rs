@@ -133,6 +133,16 @@ pub struct RenderCache {
     md: HashMap<PathBuf, CachedMarkdown>,
     cards: HashMap<PathBuf, Arc<Card>>,
     data: Option<CachedData>,
+    related: Option<CachedRelated>,
+}
+
+/// Every brief's related briefs, and what they were picked from: each brief's
+/// topics and each topic's briefs.
+#[derive(Debug)]
+struct CachedRelated {
+    topics_of: Vec<Vec<String>>,
+    topics: Vec<(String, Vec<usize>)>,
+    related: Arc<Vec<Vec<usize>>>,
 }
 
 #[derive(Debug)]
@@ -198,6 +208,39 @@ impl RenderCache {
             })
             .collect();
         md
+    }
+
+    /// Every brief's related briefs, from the cache while the topics hold the same
+    /// briefs.
+    fn related(&mut self, site: &Site) -> Arc<Vec<Vec<usize>>> {
+        if let Some(c) = &self.related
+            && c.topics_of.len() == site.briefs.len()
+            && c.topics.len() == site.topics.len()
+            && c.topics_of.iter().zip(&site.briefs).all(|(a, b)| {
+                a.len() == b.topics.len() && a.iter().zip(&b.topics).all(|(x, y)| *x == y.1)
+            })
+            && c.topics
+                .iter()
+                .zip(&site.topics)
+                .all(|(a, t)| a.0 == t.slug && a.1 == t.briefs)
+        {
+            return c.related.clone();
+        }
+        let related = Arc::new(related_briefs(site, 3));
+        self.related = Some(CachedRelated {
+            topics_of: site
+                .briefs
+                .iter()
+                .map(|b| b.topics.iter().map(|t| t.1.clone()).collect())
+                .collect(),
+            topics: site
+                .topics
+                .iter()
+                .map(|t| (t.slug.clone(), t.briefs.clone()))
+                .collect(),
+            related: related.clone(),
+        });
+        related
     }
 
     /// Every brief's card, from the cache where what it is made from is unchanged.
@@ -341,7 +384,7 @@ struct Ctx<'a> {
     /// Every brief's card, made once: lists of briefs on many pages share them
     /// instead of converting the same JSON again for every page.
     cards: Vec<Arc<Card>>,
-    related: Vec<Vec<usize>>,
+    related: Arc<Vec<Vec<usize>>>,
 }
 
 /// A Tera map of `base`'s fields plus values that are Tera values already.
@@ -757,7 +800,7 @@ pub fn render_some(
         md: &md,
         dataset_figures,
         cards: Vec::new(),
-        related: related_briefs(site, 3),
+        related: cache.related(site),
     };
     ctx.cards = cache.cards(&ctx);
     let ctx = ctx;

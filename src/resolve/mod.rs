@@ -245,7 +245,7 @@ struct Reads {
 }
 
 /// Briefs' files by normalised path, for relative links.
-type FileIndex = BTreeMap<PathBuf, usize>;
+type FileIndex = HashMap<PathBuf, usize>;
 
 /// Resolved brief bodies kept between resolves by the live preview. Resolving every
 /// body again is most of the cost of a resolve and an edit changes one brief, so a

@@ -14,19 +14,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
+use super::output::Output;
 use super::watch::Changes;
 use crate::build::BuildOptions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
 use crate::render::{Card, Dep, RenderCache, Since, render_some};
-use crate::resolve::{ResolveCache, Site, resolve_cached};
-use crate::write::{update_files, write_site};
+use crate::resolve::{Brief, ResolveCache, Site, resolve_cached};
 
 /// What one rebuild did.
 #[derive(Debug)]
@@ -150,9 +150,9 @@ pub struct Builder {
     failing: bool,
     resolve_cache: ResolveCache,
     render_cache: RenderCache,
-    /// Held for writing while the output changes, so the server never reads a
-    /// page half way through a swap.
-    out_lock: Arc<RwLock<()>>,
+    /// Where the rebuilt files go: served from memory at once, written by
+    /// [`Builder::flush`].
+    output: Arc<Output>,
 }
 
 fn loaded<T>(path: &Path, load: impl Fn(&Path, String) -> Result<T, Diagnostics>) -> Loaded<T> {
@@ -193,7 +193,7 @@ fn stamp(f: &StaticFile) -> Option<(u64, SystemTime)> {
 }
 
 impl Builder {
-    pub fn new(opts: BuildOptions, out_lock: Arc<RwLock<()>>) -> Builder {
+    pub fn new(opts: BuildOptions, output: Arc<Output>) -> Builder {
         // Canonical, as the watcher reports paths under the folders it was given.
         let abs_root = canonical(&opts.site_dir);
         Builder {
@@ -204,7 +204,7 @@ impl Builder {
             failing: false,
             resolve_cache: ResolveCache::default(),
             render_cache: RenderCache::default(),
-            out_lock,
+            output,
         }
     }
 
@@ -261,6 +261,13 @@ impl Builder {
             datasets,
         });
         Ok(())
+    }
+
+    /// Write the files of the last rebuild to the output folder: after the open
+    /// pages have been told to reload, which they can as the files are served from
+    /// memory until then.
+    pub fn flush(&self) -> Result<(), Diagnostic> {
+        self.output.flush()
     }
 
     /// The first build: everything.
@@ -511,31 +518,32 @@ impl Builder {
             });
             return Ok(None);
         }
-        {
-            let _guard = self.out_lock.write().unwrap_or_else(|e| e.into_inner());
-            if full {
-                write_site(&self.opts.output_dir, &rendered.files)?;
-            } else {
-                update_files(&self.opts.output_dir, &rendered.files, &removed)?;
-            }
+        let written: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
+        if full {
+            self.output.replace(&rendered.files)?;
+        } else {
+            self.output.stage(rendered.files, &removed);
         }
         let changed_briefs: Vec<String> = match &self.last {
             Some(l) => {
-                let before: HashMap<&Path, &str> = l
+                let before: HashMap<&Path, &Arc<BriefSource>> = l
                     .site
                     .briefs
                     .iter()
-                    .map(|b| (b.src.file.as_path(), b.src.text.as_str()))
+                    .map(|b| (b.src.file.as_path(), &b.src))
                     .collect();
                 site.briefs
                     .iter()
-                    .filter(|b| before.get(b.src.file.as_path()) != Some(&b.src.text.as_str()))
+                    .filter(|b| {
+                        before
+                            .get(b.src.file.as_path())
+                            .is_none_or(|o| !Arc::ptr_eq(o, &b.src) && o.text != b.src.text)
+                    })
                     .map(|b| b.path.clone())
                     .collect()
             }
             None => Vec::new(),
         };
-        let written: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
         let mut deps = match self.last.take() {
             Some(l) if !full => l.deps,
             _ => BTreeMap::new(),
@@ -575,96 +583,102 @@ fn dirty(
 
     // Briefs: a brief changed when its file or anything resolved from other files
     // (inline values, links to other briefs' slugs) did. Anything made from every
-    // brief may change with it, and with their order.
-    let old: HashMap<&Path, &crate::resolve::Brief> = last
-        .site
-        .briefs
-        .iter()
-        .map(|b| (b.src.file.as_path(), b))
-        .collect();
-    let order = |s: &Site| {
-        s.briefs
-            .iter()
-            .map(|b| b.src.file.clone())
-            .collect::<Vec<_>>()
+    // brief may change with it, and with their order. Shared parts are compared by
+    // pointer first: what the resolve reused.
+    let same = |o: &Brief, b: &Brief| {
+        (Arc::ptr_eq(&o.src, &b.src) || o.src.text == b.src.text)
+            && o.body == b.body
+            && o.links == b.links
+            && o.slug == b.slug
+            && o.topics == b.topics
+            && o.datasets == b.datasets
     };
-    if order(&last.site) != order(site) {
-        d.insert(Dep::BriefList);
-    }
-    let mut seen = BTreeSet::new();
-    for b in &site.briefs {
-        seen.insert(b.src.file.as_path());
-        // Shared parts are compared by pointer first: what the resolve reused.
-        let same = old.get(b.src.file.as_path()).is_some_and(|o| {
-            (Arc::ptr_eq(&o.src, &b.src) || o.src.text == b.src.text)
-                && o.body == b.body
-                && o.links == b.links
-                && o.slug == b.slug
-                && o.topics == b.topics
-                && o.datasets == b.datasets
-        });
-        if !same {
+    let (old, new) = (&last.site.briefs, &site.briefs);
+    let same_order = old.len() == new.len()
+        && old
+            .iter()
+            .zip(new)
+            .all(|(o, b)| o.src.file.as_os_str() == b.src.file.as_os_str());
+    if same_order {
+        // The usual edit: the same briefs in the same order, a few of them changed.
+        // Lists of briefs change only where those few joined or left them.
+        for (o, b) in old.iter().zip(new).filter(|(o, b)| !same(o, b)) {
             d.insert(Dep::Brief(b.src.file.clone()));
             d.insert(Dep::BriefList);
+            let slugs = |x: &Brief| x.topics.iter().map(|t| t.1.clone()).collect();
+            d.extend(either(slugs(o), slugs(b)).map(Dep::Topic));
+            d.extend(
+                either(
+                    o.datasets.iter().cloned().collect(),
+                    b.datasets.iter().cloned().collect(),
+                )
+                .map(Dep::UsedBy),
+            );
+            let cites = |x: &Brief| x.src.front.sources.iter().cloned().collect();
+            d.extend(either(cites(o), cites(b)).map(Dep::CitedBy));
         }
-    }
-    for f in old.keys().filter(|f| !seen.contains(*f)) {
-        d.insert(Dep::Brief(f.to_path_buf()));
+    } else {
         d.insert(Dep::BriefList);
-    }
-
-    // Which briefs read each dataset and cite each source, in order.
-    type Lists<'a> = BTreeMap<&'a str, Vec<&'a Path>>;
-    fn lists(s: &Site) -> (Lists<'_>, Lists<'_>) {
-        let (mut used, mut cited): (Lists, Lists) = Default::default();
-        for b in &s.briefs {
-            for n in b.datasets.iter() {
-                used.entry(n).or_default().push(&b.src.file);
-            }
-            for k in &b.src.front.sources {
-                cited.entry(k).or_default().push(&b.src.file);
+        let old: HashMap<&Path, &Brief> = old.iter().map(|b| (b.src.file.as_path(), b)).collect();
+        let mut seen = BTreeSet::new();
+        for b in new {
+            seen.insert(b.src.file.as_path());
+            if !old.get(b.src.file.as_path()).is_some_and(|o| same(o, b)) {
+                d.insert(Dep::Brief(b.src.file.clone()));
             }
         }
-        (used, cited)
+        for f in old.keys().filter(|f| !seen.contains(*f)) {
+            d.insert(Dep::Brief(f.to_path_buf()));
+        }
+        // Which briefs read each dataset, cite each source and are in each topic,
+        // in order.
+        type Lists<'a> = BTreeMap<&'a str, Vec<&'a Path>>;
+        fn lists(s: &Site) -> [Lists<'_>; 3] {
+            let mut l: [Lists; 3] = Default::default();
+            for b in &s.briefs {
+                let f = b.src.file.as_path();
+                for n in b.datasets.iter() {
+                    l[0].entry(n).or_default().push(f);
+                }
+                for k in &b.src.front.sources {
+                    l[1].entry(k).or_default().push(f);
+                }
+                for (_, slug) in &b.topics {
+                    l[2].entry(slug).or_default().push(f);
+                }
+            }
+            l
+        }
+        let differ = |a: &Lists, b: &Lists| -> Vec<String> {
+            a.keys()
+                .chain(b.keys())
+                .filter(|k| a.get(*k) != b.get(*k))
+                .map(|k| k.to_string())
+                .collect()
+        };
+        let ([u0, c0, t0], [u1, c1, t1]) = (lists(&last.site), lists(site));
+        d.extend(differ(&u0, &u1).into_iter().map(Dep::UsedBy));
+        d.extend(differ(&c0, &c1).into_iter().map(Dep::CitedBy));
+        d.extend(differ(&t0, &t1).into_iter().map(Dep::Topic));
     }
-    let ((old_used, old_cited), (new_used, new_cited)) = (lists(&last.site), lists(site));
-    let differ = |a: &Lists, b: &Lists| -> Vec<String> {
-        a.keys()
-            .chain(b.keys())
-            .filter(|k| a.get(*k) != b.get(*k))
-            .map(|k| k.to_string())
-            .collect()
-    };
-    d.extend(differ(&old_used, &new_used).into_iter().map(Dep::UsedBy));
-    d.extend(differ(&old_cited, &new_cited).into_iter().map(Dep::CitedBy));
 
-    // Topics: who is in each, in order, under what name; and the list of topics.
-    let topics = |s: &Site| -> BTreeMap<String, (String, Vec<PathBuf>)> {
+    // Topics: their names, and the list of topics with their sizes.
+    let names = |s: &Site| -> Vec<(String, String, usize)> {
         s.topics
             .iter()
-            .map(|t| {
-                let files = t
-                    .briefs
-                    .iter()
-                    .map(|&i| s.briefs[i].src.file.clone())
-                    .collect();
-                (t.slug.clone(), (t.name.clone(), files))
-            })
+            .map(|t| (t.slug.clone(), t.name.clone(), t.briefs.len()))
             .collect()
     };
-    let (old_t, new_t) = (topics(&last.site), topics(site));
-    for slug in old_t.keys().chain(new_t.keys()) {
-        if old_t.get(slug) != new_t.get(slug) {
-            d.insert(Dep::Topic(slug.clone()));
-        }
-    }
-    let counts = |t: &BTreeMap<String, (String, Vec<PathBuf>)>| {
-        t.iter()
-            .map(|(slug, (name, files))| (slug.clone(), name.clone(), files.len()))
-            .collect::<Vec<_>>()
-    };
-    if counts(&old_t) != counts(&new_t) {
+    let (old_t, new_t) = (names(&last.site), names(site));
+    if old_t != new_t {
         d.insert(Dep::Topics);
+        let old_names: BTreeMap<&str, &str> =
+            old_t.iter().map(|t| (t.0.as_str(), t.1.as_str())).collect();
+        for t in &new_t {
+            if old_names.get(t.0.as_str()).is_some_and(|n| *n != t.1) {
+                d.insert(Dep::Topic(t.0.clone()));
+            }
+        }
     }
 
     // Datasets, by the text of their files.
@@ -715,6 +729,14 @@ fn dirty(
         }
     }
     d
+}
+
+/// What is in one of two sets and not in the other.
+fn either(a: BTreeSet<String>, b: BTreeSet<String>) -> impl Iterator<Item = String> {
+    a.symmetric_difference(&b)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 fn origin(f: &StaticFile) -> Option<&Path> {
