@@ -92,6 +92,14 @@ fn serves_the_site_on_loopback_with_the_reload_script_and_content_types() {
     assert_eq!(folder.status, 302);
     assert_eq!(folder.header("location"), Some("/briefs/"));
 
+    // The first build is counted as `tumen build` counts it.
+    let (tmp, site) = copy_fixture("basic");
+    let built = stdout(&build_ok(&site, &tmp.path().join("built"), &[]));
+    let counts = |line: &str| line.split(" in ").next().unwrap_or_default().to_string();
+    let first = s.stderr().lines().next().unwrap_or_default().to_string();
+    assert!(first.starts_with("Built 2 briefs, "), "{first}");
+    assert_eq!(counts(&first), counts(built.trim()), "{first}");
+
     // The files on disk carry no reload script: only served pages do.
     for (path, bytes) in tree(&s.out) {
         assert!(

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use super::output::Output;
 use super::watch::Changes;
-use crate::build::BuildOptions;
+use crate::build::{BuildOptions, BuildReport};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
@@ -51,6 +51,8 @@ pub struct Built {
     /// Briefs whose file changed, to name in the summary line.
     pub briefs: Vec<String>,
     pub elapsed: Duration,
+    /// What a full build made, as `tumen build` counts it.
+    pub report: Option<BuildReport>,
 }
 
 impl Built {
@@ -309,6 +311,7 @@ impl Builder {
                     full: false,
                     briefs: Vec::new(),
                     elapsed: start.elapsed(),
+                    report: None,
                 })
             }
             Ok(None) => Outcome::Unchanged,
@@ -519,6 +522,15 @@ impl Builder {
             return Ok(None);
         }
         let written: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
+        let counts = BuildReport {
+            briefs: site.briefs.len(),
+            datasets: site.datasets.len(),
+            pages: rendered.pages,
+            files: rendered.files.len(),
+            charts: rendered.charts,
+            drafts_skipped: site.drafts_skipped,
+            elapsed: Duration::ZERO,
+        };
         if full {
             self.output.replace(&rendered.files)?;
         } else {
@@ -567,6 +579,10 @@ impl Builder {
             full,
             briefs: changed_briefs,
             elapsed: start.elapsed(),
+            report: full.then(|| BuildReport {
+                elapsed: start.elapsed(),
+                ..counts
+            }),
         }))
     }
 }

@@ -30,7 +30,7 @@ use crate::load::config::base_path;
 use crate::load::yaml::display_path;
 use crate::resolve::ResolveOptions;
 use crate::write::check_output_dir;
-use incremental::{Builder, Outcome};
+use incremental::{Builder, Built, Outcome};
 use output::Output;
 use reload::Hub;
 
@@ -128,11 +128,10 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     );
     let first = builder.build_all();
     match &first {
-        Outcome::Built(b) => eprintln!(
-            "Built {} files in {} ms",
-            b.written.len(),
-            b.elapsed.as_millis()
-        ),
+        // As `tumen build` says it.
+        Outcome::Built(Built {
+            report: Some(r), ..
+        }) => eprintln!("{}", r.summary()),
         other => report(other),
     }
     hub.publish(&first);
@@ -145,8 +144,8 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         .spawn(move || {
             while let Some(changes) = watcher.next() {
                 let outcome = builder.rebuild(&changes);
-                rebuild_hub.publish(&outcome);
                 report(&outcome);
+                rebuild_hub.publish(&outcome);
                 if let Err(e) = builder.flush() {
                     eprint!("{e}");
                     eprintln!(
