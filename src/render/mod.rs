@@ -11,7 +11,7 @@ pub mod charts;
 pub mod markdown;
 pub mod templates;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -134,6 +134,8 @@ pub struct RenderCache {
     cards: HashMap<PathBuf, Arc<Card>>,
     data: Option<CachedData>,
     related: Option<CachedRelated>,
+    /// The theme parsed, for the base path and template texts it was made with.
+    templates: Option<(String, Vec<(String, String, String)>, Templates)>,
 }
 
 /// Every brief's related briefs, and what they were picked from: each brief's
@@ -183,31 +185,57 @@ impl RenderCache {
                 _ => Arc::new(markdown::render(&b.body, &b.links, &site.base_path, figs)),
             })
             .collect();
-        self.md = site
-            .briefs
-            .iter()
-            .zip(&md)
-            .zip(figures)
-            .map(|((b, out), figs)| {
-                let entry = match self.md.remove(&b.src.file) {
-                    // Keep the resolve's pointers, so that the next compare is quick.
-                    Some(mut c) if Arc::ptr_eq(&c.out, out) => {
-                        c.body = b.body.clone();
-                        c.links = b.links.clone();
-                        c
-                    }
-                    _ => CachedMarkdown {
+        for ((b, out), figs) in site.briefs.iter().zip(&md).zip(figures) {
+            match self.md.get_mut(&b.src.file) {
+                // Keep the resolve's pointers, so that the next compare is quick.
+                Some(c) if Arc::ptr_eq(&c.out, out) => {
+                    c.body = b.body.clone();
+                    c.links = b.links.clone();
+                }
+                _ => {
+                    let entry = CachedMarkdown {
                         body: b.body.clone(),
                         links: b.links.clone(),
                         base_path: site.base_path.clone(),
                         figures: figs.clone(),
                         out: out.clone(),
-                    },
-                };
-                (b.src.file.clone(), entry)
-            })
-            .collect();
+                    };
+                    self.md.insert(b.src.file.clone(), entry);
+                }
+            }
+        }
+        if self.md.len() > site.briefs.len() {
+            let now: HashSet<&std::path::Path> = site.briefs.iter().map(|b| b.src.file.as_path()).collect();
+            self.md.retain(|f, _| now.contains(f.as_path()));
+        }
         md
+    }
+
+    /// The theme's templates, parsed again only when one of them changed.
+    fn templates(&mut self, site: &Site) -> Result<Templates, Diagnostics> {
+        let texts: Vec<(String, String, String)> = site
+            .theme
+            .templates
+            .iter()
+            .map(|(n, t)| (n.clone(), t.origin.clone(), t.text.clone()))
+            .collect();
+        match self.templates.take() {
+            Some((base, made_from, tpl)) if base == site.base_path && made_from == texts => {
+                Ok(tpl)
+            }
+            _ => Templates::new(&site.theme, &site.base_path),
+        }
+    }
+
+    /// Keep `tpl` for the next render.
+    fn keep_templates(&mut self, site: &Site, tpl: Templates) {
+        let texts = site
+            .theme
+            .templates
+            .iter()
+            .map(|(n, t)| (n.clone(), t.origin.clone(), t.text.clone()))
+            .collect();
+        self.templates = Some((site.base_path.clone(), texts, tpl));
     }
 
     /// Every brief's related briefs, from the cache while the topics hold the same
@@ -275,10 +303,15 @@ impl RenderCache {
                 }
             })
             .collect();
-        self.cards = cards
-            .iter()
-            .map(|c| (c.file().to_path_buf(), c.clone()))
-            .collect();
+        for c in &cards {
+            if !self.cards.get(c.file()).is_some_and(|o| Arc::ptr_eq(o, c)) {
+                self.cards.insert(c.file().to_path_buf(), c.clone());
+            }
+        }
+        if self.cards.len() > cards.len() {
+            let now: HashSet<&std::path::Path> = cards.iter().map(|c| c.file()).collect();
+            self.cards.retain(|f, _| now.contains(f.as_path()));
+        }
         cards
     }
 
@@ -723,7 +756,7 @@ pub fn render_some(
     since: Option<Since>,
 ) -> Result<RenderedSite, Diagnostics> {
     let mut errors = Diagnostics::default();
-    let mut tpl = Templates::new(&site.theme, &site.base_path)?;
+    let mut tpl = cache.templates(site)?;
 
     let palette: Vec<String> = if site.config.palette.is_empty() {
         charts::DEFAULT_PALETTE
@@ -1011,6 +1044,7 @@ pub fn render_some(
             },
         );
     }
+    cache.keep_templates(site, tpl);
     errors.into_result()?;
     Ok(RenderedSite {
         files: files.into_values().collect(),

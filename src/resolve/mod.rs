@@ -863,46 +863,50 @@ pub fn resolve_cached(
     });
 
     // Topics: "Trade" and "trade" are one topic, shown in its most common spelling.
-    let mut spellings: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    for b in &briefs {
-        for t in &b.src.front.topics {
-            let s = slugify(t);
+    // Briefs share a few topics, so each spelling is made a slug once.
+    let srcs: Vec<Arc<BriefSource>> = briefs.iter().map(|b| b.src.clone()).collect();
+    let mut slug_of: HashMap<&str, String> = HashMap::new();
+    let mut spellings: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+    for src in &srcs {
+        for t in &src.front.topics {
+            let s = slug_of.entry(t).or_insert_with(|| slugify(t));
             if !s.is_empty() {
                 *spellings
-                    .entry(s)
+                    .entry(s.clone())
                     .or_default()
-                    .entry(t.trim().to_string())
+                    .entry(t.trim())
                     .or_default() += 1;
             }
         }
     }
-    let name_of = |slug: &str| -> String {
-        let m = &spellings[slug];
-        let best = m.values().max().copied().unwrap_or(0);
-        m.iter()
-            .find(|(_, n)| **n == best)
-            .map(|(s, _)| s.clone())
-            .unwrap_or_default()
-    };
-    let mut topics: BTreeMap<String, Topic> = BTreeMap::new();
-    for (bi, b) in briefs.iter_mut().enumerate() {
-        let mut seen = BTreeSet::new();
-        for t in &b.src.front.topics {
-            let s = slugify(t);
-            if s.is_empty() || !seen.insert(s.clone()) {
+    let mut topics: BTreeMap<String, Topic> = spellings
+        .iter()
+        .map(|(slug, m)| {
+            let best = m.values().max().copied().unwrap_or(0);
+            let name = m
+                .iter()
+                .find(|(_, n)| **n == best)
+                .map(|(s, _)| s.to_string())
+                .unwrap_or_default();
+            let topic = Topic {
+                name,
+                slug: slug.clone(),
+                briefs: Vec::new(),
+            };
+            (slug.clone(), topic)
+        })
+        .collect();
+    for (bi, (b, src)) in briefs.iter_mut().zip(&srcs).enumerate() {
+        let mut seen = Vec::with_capacity(src.front.topics.len());
+        for t in &src.front.topics {
+            let s = slug_of[t.as_str()].as_str();
+            if s.is_empty() || seen.contains(&s) {
                 continue;
             }
-            let name = name_of(&s);
-            b.topics.push((name.clone(), s.clone()));
-            topics
-                .entry(s.clone())
-                .or_insert_with(|| Topic {
-                    name,
-                    slug: s,
-                    briefs: Vec::new(),
-                })
-                .briefs
-                .push(bi);
+            seen.push(s);
+            let topic = topics.get_mut(s).expect("counted above");
+            b.topics.push((topic.name.clone(), topic.slug.clone()));
+            topic.briefs.push(bi);
         }
     }
 
