@@ -362,20 +362,33 @@ impl RenderCache {
 /// order changed.
 fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
     let same = |a: &Arc<Card>, b: &Arc<Card>| Arc::ptr_eq(a, b) || a.json == b.json;
-    let before: HashMap<&std::path::Path, &Arc<Card>> = old.iter().map(|c| (c.file(), c)).collect();
-    let mut changed: BTreeSet<Dep> = new
-        .iter()
-        .filter(|c| before.get(c.file()).is_none_or(|o| !same(o, c)))
-        .map(|c| Dep::Card(c.file().to_path_buf()))
-        .collect();
-    let now: BTreeSet<&std::path::Path> = new.iter().map(|c| c.file()).collect();
-    changed.extend(
-        old.iter()
-            .filter(|c| !now.contains(c.file()))
-            .map(|c| Dep::Card(c.file().to_path_buf())),
-    );
-    let reordered =
-        old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.file() != b.file());
+    fn file(c: &Arc<Card>) -> &std::ffi::OsStr {
+        c.file().as_os_str()
+    }
+    let mut changed = BTreeSet::new();
+    let reordered = old.len() != new.len() || old.iter().zip(new).any(|(a, b)| file(a) != file(b));
+    if !reordered {
+        // The usual edit: card by card.
+        changed.extend(
+            old.iter()
+                .zip(new)
+                .filter(|(a, b)| !same(a, b))
+                .map(|(_, b)| Dep::Card(b.file().to_path_buf())),
+        );
+    } else {
+        let before: HashMap<&std::ffi::OsStr, &Arc<Card>> = old.iter().map(|c| (file(c), c)).collect();
+        changed.extend(
+            new.iter()
+                .filter(|c| before.get(file(c)).is_none_or(|o| !same(o, c)))
+                .map(|c| Dep::Card(c.file().to_path_buf())),
+        );
+        let now: HashSet<&std::ffi::OsStr> = new.iter().map(file).collect();
+        changed.extend(
+            old.iter()
+                .filter(|c| !now.contains(file(c)))
+                .map(|c| Dep::Card(c.file().to_path_buf())),
+        );
+    }
     if reordered || !changed.is_empty() {
         changed.insert(Dep::Cards);
     }

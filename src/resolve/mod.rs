@@ -9,7 +9,7 @@
 pub mod charts;
 pub mod values;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -736,16 +736,19 @@ pub fn resolve_cached(
         .into_par_iter()
         .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
-    let mut old_bodies = std::mem::take(&mut cache.bodies);
     let mut resolved = BTreeMap::new();
     for (i, r) in bodies {
-        let file = sources[i].file.clone();
         let entry = match r {
             BodyResult::Reused(v) => {
                 resolved.insert(i, v);
-                let mut entry = old_bodies.remove(&file).expect("reused from the cache");
-                entry.src = sources[i].clone();
-                entry
+                let entry = cache
+                    .bodies
+                    .get_mut(&sources[i].file)
+                    .expect("reused from the cache");
+                if !Arc::ptr_eq(&entry.src, &sources[i]) {
+                    entry.src = sources[i].clone();
+                }
+                continue;
             }
             BodyResult::Made(scan, r) => {
                 let resolved_ok = match r {
@@ -765,7 +768,11 @@ pub fn resolve_cached(
                 }
             }
         };
-        cache.bodies.insert(file, entry);
+        cache.bodies.insert(sources[i].file.clone(), entry);
+    }
+    if cache.bodies.len() > resolved.len() {
+        let published: HashSet<&Path> = slugs.keys().map(|&i| sources[i].file.as_path()).collect();
+        cache.bodies.retain(|f, _| published.contains(f.as_path()));
     }
 
     // Datasets' default charts.
