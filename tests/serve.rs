@@ -450,163 +450,102 @@ fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
     copy_dir(&repo().join("content"), &site);
     let s = Server::start(&site, &tmp.path().join("out"), &[]);
     let built = tmp.path().join("built");
-    let briefs = site.join("briefs");
     let new_brief = "---\ntitle: \"A new brief on ports\"\ndate: 2024-07-01\ntopics: [ports, Trade]\nsources: [memo-2016]\n---\n\nSee [the overview](russia-dprk-overview.md). Trade was {{ value(data=\"trade-turnover\", where=\"year=1988\", column=\"turnover\") }}.\n\n```chart\ndata: trade-turnover\ntype: bar\nx: year\ny: turnover\nwhere: reading=primary\n```\n";
-    type Step = Box<dyn Fn()>;
-    let (b, d, st) = (briefs.clone(), site.join("data"), site.clone());
-    let steps: Vec<(&str, Step)> = vec![
+    let figure = format!(
+        "<!-- edited -->{}",
+        read(&repo().join("themes/default/templates/figure.html"))
+    );
+    /// What a step does to the site folder: replace text in a file, write a file,
+    /// remove one.
+    enum Change<'a> {
+        Edit(&'a str, &'a str),
+        Write(&'a str),
+        Remove,
+    }
+    use Change::*;
+    let steps: Vec<(&str, &str, Change)> = vec![
         (
             "a body edit that keeps the reading time",
-            Box::new({
-                let b = b.clone();
-                move || {
-                    edit(
-                        &b.join("trade-turnover-1988-2022.md"),
-                        "## The collapse, 1988–1996",
-                        "A new sentence.\n\n## The collapse, 1988–1996",
-                    )
-                }
-            }),
+            "briefs/trade-turnover-1988-2022.md",
+            Edit(
+                "## The collapse, 1988–1996",
+                "A new sentence.\n\n## The collapse, 1988–1996",
+            ),
         ),
         (
             "a title",
-            Box::new({
-                let b = b.clone();
-                move || {
-                    edit(
-                        &b.join("soviet-debt-write-off.md"),
-                        "title: \"Writing off",
-                        "title: \"Edited: writing off",
-                    )
-                }
-            }),
+            "briefs/soviet-debt-write-off.md",
+            Edit("title: \"Writing off", "title: \"Edited: writing off"),
         ),
         (
             "a date that reorders the briefs",
-            Box::new({
-                let b = b.clone();
-                move || {
-                    edit(
-                        &b.join("regional-forums.md"),
-                        "date: 2024-04-08",
-                        "date: 2024-06-30",
-                    )
-                }
-            }),
+            "briefs/regional-forums.md",
+            Edit("date: 2024-04-08", "date: 2024-06-30"),
         ),
         (
             "a new topic and a topic left",
-            Box::new({
-                let b = b.clone();
-                move || {
-                    edit(
-                        &b.join("russia-dprk-overview.md"),
-                        "topics: [trade, investment, debt, diplomacy]",
-                        "topics: [trade, investment, ports, Diplomacy]",
-                    )
-                }
-            }),
+            "briefs/russia-dprk-overview.md",
+            Edit(
+                "topics: [trade, investment, debt, diplomacy]",
+                "topics: [trade, investment, ports, Diplomacy]",
+            ),
         ),
         (
             "a source no longer cited",
-            Box::new({
-                let b = b.clone();
-                move || {
-                    edit(
-                        &b.join("investment-and-infrastructure.md"),
-                        "sources: [memo-2016, iss-2014, rb-2019, rb-2023]",
-                        "sources: [memo-2016, iss-2014, rb-2023]",
-                    )
-                }
-            }),
+            "briefs/investment-and-infrastructure.md",
+            Edit(
+                "sources: [memo-2016, iss-2014, rb-2019, rb-2023]",
+                "sources: [memo-2016, iss-2014, rb-2023]",
+            ),
         ),
         (
             "a new brief with a link, a value and a chart",
-            Box::new({
-                let b = b.clone();
-                move || std::fs::write(b.join("new-ports.md"), new_brief).unwrap()
-            }),
+            "briefs/new-ports.md",
+            Write(new_brief),
         ),
         (
             "a dataset's value",
-            Box::new({
-                let d = d.clone();
-                move || {
-                    edit(
-                        &d.join("trade-turnover.yaml"),
-                        "{year: 1988, turnover: 2350,",
-                        "{year: 1988, turnover: 2351,",
-                    )
-                }
-            }),
+            "data/trade-turnover.yaml",
+            Edit(
+                "{year: 1988, turnover: 2350,",
+                "{year: 1988, turnover: 2351,",
+            ),
         ),
         (
             "a slug that briefs link to",
-            Box::new({
-                let b = b.clone();
-                move || {
-                    edit(
-                        &b.join("soviet-debt-write-off.md"),
-                        "date: ",
-                        "slug: debt-2024\ndate: ",
-                    )
-                }
-            }),
+            "briefs/soviet-debt-write-off.md",
+            Edit("date: ", "slug: debt-2024\ndate: "),
         ),
         (
             "the figure template",
-            Box::new({
-                let st = st.clone();
-                move || {
-                    let dir = st.join("themes/default/templates");
-                    std::fs::create_dir_all(&dir).unwrap();
-                    let t = read(&repo().join("themes/default/templates/figure.html"));
-                    std::fs::write(dir.join("figure.html"), format!("<!-- edited -->{t}")).unwrap();
-                }
-            }),
+            "themes/default/templates/figure.html",
+            Write(&figure),
         ),
         (
             "a brief made a draft",
-            Box::new({
-                let b = b.clone();
-                move || {
-                    edit(
-                        &b.join("new-ports.md"),
-                        "date: 2024-07-01",
-                        "draft: true\ndate: 2024-07-01",
-                    )
-                }
-            }),
+            "briefs/new-ports.md",
+            Edit("date: 2024-07-01", "draft: true\ndate: 2024-07-01"),
         ),
         (
             "a draft published",
-            Box::new({
-                let b = b.clone();
-                move || edit(&b.join("new-ports.md"), "draft: true\n", "")
-            }),
+            "briefs/new-ports.md",
+            Edit("draft: true\n", ""),
         ),
-        (
-            "a brief removed",
-            Box::new({
-                let b = b.clone();
-                move || std::fs::remove_file(b.join("new-ports.md")).unwrap()
-            }),
-        ),
-        (
-            "a static file",
-            Box::new({
-                let st = st.clone();
-                move || {
-                    std::fs::create_dir_all(st.join("static")).unwrap();
-                    std::fs::write(st.join("static/extra.txt"), "extra\n").unwrap()
-                }
-            }),
-        ),
+        ("a brief removed", "briefs/new-ports.md", Remove),
+        ("a static file", "static/extra.txt", Write("extra\n")),
     ];
     let mut events = s.events();
     let mut before = tree(&s.out);
-    for (what, step) in steps {
-        step();
+    for (what, file, change) in steps {
+        let path = site.join(file);
+        match change {
+            Edit(from, to) => edit(&path, from, to),
+            Write(text) => {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, text).unwrap();
+            }
+            Remove => std::fs::remove_file(&path).unwrap(),
+        }
         let (name, data) = events
             .next(LIMIT)
             .unwrap_or_else(|| panic!("{what}: no event; server said:\n{}", s.stderr()));

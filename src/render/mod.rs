@@ -134,8 +134,24 @@ pub struct RenderCache {
     cards: HashMap<PathBuf, Arc<Card>>,
     data: Option<CachedData>,
     related: Option<CachedRelated>,
-    /// The theme parsed, for the base path and template texts it was made with.
-    templates: Option<(String, Vec<(String, String, String)>, Templates)>,
+    templates: Option<CachedTemplates>,
+}
+
+/// The theme parsed, and what it was parsed from: the base path and each
+/// template's name, file and text.
+#[derive(Debug)]
+struct CachedTemplates {
+    base_path: String,
+    texts: Vec<(String, String, String)>,
+    tpl: Templates,
+}
+
+fn template_texts(site: &Site) -> Vec<(String, String, String)> {
+    site.theme
+        .templates
+        .iter()
+        .map(|(n, t)| (n.clone(), t.origin.clone(), t.text.clone()))
+        .collect()
 }
 
 /// Every brief's related briefs, and what they were picked from: each brief's
@@ -205,7 +221,8 @@ impl RenderCache {
             }
         }
         if self.md.len() > site.briefs.len() {
-            let now: HashSet<&std::path::Path> = site.briefs.iter().map(|b| b.src.file.as_path()).collect();
+            let now: HashSet<&std::path::Path> =
+                site.briefs.iter().map(|b| b.src.file.as_path()).collect();
             self.md.retain(|f, _| now.contains(f.as_path()));
         }
         md
@@ -213,15 +230,9 @@ impl RenderCache {
 
     /// The theme's templates, parsed again only when one of them changed.
     fn templates(&mut self, site: &Site) -> Result<Templates, Diagnostics> {
-        let texts: Vec<(String, String, String)> = site
-            .theme
-            .templates
-            .iter()
-            .map(|(n, t)| (n.clone(), t.origin.clone(), t.text.clone()))
-            .collect();
         match self.templates.take() {
-            Some((base, made_from, tpl)) if base == site.base_path && made_from == texts => {
-                Ok(tpl)
+            Some(c) if c.base_path == site.base_path && c.texts == template_texts(site) => {
+                Ok(c.tpl)
             }
             _ => Templates::new(&site.theme, &site.base_path),
         }
@@ -229,13 +240,11 @@ impl RenderCache {
 
     /// Keep `tpl` for the next render.
     fn keep_templates(&mut self, site: &Site, tpl: Templates) {
-        let texts = site
-            .theme
-            .templates
-            .iter()
-            .map(|(n, t)| (n.clone(), t.origin.clone(), t.text.clone()))
-            .collect();
-        self.templates = Some((site.base_path.clone(), texts, tpl));
+        self.templates = Some(CachedTemplates {
+            base_path: site.base_path.clone(),
+            texts: template_texts(site),
+            tpl,
+        });
     }
 
     /// Every brief's related briefs, from the cache while the topics hold the same
@@ -376,7 +385,8 @@ fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
                 .map(|(_, b)| Dep::Card(b.file().to_path_buf())),
         );
     } else {
-        let before: HashMap<&std::ffi::OsStr, &Arc<Card>> = old.iter().map(|c| (file(c), c)).collect();
+        let before: HashMap<&std::ffi::OsStr, &Arc<Card>> =
+            old.iter().map(|c| (file(c), c)).collect();
         changed.extend(
             new.iter()
                 .filter(|c| before.get(file(c)).is_none_or(|o| !same(o, c)))
@@ -1129,7 +1139,8 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             c.insert_value("page", page);
             deps.insert(Dep::Brief(b.src.file.clone()));
             deps.extend(b.datasets.iter().map(|d| Dep::Dataset(d.clone())));
-            if !b.src.front.sources.is_empty() {
+            // Its sources are listed by title, and so are its charts' sources.
+            if !b.src.front.sources.is_empty() || !b.charts.is_empty() {
                 deps.insert(Dep::Dataset("sources".into()));
             }
             // Related briefs are picked from the lists of this brief's topics, and

@@ -522,15 +522,7 @@ impl Builder {
             return Ok(None);
         }
         let written: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
-        let counts = BuildReport {
-            briefs: site.briefs.len(),
-            datasets: site.datasets.len(),
-            pages: rendered.pages,
-            files: rendered.files.len(),
-            charts: rendered.charts,
-            drafts_skipped: site.drafts_skipped,
-            elapsed: Duration::ZERO,
-        };
+        let report = full.then(|| BuildReport::of(&site, &rendered, Duration::ZERO));
         if full {
             self.output.replace(&rendered.files)?;
         } else {
@@ -579,9 +571,9 @@ impl Builder {
             full,
             briefs: changed_briefs,
             elapsed: start.elapsed(),
-            report: full.then(|| BuildReport {
+            report: report.map(|r| BuildReport {
                 elapsed: start.elapsed(),
-                ..counts
+                ..r
             }),
         }))
     }
