@@ -473,6 +473,16 @@ fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
             ),
         ),
         (
+            "a link to a brief that does not exist",
+            "briefs/trade-turnover-1988-2022.md",
+            Edit("A new sentence.", "A new [sentence](nope.md)."),
+        ),
+        (
+            "the link mended",
+            "briefs/trade-turnover-1988-2022.md",
+            Edit("A new [sentence](nope.md).", "A mended sentence."),
+        ),
+        (
             "a title",
             "briefs/soviet-debt-write-off.md",
             Edit("title: \"Writing off", "title: \"Edited: writing off"),
@@ -549,6 +559,11 @@ fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
         let (name, data) = events
             .next(LIMIT)
             .unwrap_or_else(|| panic!("{what}: no event; server said:\n{}", s.stderr()));
+        if what.contains("does not exist") {
+            assert_eq!(name, "failed", "{what}: {data}");
+            assert!(data.contains("nope.md"), "{data}");
+            continue;
+        }
         assert!(
             name == "reload" || name == "css",
             "{what}: {name} {data}\n{}",

@@ -24,6 +24,7 @@ use crate::load::yaml::YamlDoc;
 use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
 use crate::slug::slugify;
 use charts::{ChartPlan, SpecSource};
+use serde_json::Value as Json;
 use values::{Lookup, lookup, lookup_from_args, parse_shortcode};
 
 /// Options of a build that change what is published.
@@ -54,7 +55,7 @@ pub struct Brief {
     pub charts: Arc<Vec<ChartPlan>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Topic {
     pub name: String,
     pub slug: String,
@@ -63,7 +64,7 @@ pub struct Topic {
 }
 
 /// One row of the `sources` dataset and what cites it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Source {
     pub key: String,
     /// The row's cells by column name.
@@ -72,7 +73,7 @@ pub struct Source {
     pub cited_by_datasets: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct KeyFigure {
     pub label: String,
     pub value: String,
@@ -258,6 +259,52 @@ pub struct ResolveCache {
     /// changes with the text: what [`Reads`] compare, rather than texts.
     datasets: HashMap<String, (String, u64)>,
     versions: u64,
+    /// What the last good resolve made across briefs, for [`resolve_again`].
+    shape: Option<Shape>,
+}
+
+/// What the last good resolve made across briefs: where each brief went and what
+/// lists it is in. It holds while no brief moves (see [`same_place`]).
+#[derive(Debug)]
+struct Shape {
+    drafts_option: bool,
+    /// The settings, as JSON, to compare.
+    config: Json,
+    /// The briefs as given, in the loader's order, with what the resolve made of
+    /// their indexes.
+    srcs: Vec<Arc<BriefSource>>,
+    slugs: BTreeMap<usize, String>,
+    files: FileIndex,
+    drafts: BTreeSet<usize>,
+    /// The published briefs in the site's order: index into `srcs`, and the brief.
+    placed: Vec<(usize, Placed)>,
+    topics: Vec<Topic>,
+    sources: Vec<Source>,
+    key_figures: Vec<KeyFigure>,
+    dataset_charts: BTreeMap<String, ChartPlan>,
+}
+
+/// A brief where the last resolve placed it.
+#[derive(Debug)]
+struct Placed {
+    slug: String,
+    path: String,
+    topics: Vec<(String, String)>,
+    body: ResolvedBody,
+}
+
+/// Whether a brief's new version goes where the old one went: the same slug, the
+/// same place in the order, the same lists (topics, sources cited). Its title,
+/// summary or body may differ.
+fn same_place(a: &BriefSource, b: &BriefSource) -> bool {
+    a.file == b.file
+        && a.stem == b.stem
+        && a.front.draft == b.front.draft
+        && a.front.slug == b.front.slug
+        && a.front.topics == b.front.topics
+        && a.front.sources == b.front.sources
+        && a.date == b.date
+        && a.front.weight == b.front.weight
 }
 
 #[derive(Debug)]
@@ -271,9 +318,11 @@ struct CachedBody {
 
 impl ResolveCache {
     /// Take note of the datasets of this resolve, giving a new version to each
-    /// whose text changed.
-    fn note_datasets(&mut self, datasets: &BTreeMap<String, Dataset>) {
+    /// whose text changed. True when one changed, came or went.
+    fn note_datasets(&mut self, datasets: &BTreeMap<String, Dataset>) -> bool {
+        let before = self.datasets.len();
         self.datasets.retain(|name, _| datasets.contains_key(name));
+        let mut changed = self.datasets.len() != before;
         for (name, d) in datasets {
             if self
                 .datasets
@@ -283,6 +332,37 @@ impl ResolveCache {
                 self.versions += 1;
                 self.datasets
                     .insert(name.clone(), (d.text.clone(), self.versions));
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Keep the result of resolving a body (`None` when it had errors).
+    fn keep(&mut self, src: &Arc<BriefSource>, r: BodyResult) -> Result<ResolvedBody, Diagnostics> {
+        match r {
+            BodyResult::Reused(v) => {
+                let entry = self
+                    .bodies
+                    .get_mut(&src.file)
+                    .expect("reused from the cache");
+                if !Arc::ptr_eq(&entry.src, src) {
+                    entry.src = src.clone();
+                }
+                Ok(v)
+            }
+            BodyResult::Made(scan, r) => {
+                let (out, resolved) = match r {
+                    Ok((v, reads)) => (Ok(v.clone()), Some((v, reads))),
+                    Err(e) => (Err(e), None),
+                };
+                let entry = CachedBody {
+                    src: src.clone(),
+                    scan,
+                    resolved,
+                };
+                self.bodies.insert(src.file.clone(), entry);
+                out
             }
         }
     }
@@ -301,11 +381,11 @@ enum BodyResult {
 struct Resolver<'a> {
     briefs: &'a [Arc<BriefSource>],
     /// Index into `briefs` → slug, for published briefs only.
-    slugs: BTreeMap<usize, String>,
-    files: FileIndex,
+    slugs: &'a BTreeMap<usize, String>,
+    files: &'a FileIndex,
     datasets: &'a BTreeMap<String, Dataset>,
     data_dir: PathBuf,
-    drafts: BTreeSet<usize>,
+    drafts: &'a BTreeSet<usize>,
     cache: &'a ResolveCache,
 }
 
@@ -586,6 +666,30 @@ pub fn resolve_cached(
         config.base_url = u;
     }
     let base_path = config.base_path();
+    let datasets_changed = cache.note_datasets(&datasets);
+    let config_json = serde_json::to_value(&config).unwrap_or_default();
+    if !datasets_changed
+        && let Some(r) = resolve_again(&sources, &config_json, opts, &datasets, &root, cache)
+    {
+        let briefs = r?;
+        let shape = cache.shape.as_ref().expect("resolved again from it");
+        return Ok(Site {
+            root,
+            config,
+            base_path,
+            briefs,
+            datasets,
+            topics: shape.topics.clone(),
+            sources: shape.sources.clone(),
+            key_figures: shape.key_figures.clone(),
+            dataset_charts: shape.dataset_charts.clone(),
+            static_files,
+            theme,
+            drafts_skipped: shape.drafts.len(),
+        });
+    }
+    // Only a good resolve leaves a shape to resolve again from.
+    cache.shape = None;
     let mut errors = Diagnostics::default();
 
     // Slugs, and which briefs are published.
@@ -718,15 +822,13 @@ pub fn resolve_cached(
     }
 
     // Bodies: links and inline values, in parallel.
-    cache.note_datasets(&datasets);
     let resolver = Resolver {
         briefs: &sources,
-        slugs: slugs.clone(),
-        files,
+        slugs: &slugs,
+        files: &files,
         datasets: &datasets,
-        // Brief paths are display paths, so the data folder must be one too.
-        data_dir: normalize(&crate::load::yaml::display_path(&root.join("data"))),
-        drafts: drafts.clone(),
+        data_dir: data_dir(&root),
+        drafts: &drafts,
         cache,
     };
     let bodies: Vec<(usize, BodyResult)> = slugs
@@ -738,37 +840,12 @@ pub fn resolve_cached(
         .collect();
     let mut resolved = BTreeMap::new();
     for (i, r) in bodies {
-        let entry = match r {
-            BodyResult::Reused(v) => {
+        match cache.keep(&sources[i], r) {
+            Ok(v) => {
                 resolved.insert(i, v);
-                let entry = cache
-                    .bodies
-                    .get_mut(&sources[i].file)
-                    .expect("reused from the cache");
-                if !Arc::ptr_eq(&entry.src, &sources[i]) {
-                    entry.src = sources[i].clone();
-                }
-                continue;
             }
-            BodyResult::Made(scan, r) => {
-                let resolved_ok = match r {
-                    Ok((v, reads)) => {
-                        resolved.insert(i, v.clone());
-                        Some((v, reads))
-                    }
-                    Err(e) => {
-                        errors.extend(e);
-                        None
-                    }
-                };
-                CachedBody {
-                    src: sources[i].clone(),
-                    scan,
-                    resolved: resolved_ok,
-                }
-            }
-        };
-        cache.bodies.insert(sources[i].file.clone(), entry);
+            Err(e) => errors.extend(e),
+        }
     }
     if cache.bodies.len() > resolved.len() {
         let published: HashSet<&Path> = slugs.keys().map(|&i| sources[i].file.as_path()).collect();
@@ -840,34 +917,30 @@ pub fn resolve_cached(
 
     // Published briefs, newest first; ties by weight then slug, so order never
     // depends on the file system.
-    let mut briefs: Vec<Brief> = Vec::with_capacity(slugs.len());
-    let mut sources_opt: Vec<Option<Arc<BriefSource>>> = sources.into_iter().map(Some).collect();
-    for (i, slug) in &slugs {
-        let src = sources_opt[*i].take().expect("each brief once");
-        let ResolvedBody {
-            body,
-            links,
-            datasets: used,
-            charts,
-        } = resolved.remove(i).expect("resolved above");
-        briefs.push(Brief {
-            path: format!("briefs/{slug}/"),
-            slug: slug.clone(),
-            topics: Vec::new(),
-            body,
-            links,
-            datasets: used,
-            charts,
-            src,
-        });
-    }
-    briefs.sort_by(|a, b| {
+    let mut placed: Vec<(usize, Brief)> = slugs
+        .iter()
+        .map(|(&i, slug)| {
+            let body = resolved.remove(&i).expect("resolved above");
+            (
+                i,
+                brief(
+                    sources[i].clone(),
+                    slug.clone(),
+                    format!("briefs/{slug}/"),
+                    Vec::new(),
+                    body,
+                ),
+            )
+        })
+        .collect();
+    placed.sort_by(|(_, a), (_, b)| {
         b.src
             .date
             .cmp(&a.src.date)
             .then(a.src.front.weight.cmp(&b.src.front.weight))
             .then(a.slug.cmp(&b.slug))
     });
+    let (order, mut briefs): (Vec<usize>, Vec<Brief>) = placed.into_iter().unzip();
 
     // Topics: "Trade" and "trade" are one topic, shown in its most common spelling.
     // Briefs share a few topics, so each spelling is made a slug once.
@@ -955,20 +1028,154 @@ pub fn resolve_cached(
         }
     }
 
+    let topics: Vec<Topic> = topics.into_values().collect();
+    let placed = order
+        .iter()
+        .zip(&briefs)
+        .map(|(&i, b)| {
+            let placed = Placed {
+                slug: b.slug.clone(),
+                path: b.path.clone(),
+                topics: b.topics.clone(),
+                body: ResolvedBody {
+                    body: b.body.clone(),
+                    links: b.links.clone(),
+                    datasets: b.datasets.clone(),
+                    charts: b.charts.clone(),
+                },
+            };
+            (i, placed)
+        })
+        .collect();
+    let drafts_skipped = drafts.len();
+    cache.shape = Some(Shape {
+        drafts_option: opts.drafts,
+        config: config_json,
+        srcs: sources,
+        slugs,
+        files,
+        drafts,
+        placed,
+        topics: topics.clone(),
+        sources: sources_out.clone(),
+        key_figures: key_figures.clone(),
+        dataset_charts: dataset_charts.clone(),
+    });
     Ok(Site {
         root,
         config,
         base_path,
         briefs,
         datasets,
-        topics: topics.into_values().collect(),
+        topics,
         sources: sources_out,
         key_figures,
         dataset_charts,
         static_files,
         theme,
-        drafts_skipped: drafts.len(),
+        drafts_skipped,
     })
+}
+
+/// A brief from its source, where it goes and its resolved body.
+fn brief(
+    src: Arc<BriefSource>,
+    slug: String,
+    path: String,
+    topics: Vec<(String, String)>,
+    body: ResolvedBody,
+) -> Brief {
+    Brief {
+        src,
+        slug,
+        path,
+        topics,
+        body: body.body,
+        links: body.links,
+        datasets: body.datasets,
+        charts: body.charts,
+    }
+}
+
+/// Brief paths are display paths, so the data folder must be one too.
+fn data_dir(root: &Path) -> PathBuf {
+    normalize(&crate::load::yaml::display_path(&root.join("data")))
+}
+
+/// The last resolve again, when an edit changed what briefs say but not where
+/// they go ([`same_place`]) nor the settings or datasets: everything made across
+/// briefs is as it was, and only the bodies of the briefs that changed are
+/// resolved. `None` when that does not hold.
+fn resolve_again(
+    sources: &[Arc<BriefSource>],
+    config: &Json,
+    opts: &ResolveOptions,
+    datasets: &BTreeMap<String, Dataset>,
+    root: &Path,
+    cache: &mut ResolveCache,
+) -> Option<Result<Vec<Brief>, Diagnostics>> {
+    let shape = cache.shape.as_ref()?;
+    if shape.drafts_option != opts.drafts
+        || shape.config != *config
+        || shape.srcs.len() != sources.len()
+    {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for (i, (a, b)) in shape.srcs.iter().zip(sources).enumerate() {
+        if !Arc::ptr_eq(a, b) {
+            if !same_place(a, b) {
+                return None;
+            }
+            changed.push(i);
+        }
+    }
+    let resolver = Resolver {
+        briefs: sources,
+        slugs: &shape.slugs,
+        files: &shape.files,
+        datasets,
+        data_dir: data_dir(root),
+        drafts: &shape.drafts,
+        cache,
+    };
+    let made: Vec<(usize, BodyResult)> = changed
+        .into_iter()
+        .filter(|i| !resolver.drafts.contains(i))
+        .map(|i| (i, resolver.cached_or_new(i)))
+        .collect();
+    let mut errors = Diagnostics::default();
+    let mut bodies = HashMap::new();
+    for (i, r) in made {
+        match cache.keep(&sources[i], r) {
+            Ok(v) => {
+                bodies.insert(i, v);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if let Err(e) = errors.into_result() {
+        return Some(Err(e));
+    }
+    let shape = cache.shape.as_mut().expect("checked above");
+    shape.srcs = sources.to_vec();
+    let briefs = shape
+        .placed
+        .iter_mut()
+        .map(|(i, p)| {
+            if let Some(body) = bodies.remove(i) {
+                p.body = body;
+            }
+            brief(
+                sources[*i].clone(),
+                p.slug.clone(),
+                p.path.clone(),
+                p.topics.clone(),
+                p.body.clone(),
+            )
+        })
+        .collect();
+    Some(Ok(briefs))
 }
 
 #[cfg(test)]
