@@ -11,7 +11,9 @@ the brief's page and the list pages that show its reading time), then its title.
 For each edit it measures the time from the file being saved to the `reload`
 event arriving, and reads the server's own rebuild time from its terminal line
 (`Rebuilt briefs/x/ + 12 other files in 6 ms`). Prints medians and 90th
-percentiles. Run `cargo build --release` first (benches/serve.sh does).
+percentiles, and the load average before and after, as the machine may be
+shared. Run `cargo build --release` first (benches/serve.sh does); TUMEN_BIN
+names another binary (to compare with an older build).
 """
 import os
 import re
@@ -26,7 +28,7 @@ import time
 repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 edits = int(sys.argv[2]) if len(sys.argv) > 2 else 30
-binary = os.path.join(repo, "target", "release", "tumen")
+binary = os.environ.get("TUMEN_BIN") or os.path.join(repo, "target", "release", "tumen")
 work = tempfile.mkdtemp(prefix="tumen-serve-bench-")
 site = os.path.join(work, "site")
 subprocess.run([sys.executable, os.path.join(repo, "benches", "gen_site.py"), str(n), site], check=True)
@@ -106,8 +108,10 @@ try:
         print(f"  rebuild (server's own timing): median {statistics.median(rebuild_ms):.0f} ms, p90 {p90(rebuild_ms)} ms, max {max(rebuild_ms)} ms")
         print(f"  save -> reload event:          median {statistics.median(latencies):.1f} ms, p90 {p90(latencies):.1f} ms, max {max(latencies):.1f} ms")
 
+    print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     measure("body")
     measure("title")
+    print(f"load average after: {os.getloadavg()[0]:.2f} (1 min)")
 finally:
     server.kill()
     server.wait()

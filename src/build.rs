@@ -34,6 +34,19 @@ pub struct BuildReport {
 }
 
 impl BuildReport {
+    /// What a build of `site` made, in `elapsed`.
+    pub fn of(site: &Site, rendered: &RenderedSite, elapsed: Duration) -> BuildReport {
+        BuildReport {
+            briefs: site.briefs.len(),
+            datasets: site.datasets.len(),
+            pages: rendered.pages,
+            files: rendered.files.len(),
+            charts: rendered.charts,
+            drafts_skipped: site.drafts_skipped,
+            elapsed,
+        }
+    }
+
     pub fn summary(&self) -> String {
         let drafts = match self.drafts_skipped {
             0 => String::new(),
@@ -100,15 +113,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         crate::render::minify::files(&mut rendered.files);
     }
     write_site(&opts.output_dir, &rendered.files)?;
-    Ok(BuildReport {
-        briefs: site.briefs.len(),
-        datasets: site.datasets.len(),
-        pages: rendered.pages,
-        files: rendered.files.len(),
-        charts: rendered.charts,
-        drafts_skipped: site.drafts_skipped,
-        elapsed: start.elapsed(),
-    })
+    Ok(BuildReport::of(&site, &rendered, start.elapsed()))
 }
 
 /// What `tumen check` found on a site without errors.

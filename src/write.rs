@@ -171,7 +171,7 @@ fn swap(staging: &Path, out: &Path, old: &Path) -> Result<(), Diagnostic> {
 /// beside itself, then renamed over), so a browser never reads half a page.
 pub fn update_files(
     out: &Path,
-    files: &[OutputFile],
+    files: &[&OutputFile],
     removed: &[String],
 ) -> Result<(), Diagnostic> {
     // In parallel: replacing a file by rename makes ext4 start writing it back at

@@ -40,18 +40,40 @@ fn each_page_records_what_it_used() {
     // the debt page shows its card and changes with it; and with the topic's list.
     assert!(
         debt.iter()
-            .any(|d| matches!(d, Dep::Brief(p) if p.ends_with("trade.md"))),
+            .any(|d| matches!(d, Dep::Card(p) if p.ends_with("trade.md"))),
         "{debt:?}"
+    );
+    assert!(
+        !debt
+            .iter()
+            .any(|d| matches!(d, Dep::Brief(p) if p.ends_with("trade.md"))),
+        "only the trade brief's card shows on the debt page: {debt:?}"
     );
     assert!(debt.contains(&Dep::Topic("debt".into())), "{debt:?}");
     assert!(
         !debt.contains(&Dep::BriefList),
         "a brief page does not change with every other brief: {debt:?}"
     );
-    assert!(deps("topics/debt/index.html").contains(&Dep::Topic("debt".into())));
+    let topic = deps("topics/debt/index.html");
+    assert!(topic.contains(&Dep::Topic("debt".into())));
+    // A list shows cards: it changes with what a card shows, not with every edit.
+    assert!(
+        topic
+            .iter()
+            .any(|d| matches!(d, Dep::Card(p) if p.ends_with("debt.md"))),
+        "{topic:?}"
+    );
+    assert!(!topic.contains(&Dep::Cards) && !topic.contains(&Dep::BriefList));
 
-    assert!(deps("index.html").contains(&Dep::BriefList));
-    assert!(deps("data/trade/index.html").contains(&Dep::Dataset("trade".into())));
+    assert!(deps("index.html").contains(&Dep::Cards));
+    assert!(deps("index.html").contains(&Dep::Topics));
+    assert!(deps("briefs/index.html").contains(&Dep::Cards));
+    assert!(deps("topics/index.html").contains(&Dep::Topics));
+    let sources = deps("sources/index.html");
+    assert!(sources.contains(&Dep::Cards) && sources.contains(&Dep::CitedBy("memo-2016".into())));
+    let data = deps("data/trade/index.html");
+    assert!(data.contains(&Dep::Dataset("trade".into())));
+    assert!(data.contains(&Dep::UsedBy("trade".into())), "{data:?}");
     assert_eq!(
         deps("data/trade.csv").iter().collect::<Vec<_>>(),
         vec![&Dep::Dataset("trade".into())]

@@ -92,6 +92,14 @@ fn serves_the_site_on_loopback_with_the_reload_script_and_content_types() {
     assert_eq!(folder.status, 302);
     assert_eq!(folder.header("location"), Some("/briefs/"));
 
+    // The first build is counted as `tumen build` counts it.
+    let (tmp, site) = copy_fixture("basic");
+    let built = stdout(&build_ok(&site, &tmp.path().join("built"), &[]));
+    let counts = |line: &str| line.split(" in ").next().unwrap_or_default().to_string();
+    let first = s.stderr().lines().next().unwrap_or_default().to_string();
+    assert!(first.starts_with("Built 2 briefs, "), "{first}");
+    assert_eq!(counts(&first), counts(built.trim()), "{first}");
+
     // The files on disk carry no reload script: only served pages do.
     for (path, bytes) in tree(&s.out) {
         assert!(
@@ -298,8 +306,13 @@ fn editor_saves_new_folders_removals_and_junk_files() {
     events.expect("reload", LIMIT);
     assert_eq!(s.get("/briefs/fresh/").status, 404);
     assert_eq!(s.get("/topics/burst/").status, 404);
-    assert!(!s.out.join("briefs/fresh").exists());
     assert!(!s.get("/briefs/").body.contains("Fresh brief"));
+    // The reload comes first: the files are written right after it.
+    let start = Instant::now();
+    while s.out.join("briefs/fresh").exists() {
+        assert!(start.elapsed() < LIMIT, "briefs/fresh/ stays on disk");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -413,4 +426,182 @@ fn refuses_to_start_on_a_taken_port_or_a_bad_output() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("overlaps"), "{}", stderr(&o));
+}
+
+/// A served page without what the server puts into it: the bytes on disk.
+fn without_injection(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    match (
+        text.find("<style id=\"tumen-style\">"),
+        text.rfind("</body>"),
+    ) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &text[..a], &text[b..]).into_bytes(),
+        _ => body.to_vec(),
+    }
+}
+
+/// After each edit, what the server serves at once and what it then writes into
+/// its output folder are, byte for byte, what `tumen build` makes of the same
+/// sources: the incremental rebuild misses nothing and adds nothing.
+#[test]
+fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_dir(&repo().join("content"), &site);
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    let built = tmp.path().join("built");
+    let new_brief = "---\ntitle: \"A new brief on ports\"\ndate: 2024-07-01\ntopics: [ports, Trade]\nsources: [memo-2016]\n---\n\nSee [the overview](russia-dprk-overview.md). Trade was {{ value(data=\"trade-turnover\", where=\"year=1988\", column=\"turnover\") }}.\n\n```chart\ndata: trade-turnover\ntype: bar\nx: year\ny: turnover\nwhere: reading=primary\n```\n";
+    let figure = format!(
+        "<!-- edited -->{}",
+        read(&repo().join("themes/default/templates/figure.html"))
+    );
+    /// What a step does to the site folder: replace text in a file, write a file,
+    /// remove one.
+    enum Change<'a> {
+        Edit(&'a str, &'a str),
+        Write(&'a str),
+        Remove,
+    }
+    use Change::*;
+    let steps: Vec<(&str, &str, Change)> = vec![
+        (
+            "a body edit that keeps the reading time",
+            "briefs/trade-turnover-1988-2022.md",
+            Edit(
+                "## The collapse, 1988–1996",
+                "A new sentence.\n\n## The collapse, 1988–1996",
+            ),
+        ),
+        (
+            "a link to a brief that does not exist",
+            "briefs/trade-turnover-1988-2022.md",
+            Edit("A new sentence.", "A new [sentence](nope.md)."),
+        ),
+        (
+            "the link mended",
+            "briefs/trade-turnover-1988-2022.md",
+            Edit("A new [sentence](nope.md).", "A mended sentence."),
+        ),
+        (
+            "a title",
+            "briefs/soviet-debt-write-off.md",
+            Edit("title: \"Writing off", "title: \"Edited: writing off"),
+        ),
+        (
+            "a date that reorders the briefs",
+            "briefs/regional-forums.md",
+            Edit("date: 2024-04-08", "date: 2024-06-30"),
+        ),
+        (
+            "a new topic and a topic left",
+            "briefs/russia-dprk-overview.md",
+            Edit(
+                "topics: [trade, investment, debt, diplomacy]",
+                "topics: [trade, investment, ports, Diplomacy]",
+            ),
+        ),
+        (
+            "a source no longer cited",
+            "briefs/investment-and-infrastructure.md",
+            Edit(
+                "sources: [memo-2016, iss-2014, rb-2019, rb-2023]",
+                "sources: [memo-2016, iss-2014, rb-2023]",
+            ),
+        ),
+        (
+            "a new brief with a link, a value and a chart",
+            "briefs/new-ports.md",
+            Write(new_brief),
+        ),
+        (
+            "a dataset's value",
+            "data/trade-turnover.yaml",
+            Edit(
+                "{year: 1988, turnover: 2350,",
+                "{year: 1988, turnover: 2351,",
+            ),
+        ),
+        (
+            "a slug that briefs link to",
+            "briefs/soviet-debt-write-off.md",
+            Edit("date: ", "slug: debt-2024\ndate: "),
+        ),
+        (
+            "the figure template",
+            "themes/default/templates/figure.html",
+            Write(&figure),
+        ),
+        (
+            "a brief made a draft",
+            "briefs/new-ports.md",
+            Edit("date: 2024-07-01", "draft: true\ndate: 2024-07-01"),
+        ),
+        (
+            "a draft published",
+            "briefs/new-ports.md",
+            Edit("draft: true\n", ""),
+        ),
+        ("a brief removed", "briefs/new-ports.md", Remove),
+        ("a static file", "static/extra.txt", Write("extra\n")),
+    ];
+    let mut events = s.events();
+    let mut before = tree(&s.out);
+    for (what, file, change) in steps {
+        let path = site.join(file);
+        match change {
+            Edit(from, to) => edit(&path, from, to),
+            Write(text) => {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, text).unwrap();
+            }
+            Remove => std::fs::remove_file(&path).unwrap(),
+        }
+        let (name, data) = events
+            .next(LIMIT)
+            .unwrap_or_else(|| panic!("{what}: no event; server said:\n{}", s.stderr()));
+        if what.contains("does not exist") {
+            assert_eq!(name, "failed", "{what}: {data}");
+            assert!(data.contains("nope.md"), "{data}");
+            continue;
+        }
+        assert!(
+            name == "reload" || name == "css",
+            "{what}: {name} {data}\n{}",
+            s.stderr()
+        );
+        let _ = std::fs::remove_dir_all(&built);
+        build_ok(&site, &built, &["--base-url", &s.url]);
+        let want = tree(&built);
+        // Served at once, from memory or disk.
+        for (path, bytes) in &want {
+            let got = s.get_bytes(&format!("/{path}"));
+            assert!(
+                without_injection(&got) == *bytes,
+                "{what}: /{path} is served otherwise than built:\n{}\n---\n{}",
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        for path in before.keys().filter(|p| !want.contains_key(*p)) {
+            assert_eq!(s.get(&format!("/{path}")).status, 404, "{what}: /{path}");
+        }
+        // Written soon after, and nothing else left in the folder.
+        let start = Instant::now();
+        loop {
+            let have = tree(&s.out);
+            if have == want {
+                break;
+            }
+            if start.elapsed() > LIMIT {
+                let differ: Vec<&String> = want
+                    .keys()
+                    .chain(have.keys())
+                    .filter(|p| want.get(*p) != have.get(*p))
+                    .collect();
+                panic!("{what}: the output folder differs from a build in {differ:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        before = want;
+    }
 }

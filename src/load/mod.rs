@@ -14,6 +14,7 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -31,7 +32,9 @@ pub struct SiteSources {
     pub root: PathBuf,
     pub config: SiteConfig,
     /// Sorted by file path, so that everything downstream iterates in a stable order.
-    pub briefs: Vec<BriefSource>,
+    /// Shared: the live preview keeps the briefs it did not reload from one rebuild
+    /// to the next without copying their text.
+    pub briefs: Vec<Arc<BriefSource>>,
     pub datasets: BTreeMap<String, Dataset>,
     /// Files copied as they are: (path in the output, file on disk), theme files first
     /// and the site's own after, so that the site's win.
@@ -211,7 +214,7 @@ impl SiteSources {
         let mut brief_list = Vec::with_capacity(briefs.len());
         for b in briefs {
             match b {
-                Ok(b) => brief_list.push(b),
+                Ok(b) => brief_list.push(Arc::new(b)),
                 Err(e) => errors.extend(e),
             }
         }

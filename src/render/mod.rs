@@ -13,7 +13,7 @@ pub mod minify;
 pub mod publish;
 pub mod templates;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -36,13 +36,26 @@ pub enum Dep {
     Config,
     /// A template by name (with its parents and includes, which the theme knows).
     Template(String),
-    /// A brief's file.
+    /// A brief's file, or what was resolved into it from other files.
     Brief(PathBuf),
-    /// The list of all briefs (titles, dates, summaries, topics): list pages.
+    /// Anything about any brief, or their order: what a file made from every brief
+    /// records unless it says more finely what it reads (below).
     BriefList,
+    /// The cards of all briefs, in order: the list of all briefs. A card is what
+    /// lists show of a brief (title, date, summary, topics, reading time), so most
+    /// edits of a brief's body change no card and no list.
+    Cards,
+    /// One brief's card, on a page that lists it among others.
+    Card(PathBuf),
     /// Which briefs a topic holds, in order, and its name: a brief's related briefs
     /// are picked from its topics' lists.
     Topic(String),
+    /// The topics: their names and how many briefs each holds.
+    Topics,
+    /// Which briefs read a dataset (inline values, charts), in order.
+    UsedBy(String),
+    /// Which briefs cite a source key in their front matter, in order.
+    CitedBy(String),
     /// One dataset.
     Dataset(String),
     /// Every dataset (a template that reads `data`).
@@ -77,23 +90,98 @@ pub struct RenderedSite {
     /// Every path of the site's output, rendered this time or not: what a partial
     /// render compares with the previous output to find pages that disappeared.
     pub all_paths: BTreeSet<String>,
+    /// Every brief's card, in the briefs' order, rendered this time or not: what
+    /// the next partial render compares its cards with.
+    pub cards: Vec<Arc<Card>>,
 }
 
-/// Markdown already rendered, by brief file, kept between renders by the live
-/// preview so that an edit re-renders the Markdown of the briefs it changed only.
-/// An entry is reused only when its inputs (body, links, base path) are the same.
+/// What a partial render is asked to bring up to date: the pages whose record of
+/// what they were made from meets what changed since the last good render.
+pub struct Since<'a> {
+    /// Output path → what it was made from, as recorded by the last good render.
+    pub deps: &'a BTreeMap<String, BTreeSet<Dep>>,
+    /// The cards of the last good render.
+    pub cards: &'a [Arc<Card>],
+    /// What changed in the sources; the render adds the cards that changed, which
+    /// only it can tell.
+    pub changed: BTreeSet<Dep>,
+}
+
+/// What lists show of a brief, as the template value they read, with what it was
+/// made from: a card is made again only when one of those changed.
+#[derive(Debug)]
+pub struct Card {
+    src: Arc<crate::load::BriefSource>,
+    slug: String,
+    topics: Vec<(String, String)>,
+    md: Arc<markdown::Rendered>,
+    base_path: String,
+    json: Json,
+    value: Value,
+}
+
+impl Card {
+    fn file(&self) -> &std::path::Path {
+        &self.src.file
+    }
+}
+
+/// What a render made that the next can reuse, kept between renders by the live
+/// preview so that an edit makes again only what it changed: Markdown, cards and
+/// the `data` globals. An entry is reused only when its inputs are the same
+/// (compared by pointer first: a resolve shares what it did not change).
 #[derive(Debug, Default)]
 pub struct RenderCache {
     md: HashMap<PathBuf, CachedMarkdown>,
+    cards: HashMap<PathBuf, Arc<Card>>,
+    data: Option<CachedData>,
+    related: Option<CachedRelated>,
+    templates: Option<CachedTemplates>,
+}
+
+/// The theme parsed, and what it was parsed from: the base path and each
+/// template's name, file and text.
+#[derive(Debug)]
+struct CachedTemplates {
+    base_path: String,
+    texts: Vec<(String, String, String)>,
+    tpl: Templates,
+}
+
+fn template_texts(site: &Site) -> Vec<(String, String, String)> {
+    site.theme
+        .templates
+        .iter()
+        .map(|(n, t)| (n.clone(), t.origin.clone(), t.text.clone()))
+        .collect()
+}
+
+/// Every brief's related briefs, and what they were picked from: each brief's
+/// topics and each topic's briefs.
+#[derive(Debug)]
+struct CachedRelated {
+    topics_of: Vec<Vec<String>>,
+    topics: Vec<(String, Vec<usize>)>,
+    related: Arc<Vec<Vec<usize>>>,
 }
 
 #[derive(Debug)]
 struct CachedMarkdown {
-    body: String,
-    links: BTreeMap<String, String>,
+    body: Arc<str>,
+    links: Arc<BTreeMap<String, String>>,
     base_path: String,
     figures: Vec<String>,
     out: Arc<markdown::Rendered>,
+}
+
+/// The `data` and `datasets` globals, and what they were made from: the base path
+/// and each dataset's name and text.
+#[derive(Debug)]
+struct CachedData {
+    base_path: String,
+    texts: Vec<(String, String)>,
+    data: Value,
+    datasets: Value,
 }
 
 impl RenderCache {
@@ -115,27 +203,208 @@ impl RenderCache {
                 _ => Arc::new(markdown::render(&b.body, &b.links, &site.base_path, figs)),
             })
             .collect();
-        self.md = site
-            .briefs
-            .iter()
-            .zip(&md)
-            .zip(figures)
-            .map(|((b, out), figs)| {
-                let entry = match self.md.remove(&b.src.file) {
-                    Some(c) if Arc::ptr_eq(&c.out, out) => c,
-                    _ => CachedMarkdown {
+        for ((b, out), figs) in site.briefs.iter().zip(&md).zip(figures) {
+            match self.md.get_mut(&b.src.file) {
+                // Keep the resolve's pointers, so that the next compare is quick.
+                Some(c) if Arc::ptr_eq(&c.out, out) => {
+                    c.body = b.body.clone();
+                    c.links = b.links.clone();
+                }
+                _ => {
+                    let entry = CachedMarkdown {
                         body: b.body.clone(),
                         links: b.links.clone(),
                         base_path: site.base_path.clone(),
                         figures: figs.clone(),
                         out: out.clone(),
-                    },
-                };
-                (b.src.file.clone(), entry)
-            })
-            .collect();
+                    };
+                    self.md.insert(b.src.file.clone(), entry);
+                }
+            }
+        }
+        if self.md.len() > site.briefs.len() {
+            let now: HashSet<&std::path::Path> =
+                site.briefs.iter().map(|b| b.src.file.as_path()).collect();
+            self.md.retain(|f, _| now.contains(f.as_path()));
+        }
         md
     }
+
+    /// The theme's templates, parsed again only when one of them changed.
+    fn templates(&mut self, site: &Site) -> Result<Templates, Diagnostics> {
+        match self.templates.take() {
+            Some(c) if c.base_path == site.base_path && c.texts == template_texts(site) => {
+                Ok(c.tpl)
+            }
+            _ => Templates::new(&site.theme, &site.base_path),
+        }
+    }
+
+    /// Keep `tpl` for the next render.
+    fn keep_templates(&mut self, site: &Site, tpl: Templates) {
+        self.templates = Some(CachedTemplates {
+            base_path: site.base_path.clone(),
+            texts: template_texts(site),
+            tpl,
+        });
+    }
+
+    /// Every brief's related briefs, from the cache while the topics hold the same
+    /// briefs.
+    fn related(&mut self, site: &Site) -> Arc<Vec<Vec<usize>>> {
+        if let Some(c) = &self.related
+            && c.topics_of.len() == site.briefs.len()
+            && c.topics.len() == site.topics.len()
+            && c.topics_of.iter().zip(&site.briefs).all(|(a, b)| {
+                a.len() == b.topics.len() && a.iter().zip(&b.topics).all(|(x, y)| *x == y.1)
+            })
+            && c.topics
+                .iter()
+                .zip(&site.topics)
+                .all(|(a, t)| a.0 == t.slug && a.1 == t.briefs)
+        {
+            return c.related.clone();
+        }
+        let related = Arc::new(related_briefs(site, 3));
+        self.related = Some(CachedRelated {
+            topics_of: site
+                .briefs
+                .iter()
+                .map(|b| b.topics.iter().map(|t| t.1.clone()).collect())
+                .collect(),
+            topics: site
+                .topics
+                .iter()
+                .map(|t| (t.slug.clone(), t.briefs.clone()))
+                .collect(),
+            related: related.clone(),
+        });
+        related
+    }
+
+    /// Every brief's card, from the cache where what it is made from is unchanged.
+    fn cards(&mut self, ctx: &Ctx) -> Vec<Arc<Card>> {
+        let site = ctx.site;
+        let cards: Vec<Arc<Card>> = (0..site.briefs.len())
+            .into_par_iter()
+            .map(|i| {
+                let (b, md) = (&site.briefs[i], &ctx.md[i]);
+                match self.cards.get(&b.src.file) {
+                    Some(c)
+                        if Arc::ptr_eq(&c.src, &b.src)
+                            && Arc::ptr_eq(&c.md, md)
+                            && c.slug == b.slug
+                            && c.topics == b.topics
+                            && c.base_path == site.base_path =>
+                    {
+                        c.clone()
+                    }
+                    _ => {
+                        let json = ctx.card(i);
+                        Arc::new(Card {
+                            src: b.src.clone(),
+                            slug: b.slug.clone(),
+                            topics: b.topics.clone(),
+                            md: md.clone(),
+                            base_path: site.base_path.clone(),
+                            value: tv(&json),
+                            json,
+                        })
+                    }
+                }
+            })
+            .collect();
+        for c in &cards {
+            if !self.cards.get(c.file()).is_some_and(|o| Arc::ptr_eq(o, c)) {
+                self.cards.insert(c.file().to_path_buf(), c.clone());
+            }
+        }
+        if self.cards.len() > cards.len() {
+            let now: HashSet<&std::path::Path> = cards.iter().map(|c| c.file()).collect();
+            self.cards.retain(|f, _| now.contains(f.as_path()));
+        }
+        cards
+    }
+
+    /// The `data` and `datasets` globals, from the cache while the datasets are
+    /// unchanged.
+    fn data(&mut self, ctx: &Ctx) -> (Value, Value) {
+        let site = ctx.site;
+        let texts: Vec<(String, String)> = site
+            .datasets
+            .values()
+            .map(|d| (d.name.clone(), d.text.clone()))
+            .collect();
+        if let Some(c) = &self.data
+            && c.base_path == site.base_path
+            && c.texts == texts
+        {
+            return (c.data.clone(), c.datasets.clone());
+        }
+        let mut data = serde_json::Map::new();
+        for (name, d) in &site.datasets {
+            let v = ctx.dataset(d);
+            // `data["trade-turnover"]` always works; `data.trade_turnover` reads better.
+            if name.contains('-') {
+                data.insert(name.replace('-', "_"), v.clone());
+            }
+            data.insert(name.clone(), v);
+        }
+        let data = tv(&Json::Object(data));
+        let datasets = tv(&Json::Array(
+            site.datasets
+                .values()
+                .filter(|d| d.name != "sources")
+                .map(|d| ctx.dataset(d))
+                .collect(),
+        ));
+        self.data = Some(CachedData {
+            base_path: site.base_path.clone(),
+            texts,
+            data: data.clone(),
+            datasets: datasets.clone(),
+        });
+        (data, datasets)
+    }
+}
+
+/// The cards that differ from the last good render's, as [`Dep`]s: `Card` for each
+/// brief whose card changed (or appeared, or went), `Cards` when any did or their
+/// order changed.
+fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
+    let same = |a: &Arc<Card>, b: &Arc<Card>| Arc::ptr_eq(a, b) || a.json == b.json;
+    fn file(c: &Arc<Card>) -> &std::ffi::OsStr {
+        c.file().as_os_str()
+    }
+    let mut changed = BTreeSet::new();
+    let reordered = old.len() != new.len() || old.iter().zip(new).any(|(a, b)| file(a) != file(b));
+    if !reordered {
+        // The usual edit: card by card.
+        changed.extend(
+            old.iter()
+                .zip(new)
+                .filter(|(a, b)| !same(a, b))
+                .map(|(_, b)| Dep::Card(b.file().to_path_buf())),
+        );
+    } else {
+        let before: HashMap<&std::ffi::OsStr, &Arc<Card>> =
+            old.iter().map(|c| (file(c), c)).collect();
+        changed.extend(
+            new.iter()
+                .filter(|c| before.get(file(c)).is_none_or(|o| !same(o, c)))
+                .map(|c| Dep::Card(c.file().to_path_buf())),
+        );
+        let now: HashSet<&std::ffi::OsStr> = new.iter().map(file).collect();
+        changed.extend(
+            old.iter()
+                .filter(|c| !now.contains(file(c)))
+                .map(|c| Dep::Card(c.file().to_path_buf())),
+        );
+    }
+    if reordered || !changed.is_empty() {
+        changed.insert(Dep::Cards);
+    }
+    changed
 }
 
 fn tv(j: &Json) -> Value {
@@ -170,11 +439,10 @@ struct Ctx<'a> {
     md: &'a [Arc<markdown::Rendered>],
     /// The figure HTML of each dataset's default chart.
     dataset_figures: BTreeMap<&'a str, String>,
-    summaries: Vec<Json>,
-    /// The summaries as Tera values, made once: lists of briefs on many pages share
-    /// them instead of converting the same JSON again for every page.
-    cards: Vec<Value>,
-    related: Vec<Vec<usize>>,
+    /// Every brief's card, made once: lists of briefs on many pages share them
+    /// instead of converting the same JSON again for every page.
+    cards: Vec<Arc<Card>>,
+    related: Arc<Vec<Vec<usize>>>,
 }
 
 /// A Tera map of `base`'s fields plus values that are Tera values already.
@@ -189,7 +457,7 @@ fn with_values(base: &Json, extra: Vec<(&'static str, Value)>) -> Value {
 fn cards<'a>(ctx: &Ctx, idx: impl IntoIterator<Item = &'a usize>) -> Value {
     Value::from(
         idx.into_iter()
-            .map(|&i| ctx.cards[i].clone())
+            .map(|&i| ctx.cards[i].value.clone())
             .collect::<Vec<_>>(),
     )
 }
@@ -199,6 +467,7 @@ impl Ctx<'_> {
         self.site.url(path)
     }
 
+    /// What a brief's page and lists show of it, but its Markdown.
     fn summary(&self, i: usize) -> Json {
         let b = &self.site.briefs[i];
         let md = &self.md[i];
@@ -224,6 +493,16 @@ impl Ctx<'_> {
             "reading_minutes": markdown::reading_minutes(md.words),
             "weight": b.src.front.weight,
         })
+    }
+
+    /// What lists show of a brief: its summary without the word count, which
+    /// changes with nearly every edit of the body (the reading time seldom does).
+    fn card(&self, i: usize) -> Json {
+        let mut card = self.summary(i);
+        if let Some(m) = card.as_object_mut() {
+            m.shift_remove("words");
+        }
+        card
     }
 
     fn source_ref(&self, key: &str) -> Json {
@@ -628,7 +907,7 @@ fn alias_path(alias: &str) -> Result<String, String> {
 
 /// Render the whole site.
 pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
-    render_some(site, &mut RenderCache::default(), &|_| true)
+    render_some(site, &mut RenderCache::default(), None)
 }
 
 /// Where a page job writes its page.
@@ -648,17 +927,18 @@ fn job_path(site: &Site, job: &Job) -> String {
     }
 }
 
-/// Render the files of the site whose output path `wanted` accepts; the rest are
-/// only listed in [`RenderedSite::all_paths`]. Every check that spans the whole
-/// site (two pages on one path) is made whatever is wanted, so a partial render
-/// fails exactly when a full one would.
+/// Render the files of the site, or with `since` only those that what changed
+/// since the last good render touched; the rest are only listed in
+/// [`RenderedSite::all_paths`]. Every check that spans the whole site (two pages on
+/// one path) is made whatever is rendered, so a partial render fails exactly when
+/// a full one would.
 pub fn render_some(
     site: &Site,
     cache: &mut RenderCache,
-    wanted: &(dyn Fn(&str) -> bool + Sync),
+    since: Option<Since>,
 ) -> Result<RenderedSite, Diagnostics> {
     let mut errors = Diagnostics::default();
-    let mut tpl = Templates::new(&site.theme, &site.base_path)?;
+    let mut tpl = cache.templates(site)?;
 
     let palette: Vec<String> = if site.config.palette.is_empty() {
         charts::DEFAULT_PALETTE
@@ -734,13 +1014,20 @@ pub fn render_some(
         site,
         md: &md,
         dataset_figures,
-        summaries: Vec::new(),
         cards: Vec::new(),
-        related: related_briefs(site, 3),
+        related: cache.related(site),
     };
-    ctx.summaries = (0..site.briefs.len()).map(|i| ctx.summary(i)).collect();
-    ctx.cards = ctx.summaries.par_iter().map(tv).collect();
+    ctx.cards = cache.cards(&ctx);
     let ctx = ctx;
+    let changed = since.as_ref().map(|s| {
+        let mut changed = changed_cards(s.cards, &ctx.cards);
+        changed.extend(s.changed.iter().cloned());
+        changed
+    });
+    let wanted = |path: &str| match (&since, &changed) {
+        (Some(s), Some(changed)) => s.deps.get(path).is_none_or(|d| !d.is_disjoint(changed)),
+        _ => true,
+    };
 
     // Globals: built once, shared by every render.
     let cfg = &site.config;
@@ -766,27 +1053,18 @@ pub fn render_some(
             "generator": format!("tumen {}", env!("CARGO_PKG_VERSION")),
         })),
     );
-    let mut data = serde_json::Map::new();
-    for (name, d) in &site.datasets {
-        let v = ctx.dataset(d);
-        // `data["trade-turnover"]` always works; `data.trade_turnover` reads better.
-        if name.contains('-') {
-            data.insert(name.replace('-', "_"), v.clone());
-        }
-        data.insert(name.clone(), v);
-    }
-    tpl.set_global("data", tv(&Json::Object(data)));
+    let (data, datasets) = cache.data(&ctx);
+    tpl.set_global("data", data);
+    tpl.set_global("datasets", datasets);
     tpl.set_global(
-        "datasets",
-        tv(&Json::Array(
-            site.datasets
-                .values()
-                .filter(|d| d.name != "sources")
-                .map(|d| ctx.dataset(d))
-                .collect(),
-        )),
+        "briefs",
+        Value::from(
+            ctx.cards
+                .iter()
+                .map(|c| c.value.clone())
+                .collect::<Vec<_>>(),
+        ),
     );
-    tpl.set_global("briefs", Value::from(ctx.cards.clone()));
     tpl.set_global("topics", tv(&Json::Array(site.topics.iter().map(|t| json!({
         "name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug)), "count": t.briefs.len()
     })).collect())));
@@ -963,6 +1241,7 @@ pub fn render_some(
             },
         );
     }
+    cache.keep_templates(site, tpl);
     errors.into_result()?;
     Ok(RenderedSite {
         files: files.into_values().collect(),
@@ -970,6 +1249,7 @@ pub fn render_some(
         pages,
         charts: chart_count,
         all_paths,
+        cards: ctx.cards,
     })
 }
 
@@ -1002,7 +1282,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
                 })
                 .collect();
             c.insert_value("key_figures", tv(&Json::Array(kf)));
-            deps.insert(Dep::BriefList);
+            deps.insert(Dep::Cards);
             if !site.key_figures.is_empty() {
                 deps.insert(Dep::Dataset("sources".into()));
             }
@@ -1011,7 +1291,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
         Job::Brief(i) => {
             let b: &Brief = &site.briefs[*i];
             let md = &ctx.md[*i];
-            let mut page = ctx.summaries[*i].clone();
+            let mut page = ctx.summary(*i);
             page["toc"] = json!(md.toc);
             page["sources"] = Json::Array(
                 b.src
@@ -1040,7 +1320,8 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             c.insert_value("page", page);
             deps.insert(Dep::Brief(b.src.file.clone()));
             deps.extend(b.datasets.iter().map(|d| Dep::Dataset(d.clone())));
-            if !b.src.front.sources.is_empty() {
+            // Its sources are listed by title, and so are its charts' sources.
+            if !b.src.front.sources.is_empty() || !b.charts.is_empty() {
                 deps.insert(Dep::Dataset("sources".into()));
             }
             // Related briefs are picked from the lists of this brief's topics, and
@@ -1050,18 +1331,25 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             deps.extend(
                 ctx.related[*i]
                     .iter()
-                    .map(|&r| Dep::Brief(site.briefs[r].src.file.clone())),
+                    .map(|&r| Dep::Card(site.briefs[r].src.file.clone())),
             );
+            if !b.charts.is_empty() {
+                deps.insert(Dep::Template("figure.html".into()));
+            }
             "brief.html"
         }
         Job::Briefs => {
-            deps.insert(Dep::BriefList);
+            // Not the `briefs` global that every page may read: a page that includes
+            // the list's template for a list of its own (a topic's) then does not
+            // seem to read every card.
+            c.insert_value(
+                "all_briefs",
+                cards(ctx, &(0..site.briefs.len()).collect::<Vec<_>>()),
+            );
+            deps.insert(Dep::Cards);
             "briefs.html"
         }
-        Job::Topics => {
-            deps.insert(Dep::BriefList);
-            "topics.html"
-        }
+        Job::Topics => "topics.html",
         Job::Topic(i) => {
             let t = &site.topics[*i];
             let topic = json!({"name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug))});
@@ -1069,8 +1357,12 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
                 "topic",
                 with_values(&topic, vec![("briefs", cards(ctx, &t.briefs))]),
             );
-            deps.insert(Dep::BriefList);
             deps.insert(Dep::Topic(t.slug.clone()));
+            deps.extend(
+                t.briefs
+                    .iter()
+                    .map(|&i| Dep::Card(site.briefs[i].src.file.clone())),
+            );
             "topic.html"
         }
         Job::Datasets => "datasets.html",
@@ -1097,14 +1389,18 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             );
             deps.insert(Dep::Dataset(d.name.clone()));
             deps.insert(Dep::Dataset("sources".into()));
-            deps.insert(Dep::BriefList);
+            deps.insert(Dep::UsedBy(d.name.clone()));
+            deps.extend(
+                cited
+                    .iter()
+                    .map(|&i| Dep::Card(site.briefs[i].src.file.clone())),
+            );
+            if site.dataset_charts.contains_key(&d.name) {
+                deps.insert(Dep::Template("figure.html".into()));
+            }
             "dataset.html"
         }
-        Job::Sources => {
-            deps.insert(Dep::BriefList);
-            deps.insert(Dep::Dataset("sources".into()));
-            "sources.html"
-        }
+        Job::Sources => "sources.html",
         Job::Search => "search.html",
         Job::NotFound => "404.html",
         Job::Alias(i, _) => {
@@ -1137,11 +1433,16 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
     if globals.contains("data") || globals.contains("datasets") {
         deps.insert(Dep::AllData);
     }
-    if globals.contains("briefs") || globals.contains("topics") || globals.contains("sources") {
-        deps.insert(Dep::BriefList);
+    if globals.contains("briefs") {
+        deps.insert(Dep::Cards);
+    }
+    if globals.contains("topics") {
+        deps.insert(Dep::Topics);
     }
     if globals.contains("sources") {
-        // Each source lists the datasets that cite it.
+        // Each source lists the briefs (as cards) and the datasets that cite it.
+        deps.insert(Dep::Cards);
+        deps.extend(site.sources.iter().map(|s| Dep::CitedBy(s.key.clone())));
         deps.insert(Dep::AllData);
         deps.insert(Dep::Dataset("sources".into()));
     }

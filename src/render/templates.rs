@@ -100,3 +100,11 @@ impl Templates {
             .unwrap_or_default()
     }
 }
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("templates", &self.theme.templates.keys())
+            .finish_non_exhaustive()
+    }
+}

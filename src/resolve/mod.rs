@@ -9,7 +9,7 @@
 pub mod charts;
 pub mod values;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -20,12 +20,13 @@ use rayon::prelude::*;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
 use crate::load::dataset::Cell;
-use crate::load::history::{RepoState, Revision};
+use crate::load::history::{History, RepoState, Revision};
 use crate::load::yaml::Seg;
 use crate::load::yaml::YamlDoc;
 use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
 use crate::slug::slugify;
 use charts::{ChartPlan, SpecSource};
+use serde_json::Value as Json;
 use values::{Lookup, lookup, lookup_from_args, parse_shortcode};
 
 /// Options of a build that change what is published.
@@ -36,23 +37,24 @@ pub struct ResolveOptions {
     pub base_url: Option<String>,
 }
 
-/// A brief ready to render.
+/// A brief ready to render. Its parts are shared, so that the live preview can
+/// keep what an edit did not change from one resolve to the next.
 #[derive(Debug)]
 pub struct Brief {
-    pub src: BriefSource,
+    pub src: Arc<BriefSource>,
     pub slug: String,
     /// Site path of its page: `briefs/<slug>/` (without the base path).
     pub path: String,
     /// (display name, slug) of each topic.
     pub topics: Vec<(String, String)>,
     /// The body with inline values put in, ready for Markdown.
-    pub body: String,
+    pub body: Arc<str>,
     /// Link targets as written (`other.md#x`) → site path (`briefs/other/#x`).
-    pub links: BTreeMap<String, String>,
+    pub links: Arc<BTreeMap<String, String>>,
     /// Datasets this brief's body reads.
-    pub datasets: BTreeSet<String>,
+    pub datasets: Arc<BTreeSet<String>>,
     /// Its charts, in the order of their blocks.
-    pub charts: Vec<ChartPlan>,
+    pub charts: Arc<Vec<ChartPlan>>,
     /// When it last changed: `updated:` if set, else its last commit.
     pub updated: Option<Date>,
     /// Commits that touched it or the datasets it reads, newest first.
@@ -61,7 +63,7 @@ pub struct Brief {
     pub uncommitted: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Topic {
     pub name: String,
     pub slug: String,
@@ -70,7 +72,7 @@ pub struct Topic {
 }
 
 /// One row of the `sources` dataset and what cites it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Source {
     pub key: String,
     /// The row's cells by column name.
@@ -79,7 +81,7 @@ pub struct Source {
     pub cited_by_datasets: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct KeyFigure {
     pub label: String,
     pub value: String,
@@ -235,77 +237,204 @@ fn escape_markdown(s: &str) -> String {
 }
 
 /// A brief's body after resolving: values put in, links mapped, datasets noted.
+#[derive(Debug, Clone)]
 struct ResolvedBody {
-    body: String,
-    links: BTreeMap<String, String>,
-    datasets: BTreeSet<String>,
-    charts: Vec<ChartPlan>,
+    body: Arc<str>,
+    links: Arc<BTreeMap<String, String>>,
+    datasets: Arc<BTreeSet<String>>,
+    charts: Arc<Vec<ChartPlan>>,
+}
+
+/// What resolving a body read besides the body itself: a cached result stays good
+/// while these read the same.
+#[derive(Debug, Default)]
+struct Reads {
+    /// Each brief linked to (its normalised file) and the slug its link became.
+    briefs: Vec<(PathBuf, String)>,
+    /// Each dataset read or linked to, with its version (see [`ResolveCache`]).
+    datasets: Vec<(String, u64)>,
 }
 
 /// Briefs' files by normalised path, for relative links.
-type FileIndex = BTreeMap<PathBuf, usize>;
+type FileIndex = HashMap<PathBuf, usize>;
 
-/// Scans of brief bodies kept between resolves by the live preview. Parsing the
-/// Markdown is most of the cost of resolving a brief and an edit changes one brief,
-/// so a body seen before (same file, same text) is not parsed again.
+/// Resolved brief bodies kept between resolves by the live preview. Resolving every
+/// body again is most of the cost of a resolve and an edit changes one brief, so a
+/// body seen before (same file, same text) is not parsed again, and its result is
+/// reused while what it read from other files is unchanged.
 #[derive(Debug, Default)]
 pub struct ResolveCache {
-    scans: HashMap<PathBuf, (String, Arc<Scan>)>,
+    bodies: HashMap<PathBuf, CachedBody>,
+    /// Each dataset's text when last resolved and its version, a number that
+    /// changes with the text: what [`Reads`] compare, rather than texts.
+    datasets: HashMap<String, (String, u64)>,
+    versions: u64,
+    /// What the last good resolve made across briefs, for [`resolve_again`].
+    shape: Option<Shape>,
+}
+
+/// What the last good resolve made across briefs: where each brief went and what
+/// lists it is in. It holds while no brief moves (see [`same_place`]).
+#[derive(Debug)]
+struct Shape {
+    drafts_option: bool,
+    /// The settings, as JSON, to compare.
+    config: Json,
+    /// The briefs as given, in the loader's order, with what the resolve made of
+    /// their indexes.
+    srcs: Vec<Arc<BriefSource>>,
+    slugs: BTreeMap<usize, String>,
+    files: FileIndex,
+    drafts: BTreeSet<usize>,
+    /// The published briefs in the site's order: index into `srcs`, and the brief.
+    placed: Vec<(usize, Placed)>,
+    topics: Vec<Topic>,
+    sources: Vec<Source>,
+    key_figures: Vec<KeyFigure>,
+    dataset_charts: BTreeMap<String, ChartPlan>,
+}
+
+/// A brief where the last resolve placed it.
+#[derive(Debug)]
+struct Placed {
+    slug: String,
+    path: String,
+    topics: Vec<(String, String)>,
+    body: ResolvedBody,
+}
+
+/// Whether a brief's new version goes where the old one went: the same slug, the
+/// same place in the order, the same lists (topics, sources cited). Its title,
+/// summary or body may differ.
+fn same_place(a: &BriefSource, b: &BriefSource) -> bool {
+    a.file == b.file
+        && a.stem == b.stem
+        && a.front.draft == b.front.draft
+        && a.front.slug == b.front.slug
+        && a.front.topics == b.front.topics
+        && a.front.sources == b.front.sources
+        && a.date == b.date
+        && a.front.weight == b.front.weight
+}
+
+#[derive(Debug)]
+struct CachedBody {
+    src: Arc<BriefSource>,
+    scan: Arc<Scan>,
+    /// The result when the body resolved without errors (errors are made again,
+    /// as their positions follow the front matter).
+    resolved: Option<(ResolvedBody, Reads)>,
 }
 
 impl ResolveCache {
-    /// The scan of each brief of `briefs` that `wanted` names, by index.
-    fn scans(
-        &mut self,
-        briefs: &[BriefSource],
-        wanted: &BTreeMap<usize, String>,
-    ) -> Vec<Option<Arc<Scan>>> {
-        let scans: Vec<Option<Arc<Scan>>> = (0..briefs.len())
-            .into_par_iter()
-            .map(|i| {
-                let b = &briefs[i];
-                wanted
-                    .contains_key(&i)
-                    .then(|| match self.scans.get(&b.file) {
-                        Some((body, scan)) if body == b.body() => scan.clone(),
-                        _ => Arc::new(scan_markdown(b.body())),
-                    })
-            })
-            .collect();
-        let mut old = std::mem::take(&mut self.scans);
-        for (b, scan) in briefs.iter().zip(&scans) {
-            if let Some(scan) = scan {
-                let entry = match old.remove(&b.file) {
-                    Some(e) if Arc::ptr_eq(&e.1, scan) => e,
-                    _ => (b.body().to_string(), scan.clone()),
-                };
-                self.scans.insert(b.file.clone(), entry);
+    /// Take note of the datasets of this resolve, giving a new version to each
+    /// whose text changed. True when one changed, came or went.
+    fn note_datasets(&mut self, datasets: &BTreeMap<String, Dataset>) -> bool {
+        let before = self.datasets.len();
+        self.datasets.retain(|name, _| datasets.contains_key(name));
+        let mut changed = self.datasets.len() != before;
+        for (name, d) in datasets {
+            if self
+                .datasets
+                .get(name)
+                .is_none_or(|(text, _)| *text != d.text)
+            {
+                self.versions += 1;
+                self.datasets
+                    .insert(name.clone(), (d.text.clone(), self.versions));
+                changed = true;
             }
         }
-        scans
+        changed
+    }
+
+    /// Keep the result of resolving a body (`None` when it had errors).
+    fn keep(&mut self, src: &Arc<BriefSource>, r: BodyResult) -> Result<ResolvedBody, Diagnostics> {
+        match r {
+            BodyResult::Reused(v) => {
+                let entry = self
+                    .bodies
+                    .get_mut(&src.file)
+                    .expect("reused from the cache");
+                if !Arc::ptr_eq(&entry.src, src) {
+                    entry.src = src.clone();
+                }
+                Ok(v)
+            }
+            BodyResult::Made(scan, r) => {
+                let (out, resolved) = match r {
+                    Ok((v, reads)) => (Ok(v.clone()), Some((v, reads))),
+                    Err(e) => (Err(e), None),
+                };
+                let entry = CachedBody {
+                    src: src.clone(),
+                    scan,
+                    resolved,
+                };
+                self.bodies.insert(src.file.clone(), entry);
+                out
+            }
+        }
+    }
+
+    fn version(&self, dataset: &str) -> u64 {
+        self.datasets.get(dataset).map_or(0, |v| v.1)
     }
 }
 
+/// How one brief's body was resolved this time.
+enum BodyResult {
+    Reused(ResolvedBody),
+    Made(Arc<Scan>, Result<(ResolvedBody, Reads), Diagnostics>),
+}
+
 struct Resolver<'a> {
-    briefs: &'a [BriefSource],
-    /// The Markdown scan of each published brief, by index into `briefs`.
-    scans: &'a [Option<Arc<Scan>>],
+    briefs: &'a [Arc<BriefSource>],
     /// Index into `briefs` → slug, for published briefs only.
-    slugs: BTreeMap<usize, String>,
-    files: FileIndex,
+    slugs: &'a BTreeMap<usize, String>,
+    files: &'a FileIndex,
     datasets: &'a BTreeMap<String, Dataset>,
     data_dir: PathBuf,
-    drafts: BTreeSet<usize>,
+    drafts: &'a BTreeSet<usize>,
+    cache: &'a ResolveCache,
 }
 
 impl Resolver<'_> {
+    /// Brief `i`'s body, from the cache when neither it nor what it read changed.
+    fn cached_or_new(&self, i: usize) -> BodyResult {
+        let b = &self.briefs[i];
+        let scan = match self.cache.bodies.get(&b.file) {
+            Some(c) if Arc::ptr_eq(&c.src, b) || c.src.body() == b.body() => {
+                if let Some((r, reads)) = &c.resolved
+                    && self.still(reads)
+                {
+                    return BodyResult::Reused(r.clone());
+                }
+                c.scan.clone()
+            }
+            _ => Arc::new(scan_markdown(b.body())),
+        };
+        let r = self.brief(i, &scan);
+        BodyResult::Made(scan, r)
+    }
+
+    /// Whether what a body read resolves as it did.
+    fn still(&self, reads: &Reads) -> bool {
+        reads.briefs.iter().all(|(file, slug)| {
+            self.files
+                .get(file)
+                .is_some_and(|t| !self.drafts.contains(t) && self.slugs.get(t) == Some(slug))
+        }) && reads
+            .datasets
+            .iter()
+            .all(|(name, v)| self.datasets.contains_key(name) && self.cache.version(name) == *v)
+    }
+
     /// Put values in and resolve links, for one brief.
-    fn brief(&self, i: usize) -> Result<ResolvedBody, Diagnostics> {
+    fn brief(&self, i: usize, scan: &Scan) -> Result<(ResolvedBody, Reads), Diagnostics> {
         let b = &self.briefs[i];
         let body = b.body();
-        let scan = self.scans[i]
-            .as_deref()
-            .expect("published briefs are scanned");
+        let mut reads = Reads::default();
         let mut errors = Diagnostics::default();
         let at = |offset: usize, msg: String| {
             Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg)
@@ -337,7 +466,10 @@ impl Resolver<'_> {
                         );
                         continue;
                     }
-                    Some(t) => format!("briefs/{}/", self.slugs[t]),
+                    Some(t) => {
+                        reads.briefs.push((target.clone(), self.slugs[t].clone()));
+                        format!("briefs/{}/", self.slugs[t])
+                    }
                     None => {
                         let names = self
                             .briefs
@@ -378,7 +510,9 @@ impl Resolver<'_> {
                 if target.parent() == Some(self.data_dir.as_path())
                     && self.datasets.contains_key(&name)
                 {
-                    format!("data/{name}/")
+                    let page = format!("data/{name}/");
+                    reads.datasets.push((name, 0));
+                    page
                 } else {
                     errors.push(at(
                         range.start,
@@ -480,12 +614,19 @@ impl Resolver<'_> {
             }
         }
         errors.into_result()?;
-        Ok(ResolvedBody {
-            body: out,
-            links,
-            datasets: used,
-            charts,
-        })
+        reads.datasets.extend(used.iter().map(|d| (d.clone(), 0)));
+        for (name, v) in &mut reads.datasets {
+            *v = self.cache.version(name);
+        }
+        Ok((
+            ResolvedBody {
+                body: out.into(),
+                links: Arc::new(links),
+                datasets: Arc::new(used),
+                charts: Arc::new(charts),
+            },
+            reads,
+        ))
     }
 }
 
@@ -536,6 +677,39 @@ pub fn resolve_cached(
         config.base_url = u;
     }
     let base_path = config.base_path();
+    let datasets_changed = cache.note_datasets(&datasets);
+    let config_json = serde_json::to_value(&config).unwrap_or_default();
+    if !datasets_changed
+        && let Some(r) = resolve_again(
+            &sources,
+            &config_json,
+            opts,
+            &datasets,
+            &history,
+            &root,
+            cache,
+        )
+    {
+        let briefs = r?;
+        let shape = cache.shape.as_ref().expect("resolved again from it");
+        return Ok(Site {
+            root,
+            config,
+            base_path,
+            briefs,
+            datasets,
+            topics: shape.topics.clone(),
+            sources: shape.sources.clone(),
+            key_figures: shape.key_figures.clone(),
+            dataset_charts: shape.dataset_charts.clone(),
+            static_files,
+            theme,
+            drafts_skipped: shape.drafts.len(),
+            repo: history.state.clone(),
+        });
+    }
+    // Only a good resolve leaves a shape to resolve again from.
+    cache.shape = None;
     let mut errors = Diagnostics::default();
 
     // Slugs, and which briefs are published.
@@ -668,32 +842,34 @@ pub fn resolve_cached(
     }
 
     // Bodies: links and inline values, in parallel.
-    let scans = cache.scans(&sources, &slugs);
     let resolver = Resolver {
         briefs: &sources,
-        scans: &scans,
-        slugs: slugs.clone(),
-        files,
+        slugs: &slugs,
+        files: &files,
         datasets: &datasets,
-        // Brief paths are display paths, so the data folder must be one too.
-        data_dir: normalize(&crate::load::yaml::display_path(&root.join("data"))),
-        drafts: drafts.clone(),
+        data_dir: data_dir(&root),
+        drafts: &drafts,
+        cache,
     };
-    let bodies: Vec<(usize, Result<_, Diagnostics>)> = slugs
+    let bodies: Vec<(usize, BodyResult)> = slugs
         .keys()
         .copied()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|i| (i, resolver.brief(i)))
+        .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
     let mut resolved = BTreeMap::new();
     for (i, r) in bodies {
-        match r {
+        match cache.keep(&sources[i], r) {
             Ok(v) => {
                 resolved.insert(i, v);
             }
             Err(e) => errors.extend(e),
         }
+    }
+    if cache.bodies.len() > resolved.len() {
+        let published: HashSet<&Path> = slugs.keys().map(|&i| sources[i].file.as_path()).collect();
+        cache.bodies.retain(|f, _| published.contains(f.as_path()));
     }
 
     // Datasets' default charts.
@@ -761,95 +937,78 @@ pub fn resolve_cached(
 
     // Published briefs, newest first; ties by weight then slug, so order never
     // depends on the file system.
-    let mut briefs: Vec<Brief> = Vec::with_capacity(slugs.len());
-    let mut sources_opt: Vec<Option<BriefSource>> = sources.into_iter().map(Some).collect();
-    for (i, slug) in &slugs {
-        let src = sources_opt[*i].take().expect("each brief once");
-        let ResolvedBody {
-            body,
-            links,
-            datasets: used,
-            charts,
-        } = resolved.remove(i).expect("resolved above");
-        briefs.push(Brief {
-            path: format!("briefs/{slug}/"),
-            slug: slug.clone(),
-            topics: Vec::new(),
-            body,
-            links,
-            history: {
-                let mut files: Vec<&Path> = vec![&src.file];
-                files.extend(
-                    used.iter()
-                        .filter_map(|n| datasets.get(n))
-                        .map(|d| d.file.as_path()),
-                );
-                history.of(&files)
-            },
-            uncommitted: history.uncommitted.contains(&src.file),
-            // An explicit `updated:` wins; else the last commit of the brief's own
-            // file, unless it has changed since (then git cannot say when it was).
-            updated: src.updated.or_else(|| {
-                if history.uncommitted.contains(&src.file) {
-                    return None;
-                }
-                let last = history.commits.get(&src.file)?.first()?.date;
-                (last > src.date).then_some(last)
-            }),
-            datasets: used,
-            charts,
-            src,
-        });
-    }
-    briefs.sort_by(|a, b| {
+    let mut placed: Vec<(usize, Brief)> = slugs
+        .iter()
+        .map(|(&i, slug)| {
+            let body = resolved.remove(&i).expect("resolved above");
+            (
+                i,
+                brief(
+                    sources[i].clone(),
+                    slug.clone(),
+                    format!("briefs/{slug}/"),
+                    Vec::new(),
+                    body,
+                    &history,
+                    &datasets,
+                ),
+            )
+        })
+        .collect();
+    placed.sort_by(|(_, a), (_, b)| {
         b.src
             .date
             .cmp(&a.src.date)
             .then(a.src.front.weight.cmp(&b.src.front.weight))
             .then(a.slug.cmp(&b.slug))
     });
+    let (order, mut briefs): (Vec<usize>, Vec<Brief>) = placed.into_iter().unzip();
 
     // Topics: "Trade" and "trade" are one topic, shown in its most common spelling.
-    let mut spellings: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    for b in &briefs {
-        for t in &b.src.front.topics {
-            let s = slugify(t);
+    // Briefs share a few topics, so each spelling is made a slug once.
+    let srcs: Vec<Arc<BriefSource>> = briefs.iter().map(|b| b.src.clone()).collect();
+    let mut slug_of: HashMap<&str, String> = HashMap::new();
+    let mut spellings: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+    for src in &srcs {
+        for t in &src.front.topics {
+            let s = slug_of.entry(t).or_insert_with(|| slugify(t));
             if !s.is_empty() {
                 *spellings
-                    .entry(s)
+                    .entry(s.clone())
                     .or_default()
-                    .entry(t.trim().to_string())
+                    .entry(t.trim())
                     .or_default() += 1;
             }
         }
     }
-    let name_of = |slug: &str| -> String {
-        let m = &spellings[slug];
-        let best = m.values().max().copied().unwrap_or(0);
-        m.iter()
-            .find(|(_, n)| **n == best)
-            .map(|(s, _)| s.clone())
-            .unwrap_or_default()
-    };
-    let mut topics: BTreeMap<String, Topic> = BTreeMap::new();
-    for (bi, b) in briefs.iter_mut().enumerate() {
-        let mut seen = BTreeSet::new();
-        for t in &b.src.front.topics {
-            let s = slugify(t);
-            if s.is_empty() || !seen.insert(s.clone()) {
+    let mut topics: BTreeMap<String, Topic> = spellings
+        .iter()
+        .map(|(slug, m)| {
+            let best = m.values().max().copied().unwrap_or(0);
+            let name = m
+                .iter()
+                .find(|(_, n)| **n == best)
+                .map(|(s, _)| s.to_string())
+                .unwrap_or_default();
+            let topic = Topic {
+                name,
+                slug: slug.clone(),
+                briefs: Vec::new(),
+            };
+            (slug.clone(), topic)
+        })
+        .collect();
+    for (bi, (b, src)) in briefs.iter_mut().zip(&srcs).enumerate() {
+        let mut seen = Vec::with_capacity(src.front.topics.len());
+        for t in &src.front.topics {
+            let s = slug_of[t.as_str()].as_str();
+            if s.is_empty() || seen.contains(&s) {
                 continue;
             }
-            let name = name_of(&s);
-            b.topics.push((name.clone(), s.clone()));
-            topics
-                .entry(s.clone())
-                .or_insert_with(|| Topic {
-                    name,
-                    slug: s,
-                    briefs: Vec::new(),
-                })
-                .briefs
-                .push(bi);
+            seen.push(s);
+            let topic = topics.get_mut(s).expect("counted above");
+            b.topics.push((topic.name.clone(), topic.slug.clone()));
+            topic.briefs.push(bi);
         }
     }
 
@@ -891,21 +1050,180 @@ pub fn resolve_cached(
         }
     }
 
+    let topics: Vec<Topic> = topics.into_values().collect();
+    let placed = order
+        .iter()
+        .zip(&briefs)
+        .map(|(&i, b)| {
+            let placed = Placed {
+                slug: b.slug.clone(),
+                path: b.path.clone(),
+                topics: b.topics.clone(),
+                body: ResolvedBody {
+                    body: b.body.clone(),
+                    links: b.links.clone(),
+                    datasets: b.datasets.clone(),
+                    charts: b.charts.clone(),
+                },
+            };
+            (i, placed)
+        })
+        .collect();
+    let drafts_skipped = drafts.len();
+    cache.shape = Some(Shape {
+        drafts_option: opts.drafts,
+        config: config_json,
+        srcs: sources,
+        slugs,
+        files,
+        drafts,
+        placed,
+        topics: topics.clone(),
+        sources: sources_out.clone(),
+        key_figures: key_figures.clone(),
+        dataset_charts: dataset_charts.clone(),
+    });
     Ok(Site {
         root,
         config,
         base_path,
         briefs,
         datasets,
-        topics: topics.into_values().collect(),
+        topics,
         sources: sources_out,
         key_figures,
         dataset_charts,
         static_files,
         theme,
-        drafts_skipped: drafts.len(),
+        drafts_skipped,
         repo: history.state.clone(),
     })
+}
+
+/// A brief from its source, where it goes and its resolved body.
+fn brief(
+    src: Arc<BriefSource>,
+    slug: String,
+    path: String,
+    topics: Vec<(String, String)>,
+    body: ResolvedBody,
+    history: &History,
+    datasets: &BTreeMap<String, Dataset>,
+) -> Brief {
+    let mut files: Vec<&Path> = vec![&src.file];
+    files.extend(
+        body.datasets
+            .iter()
+            .filter_map(|n| datasets.get(n))
+            .map(|d| d.file.as_path()),
+    );
+    let uncommitted = history.uncommitted.contains(&src.file);
+    // An explicit `updated:` wins; else the last commit of the brief's own file,
+    // unless it has changed since (then git cannot say when it was).
+    let updated = src.updated.or_else(|| {
+        if uncommitted {
+            return None;
+        }
+        let last = history.commits.get(&src.file)?.first()?.date;
+        (last > src.date).then_some(last)
+    });
+    Brief {
+        history: history.of(&files),
+        uncommitted,
+        updated,
+        src,
+        slug,
+        path,
+        topics,
+        body: body.body,
+        links: body.links,
+        datasets: body.datasets,
+        charts: body.charts,
+    }
+}
+
+/// Brief paths are display paths, so the data folder must be one too.
+fn data_dir(root: &Path) -> PathBuf {
+    normalize(&crate::load::yaml::display_path(&root.join("data")))
+}
+
+/// The last resolve again, when an edit changed what briefs say but not where
+/// they go ([`same_place`]) nor the settings or datasets: everything made across
+/// briefs is as it was, and only the bodies of the briefs that changed are
+/// resolved. `None` when that does not hold.
+fn resolve_again(
+    sources: &[Arc<BriefSource>],
+    config: &Json,
+    opts: &ResolveOptions,
+    datasets: &BTreeMap<String, Dataset>,
+    history: &History,
+    root: &Path,
+    cache: &mut ResolveCache,
+) -> Option<Result<Vec<Brief>, Diagnostics>> {
+    let shape = cache.shape.as_ref()?;
+    if shape.drafts_option != opts.drafts
+        || shape.config != *config
+        || shape.srcs.len() != sources.len()
+    {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for (i, (a, b)) in shape.srcs.iter().zip(sources).enumerate() {
+        if !Arc::ptr_eq(a, b) {
+            if !same_place(a, b) {
+                return None;
+            }
+            changed.push(i);
+        }
+    }
+    let resolver = Resolver {
+        briefs: sources,
+        slugs: &shape.slugs,
+        files: &shape.files,
+        datasets,
+        data_dir: data_dir(root),
+        drafts: &shape.drafts,
+        cache,
+    };
+    let made: Vec<(usize, BodyResult)> = changed
+        .into_iter()
+        .filter(|i| !resolver.drafts.contains(i))
+        .map(|i| (i, resolver.cached_or_new(i)))
+        .collect();
+    let mut errors = Diagnostics::default();
+    let mut bodies = HashMap::new();
+    for (i, r) in made {
+        match cache.keep(&sources[i], r) {
+            Ok(v) => {
+                bodies.insert(i, v);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if let Err(e) = errors.into_result() {
+        return Some(Err(e));
+    }
+    let shape = cache.shape.as_mut().expect("checked above");
+    shape.srcs = sources.to_vec();
+    let briefs = shape
+        .placed
+        .iter_mut()
+        .map(|(i, p)| {
+            if let Some(body) = bodies.remove(i) {
+                p.body = body;
+            }
+            brief(
+                sources[*i].clone(),
+                p.slug.clone(),
+                p.path.clone(),
+                p.topics.clone(),
+                p.body.clone(),
+                history,
+                datasets,
+            )
+        })
+        .collect();
+    Some(Ok(briefs))
 }
 
 #[cfg(test)]

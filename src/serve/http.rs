@@ -1,14 +1,15 @@
 //! The HTTP side of `tumen serve`: the output folder's files under the base path,
 //! with the reload script put into HTML pages, and the reload event stream.
 //!
-//! Only files inside the output folder are served: the request path is
+//! The last rebuild's files come from memory until they are written (see
+//! [`super::output`]). Only files inside the output folder are served: the request path is
 //! percent-decoded first, then any `.` or `..` segment (or a backslash, or a NUL)
 //! refuses it, and the file found must still be inside the output once symlinks
 //! are resolved. Everything refused, like everything missing, gets the site's 404
 //! page.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -17,15 +18,14 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::output::{Output, View};
 use super::reload::{Hub, inject_into};
 
 pub struct Served {
-    pub output: PathBuf,
+    pub output: Arc<Output>,
     /// `/` or `/sub/`.
     pub base_path: String,
     pub hub: Arc<Hub>,
-    /// Read while a file is read, so that a page is never read mid-swap.
-    pub out_lock: Arc<RwLock<()>>,
 }
 
 pub fn router(served: Arc<Served>) -> Router {
@@ -124,9 +124,18 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// The file at `segs` below `out`, if it is a file that is really inside `out`.
-fn read_inside(out: &Path, segs: &[String]) -> Result<Option<Vec<u8>>, PathBuf> {
-    let Ok(root) = out.canonicalize() else {
+/// The file at `segs` below the output, if it is a file that is really inside it:
+/// from memory when the last rebuild made it and it is not written yet. `Err` for
+/// a folder.
+fn read_inside(view: &View, segs: &[String]) -> Result<Option<Vec<u8>>, PathBuf> {
+    let rel = segs.join("/");
+    if let Some(pending) = view.pending(&rel) {
+        return Ok(pending);
+    }
+    if view.pending_folder(&rel) {
+        return Err(view.dir.join(&rel));
+    }
+    let Ok(root) = view.dir.canonicalize() else {
         return Ok(None);
     };
     let mut p = root.clone();
@@ -151,12 +160,12 @@ enum Found {
 }
 
 fn find(s: &Served, uri: &Uri) -> Found {
-    let _guard = s.out_lock.read().unwrap_or_else(|e| e.into_inner());
-    let not_found = || Found::Missing(read_inside(&s.output, &["404.html".into()]).ok().flatten());
+    let view = s.output.view();
+    let not_found = || Found::Missing(read_inside(&view, &["404.html".into()]).ok().flatten());
     match want(&s.base_path, uri.path()) {
         Want::Redirect(to) => Found::Redirect(to),
         Want::NotFound => not_found(),
-        Want::File(segs) => match read_inside(&s.output, &segs) {
+        Want::File(segs) => match read_inside(&view, &segs) {
             Ok(Some(bytes)) => {
                 let ctype = content_type(Path::new(segs.last().map_or("", String::as_str)));
                 Found::File(bytes, ctype)

@@ -14,19 +14,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
+use super::output::Output;
 use super::watch::Changes;
-use crate::build::BuildOptions;
+use crate::build::{BuildOptions, BuildReport};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
-use crate::render::{Dep, RenderCache, render_some};
-use crate::resolve::{ResolveCache, Site, resolve_cached};
-use crate::write::{update_files, write_site};
+use crate::render::{Card, Dep, RenderCache, Since, render_some};
+use crate::resolve::{Brief, ResolveCache, Site, resolve_cached};
 
 /// What one rebuild did.
 #[derive(Debug)]
@@ -51,6 +51,8 @@ pub struct Built {
     /// Briefs whose file changed, to name in the summary line.
     pub briefs: Vec<String>,
     pub elapsed: Duration,
+    /// What a full build made, as `tumen build` counts it.
+    pub report: Option<BuildReport>,
 }
 
 impl Built {
@@ -123,7 +125,7 @@ struct Sources {
     theme: Result<Theme, Diagnostics>,
     static_files: Result<BTreeMap<String, StaticFile>, Diagnostic>,
     /// By path as the loader lists them (the site folder as given, joined).
-    briefs: BTreeMap<PathBuf, Loaded<BriefSource>>,
+    briefs: BTreeMap<PathBuf, Loaded<Arc<BriefSource>>>,
     datasets: BTreeMap<PathBuf, Loaded<Dataset>>,
 }
 
@@ -137,6 +139,7 @@ struct Last {
     static_stamps: BTreeMap<String, Option<(u64, SystemTime)>>,
     deps: BTreeMap<String, BTreeSet<Dep>>,
     paths: BTreeSet<String>,
+    cards: Vec<Arc<Card>>,
 }
 
 pub struct Builder {
@@ -149,9 +152,9 @@ pub struct Builder {
     failing: bool,
     resolve_cache: ResolveCache,
     render_cache: RenderCache,
-    /// Held for writing while the output changes, so the server never reads a
-    /// page half way through a swap.
-    out_lock: Arc<RwLock<()>>,
+    /// Where the rebuilt files go: served from memory at once, written by
+    /// [`Builder::flush`].
+    output: Arc<Output>,
 }
 
 fn loaded<T>(path: &Path, load: impl Fn(&Path, String) -> Result<T, Diagnostics>) -> Loaded<T> {
@@ -167,8 +170,8 @@ fn loaded<T>(path: &Path, load: impl Fn(&Path, String) -> Result<T, Diagnostics>
     }
 }
 
-fn load_brief(path: &Path) -> Loaded<BriefSource> {
-    loaded(path, BriefSource::load)
+fn load_brief(path: &Path) -> Loaded<Arc<BriefSource>> {
+    loaded(path, |p, text| BriefSource::load(p, text).map(Arc::new))
 }
 
 fn load_dataset(path: &Path) -> Loaded<Dataset> {
@@ -192,7 +195,7 @@ fn stamp(f: &StaticFile) -> Option<(u64, SystemTime)> {
 }
 
 impl Builder {
-    pub fn new(opts: BuildOptions, out_lock: Arc<RwLock<()>>) -> Builder {
+    pub fn new(opts: BuildOptions, output: Arc<Output>) -> Builder {
         // Canonical, as the watcher reports paths under the folders it was given.
         let abs_root = canonical(&opts.site_dir);
         Builder {
@@ -203,7 +206,7 @@ impl Builder {
             failing: false,
             resolve_cache: ResolveCache::default(),
             render_cache: RenderCache::default(),
-            out_lock,
+            output,
         }
     }
 
@@ -262,6 +265,13 @@ impl Builder {
         Ok(())
     }
 
+    /// Write the files of the last rebuild to the output folder: after the open
+    /// pages have been told to reload, which they can as the files are served from
+    /// memory until then.
+    pub fn flush(&self) -> Result<(), Diagnostic> {
+        self.output.flush()
+    }
+
     /// The first build: everything.
     pub fn build_all(&mut self) -> Outcome {
         let start = Instant::now();
@@ -301,6 +311,7 @@ impl Builder {
                     full: false,
                     briefs: Vec::new(),
                     elapsed: start.elapsed(),
+                    report: None,
                 })
             }
             Ok(None) => Outcome::Unchanged,
@@ -400,7 +411,7 @@ impl Builder {
             if src.briefs.get(&p).is_some_and(|l| l.text == text) {
                 continue;
             }
-            let value = BriefSource::load(&display_path(&p), text.clone());
+            let value = BriefSource::load(&display_path(&p), text.clone()).map(Arc::new);
             src.briefs.insert(p, Loaded { text, value });
             relevant = true;
         }
@@ -446,7 +457,7 @@ impl Builder {
             }
         }
         errors.into_result()?;
-        let briefs: Vec<BriefSource> = src
+        let briefs: Vec<Arc<BriefSource>> = src
             .briefs
             .values()
             .filter_map(|l| l.value.as_ref().ok().cloned())
@@ -489,22 +500,19 @@ impl Builder {
         let config_text = src.config_text.clone();
         let site = resolve_cached(sources, &self.opts.resolve, &mut self.resolve_cache)?;
 
-        let dirty = match &self.last {
-            Some(last) if last.config_text == config_text => {
-                dirty(last, &site, &dataset_texts, &static_stamps)
-            }
-            _ => None,
-        };
-        let last = self.last.as_ref();
-        let wanted = |path: &str| match (&dirty, last.and_then(|l| l.deps.get(path))) {
-            (Some(dirty), Some(deps)) => deps.iter().any(|d| dirty.contains(d)),
-            _ => true,
-        };
-        let rendered = render_some(&site, &mut self.render_cache, &wanted)?;
-        let removed: Vec<String> = last
+        let last = self.last.as_ref().filter(|l| l.config_text == config_text);
+        let since = last.map(|l| Since {
+            deps: &l.deps,
+            cards: &l.cards,
+            changed: dirty(l, &site, &dataset_texts, &static_stamps),
+        });
+        let full = since.is_none();
+        let rendered = render_some(&site, &mut self.render_cache, since)?;
+        let removed: Vec<String> = self
+            .last
+            .as_ref()
             .map(|l| l.paths.difference(&rendered.all_paths).cloned().collect())
             .unwrap_or_default();
-        let full = dirty.is_none();
         if !full && rendered.files.is_empty() && removed.is_empty() {
             self.last = Some(Last {
                 site,
@@ -513,34 +521,37 @@ impl Builder {
                 static_stamps,
                 deps: self.last.take().expect("not full").deps,
                 paths: rendered.all_paths,
+                cards: rendered.cards,
             });
             return Ok(None);
         }
-        {
-            let _guard = self.out_lock.write().unwrap_or_else(|e| e.into_inner());
-            if full {
-                write_site(&self.opts.output_dir, &rendered.files)?;
-            } else {
-                update_files(&self.opts.output_dir, &rendered.files, &removed)?;
-            }
+        let written: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
+        let report = full.then(|| BuildReport::of(&site, &rendered, Duration::ZERO));
+        if full {
+            self.output.replace(&rendered.files)?;
+        } else {
+            self.output.stage(rendered.files, &removed);
         }
         let changed_briefs: Vec<String> = match &self.last {
             Some(l) => {
-                let before: HashMap<&Path, &str> = l
+                let before: HashMap<&Path, &Arc<BriefSource>> = l
                     .site
                     .briefs
                     .iter()
-                    .map(|b| (b.src.file.as_path(), b.src.text.as_str()))
+                    .map(|b| (b.src.file.as_path(), &b.src))
                     .collect();
                 site.briefs
                     .iter()
-                    .filter(|b| before.get(b.src.file.as_path()) != Some(&b.src.text.as_str()))
+                    .filter(|b| {
+                        before
+                            .get(b.src.file.as_path())
+                            .is_none_or(|o| !Arc::ptr_eq(o, &b.src) && o.text != b.src.text)
+                    })
                     .map(|b| b.path.clone())
                     .collect()
             }
             None => Vec::new(),
         };
-        let written: Vec<String> = rendered.files.iter().map(|f| f.path.clone()).collect();
         let mut deps = match self.last.take() {
             Some(l) if !full => l.deps,
             _ => BTreeMap::new(),
@@ -556,6 +567,7 @@ impl Builder {
             static_stamps,
             deps,
             paths: rendered.all_paths,
+            cards: rendered.cards,
         });
         Ok(Some(Built {
             written,
@@ -563,83 +575,121 @@ impl Builder {
             full,
             briefs: changed_briefs,
             elapsed: start.elapsed(),
+            report: report.map(|r| BuildReport {
+                elapsed: start.elapsed(),
+                ..r
+            }),
         }))
     }
 }
 
 /// What changed between the last good site and `site`, as the [`Dep`]s that pages
-/// record; `None` when the change is too wide to follow (a topic renamed: its name
-/// shows on the cards of every brief in it, wherever they are listed).
+/// record (the render adds the cards that changed).
 fn dirty(
     last: &Last,
     site: &Site,
     dataset_texts: &BTreeMap<String, String>,
     static_stamps: &BTreeMap<String, Option<(u64, SystemTime)>>,
-) -> Option<BTreeSet<Dep>> {
+) -> BTreeSet<Dep> {
     let mut d = BTreeSet::new();
 
     // Briefs: a brief changed when its file or anything resolved from other files
-    // (inline values, links to other briefs' slugs) did. Any change may show on
-    // list pages (title, date, summary, topics, reading time), and so may a change
-    // of the order of briefs.
-    let old: HashMap<&Path, &crate::resolve::Brief> = last
-        .site
-        .briefs
-        .iter()
-        .map(|b| (b.src.file.as_path(), b))
-        .collect();
-    let order = |s: &Site| {
-        s.briefs
-            .iter()
-            .map(|b| b.src.file.clone())
-            .collect::<Vec<_>>()
+    // (inline values, links to other briefs' slugs) did. Anything made from every
+    // brief may change with it, and with their order. Shared parts are compared by
+    // pointer first: what the resolve reused.
+    let same = |o: &Brief, b: &Brief| {
+        (Arc::ptr_eq(&o.src, &b.src) || o.src.text == b.src.text)
+            && o.body == b.body
+            && o.links == b.links
+            && o.slug == b.slug
+            && o.topics == b.topics
+            && o.datasets == b.datasets
     };
-    if order(&last.site) != order(site) {
-        d.insert(Dep::BriefList);
-    }
-    let mut seen = BTreeSet::new();
-    for b in &site.briefs {
-        seen.insert(b.src.file.as_path());
-        let same = old.get(b.src.file.as_path()).is_some_and(|o| {
-            o.src.text == b.src.text
-                && o.body == b.body
-                && o.links == b.links
-                && o.slug == b.slug
-                && o.topics == b.topics
-                && o.datasets == b.datasets
-        });
-        if !same {
+    let (old, new) = (&last.site.briefs, &site.briefs);
+    let same_order = old.len() == new.len()
+        && old
+            .iter()
+            .zip(new)
+            .all(|(o, b)| o.src.file.as_os_str() == b.src.file.as_os_str());
+    if same_order {
+        // The usual edit: the same briefs in the same order, a few of them changed.
+        // Lists of briefs change only where those few joined or left them.
+        for (o, b) in old.iter().zip(new).filter(|(o, b)| !same(o, b)) {
             d.insert(Dep::Brief(b.src.file.clone()));
             d.insert(Dep::BriefList);
+            let slugs = |x: &Brief| x.topics.iter().map(|t| t.1.clone()).collect();
+            d.extend(either(slugs(o), slugs(b)).map(Dep::Topic));
+            d.extend(
+                either(
+                    o.datasets.iter().cloned().collect(),
+                    b.datasets.iter().cloned().collect(),
+                )
+                .map(Dep::UsedBy),
+            );
+            let cites = |x: &Brief| x.src.front.sources.iter().cloned().collect();
+            d.extend(either(cites(o), cites(b)).map(Dep::CitedBy));
         }
-    }
-    for f in old.keys().filter(|f| !seen.contains(*f)) {
-        d.insert(Dep::Brief(f.to_path_buf()));
+    } else {
         d.insert(Dep::BriefList);
+        let old: HashMap<&Path, &Brief> = old.iter().map(|b| (b.src.file.as_path(), b)).collect();
+        let mut seen = BTreeSet::new();
+        for b in new {
+            seen.insert(b.src.file.as_path());
+            if !old.get(b.src.file.as_path()).is_some_and(|o| same(o, b)) {
+                d.insert(Dep::Brief(b.src.file.clone()));
+            }
+        }
+        for f in old.keys().filter(|f| !seen.contains(*f)) {
+            d.insert(Dep::Brief(f.to_path_buf()));
+        }
+        // Which briefs read each dataset, cite each source and are in each topic,
+        // in order.
+        type Lists<'a> = BTreeMap<&'a str, Vec<&'a Path>>;
+        fn lists(s: &Site) -> [Lists<'_>; 3] {
+            let mut l: [Lists; 3] = Default::default();
+            for b in &s.briefs {
+                let f = b.src.file.as_path();
+                for n in b.datasets.iter() {
+                    l[0].entry(n).or_default().push(f);
+                }
+                for k in &b.src.front.sources {
+                    l[1].entry(k).or_default().push(f);
+                }
+                for (_, slug) in &b.topics {
+                    l[2].entry(slug).or_default().push(f);
+                }
+            }
+            l
+        }
+        let differ = |a: &Lists, b: &Lists| -> Vec<String> {
+            a.keys()
+                .chain(b.keys())
+                .filter(|k| a.get(*k) != b.get(*k))
+                .map(|k| k.to_string())
+                .collect()
+        };
+        let ([u0, c0, t0], [u1, c1, t1]) = (lists(&last.site), lists(site));
+        d.extend(differ(&u0, &u1).into_iter().map(Dep::UsedBy));
+        d.extend(differ(&c0, &c1).into_iter().map(Dep::CitedBy));
+        d.extend(differ(&t0, &t1).into_iter().map(Dep::Topic));
     }
 
-    // Topics: who is in each, in what order, under what name.
-    let topics = |s: &Site| -> BTreeMap<String, (String, Vec<PathBuf>)> {
+    // Topics: their names, and the list of topics with their sizes.
+    let names = |s: &Site| -> Vec<(String, String, usize)> {
         s.topics
             .iter()
-            .map(|t| {
-                let files = t
-                    .briefs
-                    .iter()
-                    .map(|&i| s.briefs[i].src.file.clone())
-                    .collect();
-                (t.slug.clone(), (t.name.clone(), files))
-            })
+            .map(|t| (t.slug.clone(), t.name.clone(), t.briefs.len()))
             .collect()
     };
-    let (old_t, new_t) = (topics(&last.site), topics(site));
-    for slug in old_t.keys().chain(new_t.keys()) {
-        match (old_t.get(slug), new_t.get(slug)) {
-            (Some(a), Some(b)) if a.0 != b.0 => return None,
-            (a, b) if a != b => {
-                d.insert(Dep::Topic(slug.clone()));
+    let (old_t, new_t) = (names(&last.site), names(site));
+    if old_t != new_t {
+        d.insert(Dep::Topics);
+        let old_names: BTreeMap<&str, &str> =
+            old_t.iter().map(|t| (t.0.as_str(), t.1.as_str())).collect();
+        for t in &new_t {
+            if old_names.get(t.0.as_str()).is_some_and(|n| *n != t.1) {
+                d.insert(Dep::Topic(t.0.clone()));
             }
-            _ => {}
         }
     }
 
@@ -690,7 +740,15 @@ fn dirty(
             d.insert(Dep::Static(rel.clone()));
         }
     }
-    Some(d)
+    d
+}
+
+/// What is in one of two sets and not in the other.
+fn either(a: BTreeSet<String>, b: BTreeSet<String>) -> impl Iterator<Item = String> {
+    a.symmetric_difference(&b)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 fn origin(f: &StaticFile) -> Option<&Path> {

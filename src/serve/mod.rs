@@ -5,29 +5,33 @@
 //! |---|---|
 //! | [`watch`] | watches the site and theme folders; one batch of paths per burst of changes |
 //! | [`incremental`] | reloads the changed files and rebuilds the pages that depend on them |
+//! | [`output`] | the output folder as served: on disk, overlaid by the last rebuild's files until they are written |
 //! | [`reload`] | tells open pages to reload (Server-Sent Events); the injected script and error overlay |
 //! | [`http`] | serves the output folder, safely |
 //!
 //! Three threads of work: the HTTP server (tokio), the watcher (notify's), and one
 //! rebuild thread that takes batches of changes one after the other, so a change
-//! made during a rebuild makes the next one. A failed build leaves the last good
+//! made during a rebuild makes the next one. A rebuild's pages are served from
+//! memory and announced at once, then written. A failed build leaves the last good
 //! site on disk and being served.
 
 pub mod http;
 pub mod incremental;
+pub mod output;
 pub mod reload;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use crate::build::BuildOptions;
 use crate::load::config::base_path;
 use crate::load::yaml::display_path;
 use crate::resolve::ResolveOptions;
 use crate::write::check_output_dir;
-use incremental::{Builder, Outcome};
+use incremental::{Builder, Built, Outcome};
+use output::Output;
 use reload::Hub;
 
 #[derive(Debug, Clone)]
@@ -108,7 +112,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     let url = format!("http://{host}:{}{base}", addr.port());
 
     check_output_dir(&opts.output_dir, &opts.site_dir).map_err(|d| d.to_string())?;
-    let out_lock = Arc::new(RwLock::new(()));
+    let output = Arc::new(Output::new(opts.output_dir.clone()));
     let hub = Hub::new(&base);
     let mut builder = Builder::new(
         BuildOptions {
@@ -121,15 +125,14 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             progress: false,
             minify: false,
         },
-        out_lock.clone(),
+        output.clone(),
     );
     let first = builder.build_all();
     match &first {
-        Outcome::Built(b) => eprintln!(
-            "Built {} files in {} ms",
-            b.written.len(),
-            b.elapsed.as_millis()
-        ),
+        // As `tumen build` says it.
+        Outcome::Built(Built {
+            report: Some(r), ..
+        }) => eprintln!("{}", r.summary()),
         other => report(other),
     }
     hub.publish(&first);
@@ -144,15 +147,20 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
                 let outcome = builder.rebuild(&changes);
                 report(&outcome);
                 rebuild_hub.publish(&outcome);
+                if let Err(e) = builder.flush() {
+                    eprint!("{e}");
+                    eprintln!(
+                        "warning: serving the rebuilt pages from memory until they can be written"
+                    );
+                }
             }
         })
         .map_err(|e| format!("cannot start the rebuild thread: {e}"))?;
 
     let served = Arc::new(http::Served {
-        output: std::path::absolute(&opts.output_dir).unwrap_or(opts.output_dir.clone()),
+        output,
         base_path: base,
         hub,
-        out_lock,
     });
     println!(
         "Serving {} at {url} (Ctrl-C to stop)",

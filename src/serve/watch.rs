@@ -2,28 +2,31 @@
 //!
 //! Folders are watched, not files: editors that save by writing a new file and
 //! renaming it over the old one (vim, VS Code, JetBrains) replace the file a
-//! file-watch would follow. notify's full debouncer merges the events of one save
-//! (create, write, rename) and follows renames; a burst spread over several of its
-//! ticks (a `git checkout` of many files) is gathered here until the folders have
-//! been quiet for a moment, so it gives one rebuild. Events that come in while a
-//! rebuild runs wait in the channel and make the next batch.
+//! file-watch would follow. A save is a few events in a row (a truncation, writes,
+//! the close; or a temporary file written and renamed) and a burst (a `git
+//! checkout`) many saves in a row: a batch ends once the folders have been quiet
+//! for a moment and, where the system says when a written file is closed (Linux),
+//! no file is still being written. That moment is part of the time from a save to
+//! the reload, so it is short. Events that come in while a rebuild runs wait in
+//! the channel and make the next batch.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
 
-use notify::{EventKind, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::load::is_editor_junk;
 
-/// How long a path must be quiet before its events are passed on. Short, since it
-/// is part of the time from a save to the browser's reload.
-const DEBOUNCE: Duration = Duration::from_millis(20);
-const TICK: Duration = Duration::from_millis(5);
-/// How long to wait for more batches before rebuilding.
+/// How long the folders must be quiet before a batch is rebuilt.
 const QUIET: Duration = Duration::from_millis(10);
+/// How long to wait at most for a file that was written and not closed.
+const OPEN_LIMIT: Duration = Duration::from_secs(1);
+/// Whether the watcher reports a written file being closed, so that the end of a
+/// write is known rather than guessed.
+const REPORTS_CLOSE: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
 /// Paths that changed since the last rebuild.
 #[derive(Debug, Clone, Default)]
@@ -39,11 +42,6 @@ impl Changes {
             paths: BTreeSet::new(),
             rescan: true,
         }
-    }
-
-    fn merge(&mut self, other: Changes) {
-        self.paths.extend(other.paths);
-        self.rescan |= other.rescan;
     }
 
     fn is_empty(&self) -> bool {
@@ -70,56 +68,120 @@ pub fn is_junk(path: &Path, roots: &[PathBuf]) -> bool {
         .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
+/// One event, as far as batching cares.
+enum Seen {
+    Changed(Changes),
+    /// Files being written (created or written to, not yet closed).
+    Writing(Vec<PathBuf>),
+    /// Files closed after writing.
+    Closed(Vec<PathBuf>),
+}
+
 /// A running watch of some folders (recursively).
 pub struct Watcher {
-    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
-    rx: Receiver<Changes>,
+    _watcher: RecommendedWatcher,
+    rx: Receiver<Seen>,
 }
 
 pub fn watch(dirs: &[PathBuf]) -> notify::Result<Watcher> {
     let (tx, rx) = channel();
     let roots = dirs.to_vec();
-    let mut debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |res: DebounceEventResult| {
-        match res {
-            Ok(events) => {
-                let mut c = Changes::default();
-                for e in events {
-                    c.rescan |= e.need_rescan();
-                    // Reading a file changes nothing.
-                    if matches!(e.kind, EventKind::Access(_)) {
-                        continue;
-                    }
-                    c.paths
-                        .extend(e.paths.iter().filter(|p| !is_junk(p, &roots)).cloned());
-                }
-                if !c.is_empty() {
-                    let _ = tx.send(c);
-                }
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let e = match res {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("warning: watching for changes: {e}");
+                return;
             }
-            Err(errors) => {
-                for e in errors {
-                    eprintln!("warning: watching for changes: {e}");
-                }
+        };
+        let paths: Vec<PathBuf> = e
+            .paths
+            .iter()
+            .filter(|p| !is_junk(p, &roots))
+            .cloned()
+            .collect();
+        if REPORTS_CLOSE {
+            let writing = matches!(
+                e.kind,
+                EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_))
+            );
+            if writing && !paths.is_empty() {
+                let _ = tx.send(Seen::Writing(paths.clone()));
             }
+            if e.kind == EventKind::Access(AccessKind::Close(AccessMode::Write)) {
+                let _ = tx.send(Seen::Closed(paths.clone()));
+            }
+        }
+        // Reading a file changes nothing; closing one after writing was a write.
+        if matches!(e.kind, EventKind::Access(_)) && !e.need_rescan() {
+            return;
+        }
+        let c = Changes {
+            paths: paths.into_iter().collect(),
+            rescan: e.need_rescan(),
+        };
+        if !c.is_empty() {
+            let _ = tx.send(Seen::Changed(c));
         }
     })?;
     for d in dirs {
-        debouncer.watch(d, RecursiveMode::Recursive)?;
+        watcher.watch(d, RecursiveMode::Recursive)?;
     }
     Ok(Watcher {
-        _debouncer: debouncer,
+        _watcher: watcher,
         rx,
     })
+}
+
+/// A batch being gathered: the changes, and the files still being written.
+#[derive(Default)]
+struct Batch {
+    changes: Changes,
+    writing: BTreeSet<PathBuf>,
+}
+
+impl Batch {
+    fn take(&mut self, seen: Seen) {
+        match seen {
+            Seen::Changed(more) => {
+                self.changes.paths.extend(more.paths);
+                self.changes.rescan |= more.rescan;
+            }
+            Seen::Writing(paths) => self.writing.extend(paths),
+            Seen::Closed(paths) => {
+                for p in paths {
+                    self.writing.remove(&p);
+                }
+            }
+        }
+    }
 }
 
 impl Watcher {
     /// Wait for the next batch of changes; `None` once the watcher has stopped.
     pub fn next(&self) -> Option<Changes> {
-        let mut c = self.rx.recv().ok()?;
-        while let Ok(more) = self.rx.recv_timeout(QUIET) {
-            c.merge(more);
+        let mut batch = Batch::default();
+        // Events about writing alone are followed by a change.
+        while batch.changes.is_empty() {
+            batch.take(self.rx.recv().ok()?);
         }
-        Some(c)
+        let mut last = Instant::now();
+        loop {
+            match self.rx.recv_timeout(QUIET) {
+                Ok(seen) => {
+                    batch.take(seen);
+                    last = Instant::now();
+                }
+                Err(RecvTimeoutError::Timeout)
+                    if batch.writing.is_empty() || last.elapsed() > OPEN_LIMIT =>
+                {
+                    break;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        Some(batch.changes)
     }
 }
 

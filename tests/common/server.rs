@@ -99,6 +99,13 @@ impl Server {
         http_get(self.port, path)
     }
 
+    /// The body of a GET of `path`, as bytes; panics unless it is found.
+    pub fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let r = http_get(self.port, path);
+        assert_eq!(r.status, 200, "{path}");
+        r.bytes
+    }
+
     /// The reload event stream, once its `hello` has arrived.
     pub fn events(&self) -> Events {
         let mut e = Events::connect(self.port, &format!("{}__tumen/events", self.base));
@@ -132,6 +139,7 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -196,6 +204,7 @@ pub fn http_get(port: u16, path: &str) -> Response {
         status,
         headers,
         body: body.to_string(),
+        bytes: raw,
     }
 }
 
