@@ -185,47 +185,56 @@ struct CachedData {
 impl RenderCache {
     /// Every brief's Markdown, from the cache where its inputs are unchanged.
     fn markdown(&mut self, site: &Site, figures: &[Vec<String>]) -> Vec<Arc<markdown::Rendered>> {
-        let md: Vec<Arc<markdown::Rendered>> = site
+        // Telling what is cached is quick and done in order; rendering the rest is
+        // the work, done in parallel.
+        let mut md: Vec<Option<Arc<markdown::Rendered>>> = site
             .briefs
-            .par_iter()
+            .iter()
             .zip(figures)
-            .map(|(b, figs)| match self.md.get(&b.src.file) {
-                Some(c)
-                    if c.body == b.body
-                        && c.links == b.links
-                        && c.base_path == site.base_path
-                        && &c.figures == figs =>
-                {
-                    c.out.clone()
+            .map(|(b, figs)| {
+                let c = self.md.get_mut(&b.src.file)?;
+                let same = c.body == b.body
+                    && c.links == b.links
+                    && c.base_path == site.base_path
+                    && &c.figures == figs;
+                if !same {
+                    return None;
                 }
-                _ => Arc::new(markdown::render(&b.body, &b.links, &site.base_path, figs)),
-            })
-            .collect();
-        for ((b, out), figs) in site.briefs.iter().zip(&md).zip(figures) {
-            match self.md.get_mut(&b.src.file) {
                 // Keep the resolve's pointers, so that the next compare is quick.
-                Some(c) if Arc::ptr_eq(&c.out, out) => {
+                if !Arc::ptr_eq(&c.body, &b.body) || !Arc::ptr_eq(&c.links, &b.links) {
                     c.body = b.body.clone();
                     c.links = b.links.clone();
                 }
-                _ => {
-                    let entry = CachedMarkdown {
-                        body: b.body.clone(),
-                        links: b.links.clone(),
-                        base_path: site.base_path.clone(),
-                        figures: figs.clone(),
-                        out: out.clone(),
-                    };
-                    self.md.insert(b.src.file.clone(), entry);
-                }
-            }
+                Some(c.out.clone())
+            })
+            .collect();
+        let missing: Vec<usize> = (0..md.len()).filter(|&i| md[i].is_none()).collect();
+        let made: Vec<(usize, Arc<markdown::Rendered>)> = missing
+            .into_par_iter()
+            .map(|i| {
+                let b = &site.briefs[i];
+                let out = markdown::render(&b.body, &b.links, &site.base_path, &figures[i]);
+                (i, Arc::new(out))
+            })
+            .collect();
+        for (i, out) in made {
+            let b = &site.briefs[i];
+            let entry = CachedMarkdown {
+                body: b.body.clone(),
+                links: b.links.clone(),
+                base_path: site.base_path.clone(),
+                figures: figures[i].clone(),
+                out: out.clone(),
+            };
+            self.md.insert(b.src.file.clone(), entry);
+            md[i] = Some(out);
         }
         if self.md.len() > site.briefs.len() {
             let now: HashSet<&std::path::Path> =
                 site.briefs.iter().map(|b| b.src.file.as_path()).collect();
             self.md.retain(|f, _| now.contains(f.as_path()));
         }
-        md
+        md.into_iter().map(|m| m.expect("cached or made")).collect()
     }
 
     /// The theme's templates, parsed again only when one of them changed.
@@ -283,45 +292,53 @@ impl RenderCache {
     /// Every brief's card, from the cache where what it is made from is unchanged.
     fn cards(&mut self, ctx: &Ctx) -> Vec<Arc<Card>> {
         let site = ctx.site;
-        let cards: Vec<Arc<Card>> = (0..site.briefs.len())
-            .into_par_iter()
-            .map(|i| {
-                let (b, md) = (&site.briefs[i], &ctx.md[i]);
-                match self.cards.get(&b.src.file) {
-                    Some(c)
-                        if Arc::ptr_eq(&c.src, &b.src)
+        let mut cards: Vec<Option<Arc<Card>>> = site
+            .briefs
+            .iter()
+            .zip(ctx.md)
+            .map(|(b, md)| {
+                self.cards
+                    .get(&b.src.file)
+                    .filter(|c| {
+                        Arc::ptr_eq(&c.src, &b.src)
                             && Arc::ptr_eq(&c.md, md)
                             && c.slug == b.slug
                             && c.topics == b.topics
-                            && c.base_path == site.base_path =>
-                    {
-                        c.clone()
-                    }
-                    _ => {
-                        let json = ctx.card(i);
-                        Arc::new(Card {
-                            src: b.src.clone(),
-                            slug: b.slug.clone(),
-                            topics: b.topics.clone(),
-                            md: md.clone(),
-                            base_path: site.base_path.clone(),
-                            value: tv(&json),
-                            json,
-                        })
-                    }
-                }
+                            && c.base_path == site.base_path
+                    })
+                    .cloned()
             })
             .collect();
-        for c in &cards {
-            if !self.cards.get(c.file()).is_some_and(|o| Arc::ptr_eq(o, c)) {
-                self.cards.insert(c.file().to_path_buf(), c.clone());
-            }
+        let missing: Vec<usize> = (0..cards.len()).filter(|&i| cards[i].is_none()).collect();
+        let made: Vec<(usize, Arc<Card>)> = missing
+            .into_par_iter()
+            .map(|i| {
+                let (b, json) = (&site.briefs[i], ctx.card(i));
+                let card = Card {
+                    src: b.src.clone(),
+                    slug: b.slug.clone(),
+                    topics: b.topics.clone(),
+                    md: ctx.md[i].clone(),
+                    base_path: site.base_path.clone(),
+                    value: tv(&json),
+                    json,
+                };
+                (i, Arc::new(card))
+            })
+            .collect();
+        for (i, card) in made {
+            self.cards.insert(card.file().to_path_buf(), card.clone());
+            cards[i] = Some(card);
         }
         if self.cards.len() > cards.len() {
-            let now: HashSet<&std::path::Path> = cards.iter().map(|c| c.file()).collect();
+            let now: HashSet<&std::path::Path> =
+                site.briefs.iter().map(|b| b.src.file.as_path()).collect();
             self.cards.retain(|f, _| now.contains(f.as_path()));
         }
         cards
+            .into_iter()
+            .map(|c| c.expect("cached or made"))
+            .collect()
     }
 
     /// The `data` and `datasets` globals, from the cache while the datasets are

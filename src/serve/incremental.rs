@@ -528,24 +528,8 @@ impl Builder {
         } else {
             self.output.stage(rendered.files, &removed);
         }
-        let changed_briefs: Vec<String> = match &self.last {
-            Some(l) => {
-                let before: HashMap<&Path, &Arc<BriefSource>> = l
-                    .site
-                    .briefs
-                    .iter()
-                    .map(|b| (b.src.file.as_path(), &b.src))
-                    .collect();
-                site.briefs
-                    .iter()
-                    .filter(|b| {
-                        before
-                            .get(b.src.file.as_path())
-                            .is_none_or(|o| !Arc::ptr_eq(o, &b.src) && o.text != b.src.text)
-                    })
-                    .map(|b| b.path.clone())
-                    .collect()
-            }
+        let changed_briefs = match &self.last {
+            Some(l) => edited(&l.site, &site),
             None => Vec::new(),
         };
         let mut deps = match self.last.take() {
@@ -737,6 +721,40 @@ fn dirty(
         }
     }
     d
+}
+
+/// The pages of the briefs whose file changed since `old`, in the site's order.
+fn edited(old: &Site, new: &Site) -> Vec<String> {
+    let edited = |o: &Brief, b: &Brief| !Arc::ptr_eq(&o.src, &b.src) && o.src.text != b.src.text;
+    let same_order = old.briefs.len() == new.briefs.len()
+        && old
+            .briefs
+            .iter()
+            .zip(&new.briefs)
+            .all(|(o, b)| o.src.file.as_os_str() == b.src.file.as_os_str());
+    if same_order {
+        return old
+            .briefs
+            .iter()
+            .zip(&new.briefs)
+            .filter(|(o, b)| edited(o, b))
+            .map(|(_, b)| b.path.clone())
+            .collect();
+    }
+    let before: HashMap<&Path, &Brief> = old
+        .briefs
+        .iter()
+        .map(|b| (b.src.file.as_path(), b))
+        .collect();
+    new.briefs
+        .iter()
+        .filter(|b| {
+            before
+                .get(b.src.file.as_path())
+                .is_none_or(|o| edited(o, b))
+        })
+        .map(|b| b.path.clone())
+        .collect()
 }
 
 /// What is in one of two sets and not in the other.
