@@ -35,7 +35,7 @@ pub enum Dep {
     /// A template by name (with its parents and includes, which the theme knows).
     Template(String),
     /// A brief's file, or what was resolved into it from other files.
-    Brief(PathBuf),
+    Brief(SourceFile),
     /// Anything about any brief, or their order: what a file made from every brief
     /// records unless it says more finely what it reads (below).
     BriefList,
@@ -44,7 +44,7 @@ pub enum Dep {
     /// edits of a brief's body change no card and no list.
     Cards,
     /// One brief's card, on a page that lists it among others.
-    Card(PathBuf),
+    Card(SourceFile),
     /// Which briefs a topic holds, in order, and its name: a brief's related briefs
     /// are picked from its topics' lists.
     Topic(String),
@@ -60,6 +60,57 @@ pub enum Dep {
     AllData,
     /// A file copied as it is.
     Static(String),
+}
+
+/// A brief's file as a [`Dep`] names it. Compared by its bytes: every page's
+/// record is compared with what changed on every rebuild, and `Path` compares by
+/// components, several times slower, to tell apart the same files.
+#[derive(Debug, Clone)]
+pub struct SourceFile(pub PathBuf);
+
+impl SourceFile {
+    fn bytes(&self) -> &[u8] {
+        self.0.as_os_str().as_encoded_bytes()
+    }
+}
+
+impl From<&std::path::Path> for SourceFile {
+    fn from(p: &std::path::Path) -> SourceFile {
+        SourceFile(p.to_path_buf())
+    }
+}
+
+impl std::ops::Deref for SourceFile {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl PartialEq for SourceFile {
+    fn eq(&self, other: &SourceFile) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for SourceFile {}
+
+impl PartialOrd for SourceFile {
+    fn partial_cmp(&self, other: &SourceFile) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SourceFile {
+    fn cmp(&self, other: &SourceFile) -> std::cmp::Ordering {
+        self.bytes().cmp(other.bytes())
+    }
+}
+
+impl std::hash::Hash for SourceFile {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.bytes().hash(h);
+    }
 }
 
 /// What a file of the output holds.
@@ -81,7 +132,7 @@ pub struct OutputFile {
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
     /// Output path → what it was made from, for the files rendered.
-    pub deps: BTreeMap<String, BTreeSet<Dep>>,
+    pub deps: HashMap<String, BTreeSet<Dep>>,
     /// Pages rendered.
     pub pages: usize,
     pub charts: usize,
@@ -97,7 +148,7 @@ pub struct RenderedSite {
 /// what they were made from meets what changed since the last good render.
 pub struct Since<'a> {
     /// Output path → what it was made from, as recorded by the last good render.
-    pub deps: &'a BTreeMap<String, BTreeSet<Dep>>,
+    pub deps: &'a HashMap<String, BTreeSet<Dep>>,
     /// The cards of the last good render.
     pub cards: &'a [Arc<Card>],
     /// What changed in the sources; the render adds the cards that changed, which
@@ -399,7 +450,7 @@ fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
             old.iter()
                 .zip(new)
                 .filter(|(a, b)| !same(a, b))
-                .map(|(_, b)| Dep::Card(b.file().to_path_buf())),
+                .map(|(_, b)| Dep::Card(b.file().into())),
         );
     } else {
         let before: HashMap<&std::ffi::OsStr, &Arc<Card>> =
@@ -407,13 +458,13 @@ fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
         changed.extend(
             new.iter()
                 .filter(|c| before.get(file(c)).is_none_or(|o| !same(o, c)))
-                .map(|c| Dep::Card(c.file().to_path_buf())),
+                .map(|c| Dep::Card(c.file().into())),
         );
         let now: HashSet<&std::ffi::OsStr> = new.iter().map(file).collect();
         changed.extend(
             old.iter()
                 .filter(|c| !now.contains(file(c)))
-                .map(|c| Dep::Card(c.file().to_path_buf())),
+                .map(|c| Dep::Card(c.file().into())),
         );
     }
     if reordered || !changed.is_empty() {
@@ -986,7 +1037,7 @@ pub fn render_some(
         .map(|(path, job)| render_job(&ctx, &tpl, job, path.clone()))
         .collect();
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
-    let mut deps: BTreeMap<String, BTreeSet<Dep>> = BTreeMap::new();
+    let mut deps: HashMap<String, BTreeSet<Dep>> = HashMap::new();
     let mut pages = 0;
     for r in results {
         match r {
@@ -1016,7 +1067,7 @@ pub fn render_some(
             if !wanted(&f.path) {
                 continue;
             }
-            let mut d = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.clone())]);
+            let mut d = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.as_path().into())]);
             d.extend(b.datasets.iter().map(|n| Dep::Dataset(n.clone())));
             deps.insert(f.path.clone(), d);
             files.insert(f.path.clone(), f.clone());
@@ -1154,7 +1205,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
                 ],
             );
             c.insert_value("page", page);
-            deps.insert(Dep::Brief(b.src.file.clone()));
+            deps.insert(Dep::Brief(b.src.file.as_path().into()));
             deps.extend(b.datasets.iter().map(|d| Dep::Dataset(d.clone())));
             // Its sources are listed by title, and so are its charts' sources.
             if !b.src.front.sources.is_empty() || !b.charts.is_empty() {
@@ -1167,7 +1218,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             deps.extend(
                 ctx.related[*i]
                     .iter()
-                    .map(|&r| Dep::Card(site.briefs[r].src.file.clone())),
+                    .map(|&r| Dep::Card(site.briefs[r].src.file.as_path().into())),
             );
             if !b.charts.is_empty() {
                 deps.insert(Dep::Template("figure.html".into()));
@@ -1197,7 +1248,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             deps.extend(
                 t.briefs
                     .iter()
-                    .map(|&i| Dep::Card(site.briefs[i].src.file.clone())),
+                    .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
             );
             "topic.html"
         }
@@ -1229,7 +1280,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             deps.extend(
                 cited
                     .iter()
-                    .map(|&i| Dep::Card(site.briefs[i].src.file.clone())),
+                    .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
             );
             if site.dataset_charts.contains_key(&d.name) {
                 deps.insert(Dep::Template("figure.html".into()));
@@ -1248,7 +1299,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             };
             c.insert("target_canonical", &absolute);
             c.insert("title", &b.src.front.title);
-            deps.insert(Dep::Brief(b.src.file.clone()));
+            deps.insert(Dep::Brief(b.src.file.as_path().into()));
             "alias.html"
         }
     };

@@ -137,7 +137,7 @@ struct Last {
     dataset_texts: BTreeMap<String, String>,
     /// Static file → its size and modification time (None: built into tumen).
     static_stamps: BTreeMap<String, Option<(u64, SystemTime)>>,
-    deps: BTreeMap<String, BTreeSet<Dep>>,
+    deps: HashMap<String, BTreeSet<Dep>>,
     paths: BTreeSet<String>,
     cards: Vec<Arc<Card>>,
 }
@@ -534,7 +534,7 @@ impl Builder {
         };
         let mut deps = match self.last.take() {
             Some(l) if !full => l.deps,
-            _ => BTreeMap::new(),
+            _ => HashMap::new(),
         };
         for r in &removed {
             deps.remove(r);
@@ -595,7 +595,7 @@ fn dirty(
         // The usual edit: the same briefs in the same order, a few of them changed.
         // Lists of briefs change only where those few joined or left them.
         for (o, b) in old.iter().zip(new).filter(|(o, b)| !same(o, b)) {
-            d.insert(Dep::Brief(b.src.file.clone()));
+            d.insert(Dep::Brief(b.src.file.as_path().into()));
             d.insert(Dep::BriefList);
             let slugs = |x: &Brief| x.topics.iter().map(|t| t.1.clone()).collect();
             d.extend(either(slugs(o), slugs(b)).map(Dep::Topic));
@@ -616,11 +616,11 @@ fn dirty(
         for b in new {
             seen.insert(b.src.file.as_path());
             if !old.get(b.src.file.as_path()).is_some_and(|o| same(o, b)) {
-                d.insert(Dep::Brief(b.src.file.clone()));
+                d.insert(Dep::Brief(b.src.file.as_path().into()));
             }
         }
         for f in old.keys().filter(|f| !seen.contains(*f)) {
-            d.insert(Dep::Brief(f.to_path_buf()));
+            d.insert(Dep::Brief((*f).into()));
         }
         // Which briefs read each dataset, cite each source and are in each topic,
         // in order.
