@@ -37,7 +37,7 @@ pub enum Dep {
     /// A template by name (with its parents and includes, which the theme knows).
     Template(String),
     /// A brief's file, or what was resolved into it from other files.
-    Brief(PathBuf),
+    Brief(SourceFile),
     /// Anything about any brief, or their order: what a file made from every brief
     /// records unless it says more finely what it reads (below).
     BriefList,
@@ -46,7 +46,7 @@ pub enum Dep {
     /// edits of a brief's body change no card and no list.
     Cards,
     /// One brief's card, on a page that lists it among others.
-    Card(PathBuf),
+    Card(SourceFile),
     /// Which briefs a topic holds, in order, and its name: a brief's related briefs
     /// are picked from its topics' lists.
     Topic(String),
@@ -62,6 +62,57 @@ pub enum Dep {
     AllData,
     /// A file copied as it is.
     Static(String),
+}
+
+/// A brief's file as a [`Dep`] names it. Compared by its bytes: every page's
+/// record is compared with what changed on every rebuild, and `Path` compares by
+/// components, several times slower, to tell apart the same files.
+#[derive(Debug, Clone)]
+pub struct SourceFile(pub PathBuf);
+
+impl SourceFile {
+    fn bytes(&self) -> &[u8] {
+        self.0.as_os_str().as_encoded_bytes()
+    }
+}
+
+impl From<&std::path::Path> for SourceFile {
+    fn from(p: &std::path::Path) -> SourceFile {
+        SourceFile(p.to_path_buf())
+    }
+}
+
+impl std::ops::Deref for SourceFile {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl PartialEq for SourceFile {
+    fn eq(&self, other: &SourceFile) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for SourceFile {}
+
+impl PartialOrd for SourceFile {
+    fn partial_cmp(&self, other: &SourceFile) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SourceFile {
+    fn cmp(&self, other: &SourceFile) -> std::cmp::Ordering {
+        self.bytes().cmp(other.bytes())
+    }
+}
+
+impl std::hash::Hash for SourceFile {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.bytes().hash(h);
+    }
 }
 
 /// What a file of the output holds.
@@ -83,7 +134,7 @@ pub struct OutputFile {
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
     /// Output path → what it was made from, for the files rendered.
-    pub deps: BTreeMap<String, BTreeSet<Dep>>,
+    pub deps: HashMap<String, BTreeSet<Dep>>,
     /// Pages rendered.
     pub pages: usize,
     pub charts: usize,
@@ -99,7 +150,7 @@ pub struct RenderedSite {
 /// what they were made from meets what changed since the last good render.
 pub struct Since<'a> {
     /// Output path → what it was made from, as recorded by the last good render.
-    pub deps: &'a BTreeMap<String, BTreeSet<Dep>>,
+    pub deps: &'a HashMap<String, BTreeSet<Dep>>,
     /// The cards of the last good render.
     pub cards: &'a [Arc<Card>],
     /// What changed in the sources; the render adds the cards that changed, which
@@ -187,47 +238,56 @@ struct CachedData {
 impl RenderCache {
     /// Every brief's Markdown, from the cache where its inputs are unchanged.
     fn markdown(&mut self, site: &Site, figures: &[Vec<String>]) -> Vec<Arc<markdown::Rendered>> {
-        let md: Vec<Arc<markdown::Rendered>> = site
+        // Telling what is cached is quick and done in order; rendering the rest is
+        // the work, done in parallel.
+        let mut md: Vec<Option<Arc<markdown::Rendered>>> = site
             .briefs
-            .par_iter()
+            .iter()
             .zip(figures)
-            .map(|(b, figs)| match self.md.get(&b.src.file) {
-                Some(c)
-                    if c.body == b.body
-                        && c.links == b.links
-                        && c.base_path == site.base_path
-                        && &c.figures == figs =>
-                {
-                    c.out.clone()
+            .map(|(b, figs)| {
+                let c = self.md.get_mut(&b.src.file)?;
+                let same = c.body == b.body
+                    && c.links == b.links
+                    && c.base_path == site.base_path
+                    && &c.figures == figs;
+                if !same {
+                    return None;
                 }
-                _ => Arc::new(markdown::render(&b.body, &b.links, &site.base_path, figs)),
-            })
-            .collect();
-        for ((b, out), figs) in site.briefs.iter().zip(&md).zip(figures) {
-            match self.md.get_mut(&b.src.file) {
                 // Keep the resolve's pointers, so that the next compare is quick.
-                Some(c) if Arc::ptr_eq(&c.out, out) => {
+                if !Arc::ptr_eq(&c.body, &b.body) || !Arc::ptr_eq(&c.links, &b.links) {
                     c.body = b.body.clone();
                     c.links = b.links.clone();
                 }
-                _ => {
-                    let entry = CachedMarkdown {
-                        body: b.body.clone(),
-                        links: b.links.clone(),
-                        base_path: site.base_path.clone(),
-                        figures: figs.clone(),
-                        out: out.clone(),
-                    };
-                    self.md.insert(b.src.file.clone(), entry);
-                }
-            }
+                Some(c.out.clone())
+            })
+            .collect();
+        let missing: Vec<usize> = (0..md.len()).filter(|&i| md[i].is_none()).collect();
+        let made: Vec<(usize, Arc<markdown::Rendered>)> = missing
+            .into_par_iter()
+            .map(|i| {
+                let b = &site.briefs[i];
+                let out = markdown::render(&b.body, &b.links, &site.base_path, &figures[i]);
+                (i, Arc::new(out))
+            })
+            .collect();
+        for (i, out) in made {
+            let b = &site.briefs[i];
+            let entry = CachedMarkdown {
+                body: b.body.clone(),
+                links: b.links.clone(),
+                base_path: site.base_path.clone(),
+                figures: figures[i].clone(),
+                out: out.clone(),
+            };
+            self.md.insert(b.src.file.clone(), entry);
+            md[i] = Some(out);
         }
         if self.md.len() > site.briefs.len() {
             let now: HashSet<&std::path::Path> =
                 site.briefs.iter().map(|b| b.src.file.as_path()).collect();
             self.md.retain(|f, _| now.contains(f.as_path()));
         }
-        md
+        md.into_iter().map(|m| m.expect("cached or made")).collect()
     }
 
     /// The theme's templates, parsed again only when one of them changed.
@@ -285,45 +345,53 @@ impl RenderCache {
     /// Every brief's card, from the cache where what it is made from is unchanged.
     fn cards(&mut self, ctx: &Ctx) -> Vec<Arc<Card>> {
         let site = ctx.site;
-        let cards: Vec<Arc<Card>> = (0..site.briefs.len())
-            .into_par_iter()
-            .map(|i| {
-                let (b, md) = (&site.briefs[i], &ctx.md[i]);
-                match self.cards.get(&b.src.file) {
-                    Some(c)
-                        if Arc::ptr_eq(&c.src, &b.src)
+        let mut cards: Vec<Option<Arc<Card>>> = site
+            .briefs
+            .iter()
+            .zip(ctx.md)
+            .map(|(b, md)| {
+                self.cards
+                    .get(&b.src.file)
+                    .filter(|c| {
+                        Arc::ptr_eq(&c.src, &b.src)
                             && Arc::ptr_eq(&c.md, md)
                             && c.slug == b.slug
                             && c.topics == b.topics
-                            && c.base_path == site.base_path =>
-                    {
-                        c.clone()
-                    }
-                    _ => {
-                        let json = ctx.card(i);
-                        Arc::new(Card {
-                            src: b.src.clone(),
-                            slug: b.slug.clone(),
-                            topics: b.topics.clone(),
-                            md: md.clone(),
-                            base_path: site.base_path.clone(),
-                            value: tv(&json),
-                            json,
-                        })
-                    }
-                }
+                            && c.base_path == site.base_path
+                    })
+                    .cloned()
             })
             .collect();
-        for c in &cards {
-            if !self.cards.get(c.file()).is_some_and(|o| Arc::ptr_eq(o, c)) {
-                self.cards.insert(c.file().to_path_buf(), c.clone());
-            }
+        let missing: Vec<usize> = (0..cards.len()).filter(|&i| cards[i].is_none()).collect();
+        let made: Vec<(usize, Arc<Card>)> = missing
+            .into_par_iter()
+            .map(|i| {
+                let (b, json) = (&site.briefs[i], ctx.card(i));
+                let card = Card {
+                    src: b.src.clone(),
+                    slug: b.slug.clone(),
+                    topics: b.topics.clone(),
+                    md: ctx.md[i].clone(),
+                    base_path: site.base_path.clone(),
+                    value: tv(&json),
+                    json,
+                };
+                (i, Arc::new(card))
+            })
+            .collect();
+        for (i, card) in made {
+            self.cards.insert(card.file().to_path_buf(), card.clone());
+            cards[i] = Some(card);
         }
         if self.cards.len() > cards.len() {
-            let now: HashSet<&std::path::Path> = cards.iter().map(|c| c.file()).collect();
+            let now: HashSet<&std::path::Path> =
+                site.briefs.iter().map(|b| b.src.file.as_path()).collect();
             self.cards.retain(|f, _| now.contains(f.as_path()));
         }
         cards
+            .into_iter()
+            .map(|c| c.expect("cached or made"))
+            .collect()
     }
 
     /// The `data` and `datasets` globals, from the cache while the datasets are
@@ -384,7 +452,7 @@ fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
             old.iter()
                 .zip(new)
                 .filter(|(a, b)| !same(a, b))
-                .map(|(_, b)| Dep::Card(b.file().to_path_buf())),
+                .map(|(_, b)| Dep::Card(b.file().into())),
         );
     } else {
         let before: HashMap<&std::ffi::OsStr, &Arc<Card>> =
@@ -392,13 +460,13 @@ fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
         changed.extend(
             new.iter()
                 .filter(|c| before.get(file(c)).is_none_or(|o| !same(o, c)))
-                .map(|c| Dep::Card(c.file().to_path_buf())),
+                .map(|c| Dep::Card(c.file().into())),
         );
         let now: HashSet<&std::ffi::OsStr> = new.iter().map(file).collect();
         changed.extend(
             old.iter()
                 .filter(|c| !now.contains(file(c)))
-                .map(|c| Dep::Card(c.file().to_path_buf())),
+                .map(|c| Dep::Card(c.file().into())),
         );
     }
     if reordered || !changed.is_empty() {
@@ -787,7 +855,11 @@ fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<S
         Box::new(move || publish::robots(site)),
     ));
     let mut search_deps = BTreeSet::from([Dep::Config, Dep::BriefList, Dep::AllData]);
-    search_deps.extend(site.briefs.iter().map(|b| Dep::Brief(b.src.file.clone())));
+    search_deps.extend(
+        site.briefs
+            .iter()
+            .map(|b| Dep::Brief(b.src.file.as_path().into())),
+    );
     out.push((
         "search-index.json".into(),
         search_deps,
@@ -1129,7 +1201,7 @@ pub fn render_some(
         .map(|(path, job)| render_job(&ctx, &tpl, job, path.clone()))
         .collect();
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
-    let mut deps: BTreeMap<String, BTreeSet<Dep>> = BTreeMap::new();
+    let mut deps: HashMap<String, BTreeSet<Dep>> = HashMap::new();
     let mut pages = 0;
     for r in results {
         match r {
@@ -1159,7 +1231,7 @@ pub fn render_some(
             if !wanted(&f.path) {
                 continue;
             }
-            let mut d = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.clone())]);
+            let mut d = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.as_path().into())]);
             d.extend(b.datasets.iter().map(|n| Dep::Dataset(n.clone())));
             deps.insert(f.path.clone(), d);
             files.insert(f.path.clone(), f.clone());
@@ -1318,7 +1390,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
                 ],
             );
             c.insert_value("page", page);
-            deps.insert(Dep::Brief(b.src.file.clone()));
+            deps.insert(Dep::Brief(b.src.file.as_path().into()));
             deps.extend(b.datasets.iter().map(|d| Dep::Dataset(d.clone())));
             // Its sources are listed by title, and so are its charts' sources.
             if !b.src.front.sources.is_empty() || !b.charts.is_empty() {
@@ -1331,7 +1403,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             deps.extend(
                 ctx.related[*i]
                     .iter()
-                    .map(|&r| Dep::Card(site.briefs[r].src.file.clone())),
+                    .map(|&r| Dep::Card(site.briefs[r].src.file.as_path().into())),
             );
             if !b.charts.is_empty() {
                 deps.insert(Dep::Template("figure.html".into()));
@@ -1361,7 +1433,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             deps.extend(
                 t.briefs
                     .iter()
-                    .map(|&i| Dep::Card(site.briefs[i].src.file.clone())),
+                    .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
             );
             "topic.html"
         }
@@ -1393,7 +1465,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             deps.extend(
                 cited
                     .iter()
-                    .map(|&i| Dep::Card(site.briefs[i].src.file.clone())),
+                    .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
             );
             if site.dataset_charts.contains_key(&d.name) {
                 deps.insert(Dep::Template("figure.html".into()));
@@ -1413,7 +1485,7 @@ fn render_job(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Pag
             };
             c.insert("target_canonical", &absolute);
             c.insert("title", &b.src.front.title);
-            deps.insert(Dep::Brief(b.src.file.clone()));
+            deps.insert(Dep::Brief(b.src.file.as_path().into()));
             "alias.html"
         }
     };

@@ -137,7 +137,7 @@ struct Last {
     dataset_texts: BTreeMap<String, String>,
     /// Static file → its size and modification time (None: built into tumen).
     static_stamps: BTreeMap<String, Option<(u64, SystemTime)>>,
-    deps: BTreeMap<String, BTreeSet<Dep>>,
+    deps: HashMap<String, BTreeSet<Dep>>,
     paths: BTreeSet<String>,
     cards: Vec<Arc<Card>>,
 }
@@ -532,29 +532,13 @@ impl Builder {
         } else {
             self.output.stage(rendered.files, &removed);
         }
-        let changed_briefs: Vec<String> = match &self.last {
-            Some(l) => {
-                let before: HashMap<&Path, &Arc<BriefSource>> = l
-                    .site
-                    .briefs
-                    .iter()
-                    .map(|b| (b.src.file.as_path(), &b.src))
-                    .collect();
-                site.briefs
-                    .iter()
-                    .filter(|b| {
-                        before
-                            .get(b.src.file.as_path())
-                            .is_none_or(|o| !Arc::ptr_eq(o, &b.src) && o.text != b.src.text)
-                    })
-                    .map(|b| b.path.clone())
-                    .collect()
-            }
+        let changed_briefs = match &self.last {
+            Some(l) => edited(&l.site, &site),
             None => Vec::new(),
         };
         let mut deps = match self.last.take() {
             Some(l) if !full => l.deps,
-            _ => BTreeMap::new(),
+            _ => HashMap::new(),
         };
         for r in &removed {
             deps.remove(r);
@@ -615,7 +599,7 @@ fn dirty(
         // The usual edit: the same briefs in the same order, a few of them changed.
         // Lists of briefs change only where those few joined or left them.
         for (o, b) in old.iter().zip(new).filter(|(o, b)| !same(o, b)) {
-            d.insert(Dep::Brief(b.src.file.clone()));
+            d.insert(Dep::Brief(b.src.file.as_path().into()));
             d.insert(Dep::BriefList);
             let slugs = |x: &Brief| x.topics.iter().map(|t| t.1.clone()).collect();
             d.extend(either(slugs(o), slugs(b)).map(Dep::Topic));
@@ -636,11 +620,11 @@ fn dirty(
         for b in new {
             seen.insert(b.src.file.as_path());
             if !old.get(b.src.file.as_path()).is_some_and(|o| same(o, b)) {
-                d.insert(Dep::Brief(b.src.file.clone()));
+                d.insert(Dep::Brief(b.src.file.as_path().into()));
             }
         }
         for f in old.keys().filter(|f| !seen.contains(*f)) {
-            d.insert(Dep::Brief(f.to_path_buf()));
+            d.insert(Dep::Brief((*f).into()));
         }
         // Which briefs read each dataset, cite each source and are in each topic,
         // in order.
@@ -741,6 +725,40 @@ fn dirty(
         }
     }
     d
+}
+
+/// The pages of the briefs whose file changed since `old`, in the site's order.
+fn edited(old: &Site, new: &Site) -> Vec<String> {
+    let edited = |o: &Brief, b: &Brief| !Arc::ptr_eq(&o.src, &b.src) && o.src.text != b.src.text;
+    let same_order = old.briefs.len() == new.briefs.len()
+        && old
+            .briefs
+            .iter()
+            .zip(&new.briefs)
+            .all(|(o, b)| o.src.file.as_os_str() == b.src.file.as_os_str());
+    if same_order {
+        return old
+            .briefs
+            .iter()
+            .zip(&new.briefs)
+            .filter(|(o, b)| edited(o, b))
+            .map(|(_, b)| b.path.clone())
+            .collect();
+    }
+    let before: HashMap<&Path, &Brief> = old
+        .briefs
+        .iter()
+        .map(|b| (b.src.file.as_path(), b))
+        .collect();
+    new.briefs
+        .iter()
+        .filter(|b| {
+            before
+                .get(b.src.file.as_path())
+                .is_none_or(|o| edited(o, b))
+        })
+        .map(|b| b.path.clone())
+        .collect()
 }
 
 /// What is in one of two sets and not in the other.
