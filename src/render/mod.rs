@@ -176,8 +176,9 @@ impl Card {
 }
 
 /// What a render made that the next can reuse, kept between renders by the live
-/// preview so that an edit makes again only what it changed: Markdown, cards and
-/// the `data` globals. An entry is reused only when its inputs are the same
+/// preview so that an edit makes again only what it changed: Markdown, cards,
+/// related briefs, the parsed templates and the `data` globals. An entry is reused
+/// only when its inputs are the same
 /// (compared by pointer first: a resolve shares what it did not change).
 #[derive(Debug, Default)]
 pub struct RenderCache {
