@@ -338,6 +338,26 @@ impl ResolveCache {
         changed
     }
 
+    /// Keep each body's result: the bodies that resolved, by index; the errors of
+    /// the others go to `errors`.
+    fn keep_all(
+        &mut self,
+        sources: &[Arc<BriefSource>],
+        made: Vec<(usize, BodyResult)>,
+        errors: &mut Diagnostics,
+    ) -> BTreeMap<usize, ResolvedBody> {
+        let mut resolved = BTreeMap::new();
+        for (i, r) in made {
+            match self.keep(&sources[i], r) {
+                Ok(v) => {
+                    resolved.insert(i, v);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        resolved
+    }
+
     /// Keep the result of resolving a body (`None` when it had errors).
     fn keep(&mut self, src: &Arc<BriefSource>, r: BodyResult) -> Result<ResolvedBody, Diagnostics> {
         match r {
@@ -838,15 +858,7 @@ pub fn resolve_cached(
         .into_par_iter()
         .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
-    let mut resolved = BTreeMap::new();
-    for (i, r) in bodies {
-        match cache.keep(&sources[i], r) {
-            Ok(v) => {
-                resolved.insert(i, v);
-            }
-            Err(e) => errors.extend(e),
-        }
-    }
+    let mut resolved = cache.keep_all(&sources, bodies, &mut errors);
     if cache.bodies.len() > resolved.len() {
         let published: HashSet<&Path> = slugs.keys().map(|&i| sources[i].file.as_path()).collect();
         cache.bodies.retain(|f, _| published.contains(f.as_path()));
@@ -1145,15 +1157,7 @@ fn resolve_again(
         .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
     let mut errors = Diagnostics::default();
-    let mut bodies = HashMap::new();
-    for (i, r) in made {
-        match cache.keep(&sources[i], r) {
-            Ok(v) => {
-                bodies.insert(i, v);
-            }
-            Err(e) => errors.extend(e),
-        }
-    }
+    let mut bodies = cache.keep_all(sources, made, &mut errors);
     if let Err(e) = errors.into_result() {
         return Some(Err(e));
     }
