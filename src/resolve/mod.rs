@@ -10,6 +10,7 @@ pub mod charts;
 pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::OsString;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -254,7 +255,8 @@ type FileIndex = HashMap<PathBuf, usize>;
 /// reused while what it read from other files is unchanged.
 #[derive(Debug, Default)]
 pub struct ResolveCache {
-    bodies: HashMap<PathBuf, CachedBody>,
+    /// By file, as bytes (quicker to hash than a `Path`).
+    bodies: HashMap<OsString, CachedBody>,
     /// Each dataset's text when last resolved and its version, a number that
     /// changes with the text: what [`Reads`] compare, rather than texts.
     datasets: HashMap<String, (String, u64)>,
@@ -364,7 +366,7 @@ impl ResolveCache {
             BodyResult::Reused(v) => {
                 let entry = self
                     .bodies
-                    .get_mut(&src.file)
+                    .get_mut(src.file.as_os_str())
                     .expect("reused from the cache");
                 if !Arc::ptr_eq(&entry.src, src) {
                     entry.src = src.clone();
@@ -381,7 +383,7 @@ impl ResolveCache {
                     scan,
                     resolved,
                 };
-                self.bodies.insert(src.file.clone(), entry);
+                self.bodies.insert(src.file.clone().into_os_string(), entry);
                 out
             }
         }
@@ -413,7 +415,7 @@ impl Resolver<'_> {
     /// Brief `i`'s body, from the cache when neither it nor what it read changed.
     fn cached_or_new(&self, i: usize) -> BodyResult {
         let b = &self.briefs[i];
-        let scan = match self.cache.bodies.get(&b.file) {
+        let scan = match self.cache.bodies.get(b.file.as_os_str()) {
             Some(c) if Arc::ptr_eq(&c.src, b) || c.src.body() == b.body() => {
                 if let Some((r, reads)) = &c.resolved
                     && self.still(reads)
@@ -861,7 +863,7 @@ pub fn resolve_cached(
     let mut resolved = cache.keep_all(&sources, bodies, &mut errors);
     if cache.bodies.len() > resolved.len() {
         let published: HashSet<&Path> = slugs.keys().map(|&i| sources[i].file.as_path()).collect();
-        cache.bodies.retain(|f, _| published.contains(f.as_path()));
+        cache.bodies.retain(|f, _| published.contains(Path::new(f)));
     }
 
     // Datasets' default charts.
