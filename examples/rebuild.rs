@@ -1,7 +1,7 @@
 //! Rebuild timing without the watcher or the server: `tumen serve`'s builder on a
 //! site, one brief edited at a time, each rebuild timed.
 //!
-//!     cargo run --release --example rebuild -- SITE_DIR [EDITS]
+//!     cargo run --release --example rebuild -- SITE_DIR [EDITS] [body,title]
 //!
 //! The site is edited in place (make one with benches/gen_site.py). Prints the
 //! median and 90th percentile of the rebuild (until the pages are served) and of
@@ -21,6 +21,12 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let site = PathBuf::from(&args[1]);
     let edits: usize = args.get(2).map_or(30, |a| a.parse().expect("a number"));
+    let kinds: Vec<String> = args
+        .get(3)
+        .map_or("body,title", String::as_str)
+        .split(',')
+        .map(str::to_string)
+        .collect();
     let out = site.with_file_name("rebuild-bench-out");
     let _ = std::fs::remove_dir_all(&out);
     let output = Arc::new(Output::new(out.clone()));
@@ -46,7 +52,7 @@ fn main() {
         .collect();
     briefs.sort();
     let root = std::path::absolute(&site).expect("absolute");
-    for kind in ["body", "title"] {
+    for kind in kinds.iter().map(String::as_str) {
         let (mut times, mut writes) = (Vec::new(), Vec::new());
         let mut line = String::new();
         for i in 0..edits {

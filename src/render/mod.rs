@@ -14,6 +14,7 @@ pub mod publish;
 pub mod templates;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -62,6 +63,27 @@ pub enum Dep {
     AllData,
     /// A file copied as it is.
     Static(String),
+}
+
+impl Dep {
+    /// A bit for each variant.
+    fn kind(&self) -> u16 {
+        1 << match self {
+            Dep::Config => 0,
+            Dep::Template(_) => 1,
+            Dep::Brief(_) => 2,
+            Dep::BriefList => 3,
+            Dep::Cards => 4,
+            Dep::Card(_) => 5,
+            Dep::Topic(_) => 6,
+            Dep::Topics => 7,
+            Dep::UsedBy(_) => 8,
+            Dep::CitedBy(_) => 9,
+            Dep::Dataset(_) => 10,
+            Dep::AllData => 11,
+            Dep::Static(_) => 12,
+        }
+    }
 }
 
 /// A brief's file as a [`Dep`] names it. Compared by its bytes: every page's
@@ -178,13 +200,16 @@ impl Card {
 }
 
 /// What a render made that the next can reuse, kept between renders by the live
-/// preview so that an edit makes again only what it changed: Markdown, cards and
-/// the `data` globals. An entry is reused only when its inputs are the same
+/// preview so that an edit makes again only what it changed: Markdown, cards,
+/// related briefs, the parsed templates and the `data` globals. An entry is reused
+/// only when its inputs are the same
 /// (compared by pointer first: a resolve shares what it did not change).
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    md: HashMap<PathBuf, CachedMarkdown>,
-    cards: HashMap<PathBuf, Arc<Card>>,
+    // By file, as bytes: hashing a `Path` walks its components, and every brief
+    // is looked up on every render.
+    md: HashMap<OsString, CachedMarkdown>,
+    cards: HashMap<OsString, Arc<Card>>,
     data: Option<CachedData>,
     related: Option<CachedRelated>,
     templates: Option<CachedTemplates>,
@@ -245,7 +270,7 @@ impl RenderCache {
             .iter()
             .zip(figures)
             .map(|(b, figs)| {
-                let c = self.md.get_mut(&b.src.file)?;
+                let c = self.md.get_mut(b.src.file.as_os_str())?;
                 let same = c.body == b.body
                     && c.links == b.links
                     && c.base_path == site.base_path
@@ -279,13 +304,12 @@ impl RenderCache {
                 figures: figures[i].clone(),
                 out: out.clone(),
             };
-            self.md.insert(b.src.file.clone(), entry);
+            self.md.insert(b.src.file.clone().into_os_string(), entry);
             md[i] = Some(out);
         }
         if self.md.len() > site.briefs.len() {
-            let now: HashSet<&std::path::Path> =
-                site.briefs.iter().map(|b| b.src.file.as_path()).collect();
-            self.md.retain(|f, _| now.contains(f.as_path()));
+            let now: HashSet<&OsStr> = site.briefs.iter().map(|b| b.src.file.as_os_str()).collect();
+            self.md.retain(|f, _| now.contains(f.as_os_str()));
         }
         md.into_iter().map(|m| m.expect("cached or made")).collect()
     }
@@ -351,7 +375,7 @@ impl RenderCache {
             .zip(ctx.md)
             .map(|(b, md)| {
                 self.cards
-                    .get(&b.src.file)
+                    .get(b.src.file.as_os_str())
                     .filter(|c| {
                         Arc::ptr_eq(&c.src, &b.src)
                             && Arc::ptr_eq(&c.md, md)
@@ -380,13 +404,13 @@ impl RenderCache {
             })
             .collect();
         for (i, card) in made {
-            self.cards.insert(card.file().to_path_buf(), card.clone());
+            self.cards
+                .insert(card.file().as_os_str().to_owned(), card.clone());
             cards[i] = Some(card);
         }
         if self.cards.len() > cards.len() {
-            let now: HashSet<&std::path::Path> =
-                site.briefs.iter().map(|b| b.src.file.as_path()).collect();
-            self.cards.retain(|f, _| now.contains(f.as_path()));
+            let now: HashSet<&OsStr> = site.briefs.iter().map(|b| b.src.file.as_os_str()).collect();
+            self.cards.retain(|f, _| now.contains(f.as_os_str()));
         }
         cards
             .into_iter()
@@ -1096,8 +1120,16 @@ pub fn render_some(
         changed.extend(s.changed.iter().cloned());
         changed
     });
+    // Most of a page's record is of kinds that did not change at all: those are
+    // passed over without looking them up.
+    let kinds = changed
+        .as_ref()
+        .map_or(0, |c| c.iter().fold(0, |k, d| k | d.kind()));
     let wanted = |path: &str| match (&since, &changed) {
-        (Some(s), Some(changed)) => s.deps.get(path).is_none_or(|d| !d.is_disjoint(changed)),
+        (Some(s), Some(changed)) => s.deps.get(path).is_none_or(|d| {
+            d.iter()
+                .any(|x| x.kind() & kinds != 0 && changed.contains(x))
+        }),
         _ => true,
     };
 

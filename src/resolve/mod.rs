@@ -10,6 +10,7 @@ pub mod charts;
 pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::OsString;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -264,7 +265,8 @@ type FileIndex = HashMap<PathBuf, usize>;
 /// reused while what it read from other files is unchanged.
 #[derive(Debug, Default)]
 pub struct ResolveCache {
-    bodies: HashMap<PathBuf, CachedBody>,
+    /// By file, as bytes (quicker to hash than a `Path`).
+    bodies: HashMap<OsString, CachedBody>,
     /// Each dataset's text when last resolved and its version, a number that
     /// changes with the text: what [`Reads`] compare, rather than texts.
     datasets: HashMap<String, (String, u64)>,
@@ -348,13 +350,33 @@ impl ResolveCache {
         changed
     }
 
+    /// Keep each body's result: the bodies that resolved, by index; the errors of
+    /// the others go to `errors`.
+    fn keep_all(
+        &mut self,
+        sources: &[Arc<BriefSource>],
+        made: Vec<(usize, BodyResult)>,
+        errors: &mut Diagnostics,
+    ) -> BTreeMap<usize, ResolvedBody> {
+        let mut resolved = BTreeMap::new();
+        for (i, r) in made {
+            match self.keep(&sources[i], r) {
+                Ok(v) => {
+                    resolved.insert(i, v);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        resolved
+    }
+
     /// Keep the result of resolving a body (`None` when it had errors).
     fn keep(&mut self, src: &Arc<BriefSource>, r: BodyResult) -> Result<ResolvedBody, Diagnostics> {
         match r {
             BodyResult::Reused(v) => {
                 let entry = self
                     .bodies
-                    .get_mut(&src.file)
+                    .get_mut(src.file.as_os_str())
                     .expect("reused from the cache");
                 if !Arc::ptr_eq(&entry.src, src) {
                     entry.src = src.clone();
@@ -371,7 +393,7 @@ impl ResolveCache {
                     scan,
                     resolved,
                 };
-                self.bodies.insert(src.file.clone(), entry);
+                self.bodies.insert(src.file.clone().into_os_string(), entry);
                 out
             }
         }
@@ -403,7 +425,7 @@ impl Resolver<'_> {
     /// Brief `i`'s body, from the cache when neither it nor what it read changed.
     fn cached_or_new(&self, i: usize) -> BodyResult {
         let b = &self.briefs[i];
-        let scan = match self.cache.bodies.get(&b.file) {
+        let scan = match self.cache.bodies.get(b.file.as_os_str()) {
             Some(c) if Arc::ptr_eq(&c.src, b) || c.src.body() == b.body() => {
                 if let Some((r, reads)) = &c.resolved
                     && self.still(reads)
@@ -858,18 +880,10 @@ pub fn resolve_cached(
         .into_par_iter()
         .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
-    let mut resolved = BTreeMap::new();
-    for (i, r) in bodies {
-        match cache.keep(&sources[i], r) {
-            Ok(v) => {
-                resolved.insert(i, v);
-            }
-            Err(e) => errors.extend(e),
-        }
-    }
+    let mut resolved = cache.keep_all(&sources, bodies, &mut errors);
     if cache.bodies.len() > resolved.len() {
         let published: HashSet<&Path> = slugs.keys().map(|&i| sources[i].file.as_path()).collect();
-        cache.bodies.retain(|f, _| published.contains(f.as_path()));
+        cache.bodies.retain(|f, _| published.contains(Path::new(f)));
     }
 
     // Datasets' default charts.
@@ -1191,15 +1205,7 @@ fn resolve_again(
         .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
     let mut errors = Diagnostics::default();
-    let mut bodies = HashMap::new();
-    for (i, r) in made {
-        match cache.keep(&sources[i], r) {
-            Ok(v) => {
-                bodies.insert(i, v);
-            }
-            Err(e) => errors.extend(e),
-        }
-    }
+    let mut bodies = cache.keep_all(sources, made, &mut errors);
     if let Err(e) = errors.into_result() {
         return Some(Err(e));
     }

@@ -2,11 +2,12 @@
 //!
 //! The live preview keeps every source file as last read and the last good site in
 //! memory. On a change it reads only the files that changed, resolves again (cheap:
-//! the resolver keeps its Markdown scans), compares the new site with the last good
-//! one to find what changed, as [`Dep`]s, and renders only the pages whose record
-//! of what they were made from meets that set. The changed files are written into
-//! the output one by one; a change to `site.yaml` rebuilds and swaps in everything,
-//! as `tumen build` does.
+//! unchanged briefs are shared, not copied, and the resolver keeps what it made of
+//! them), compares the new site with the last good one to find what changed, as
+//! [`Dep`]s, and renders only the pages whose record of what they were made from
+//! meets that set. The changed files are served from memory at once and written
+//! into the output one by one after; a change to `site.yaml` rebuilds and swaps in
+//! everything, as `tumen build` does.
 //!
 //! What changed is found by comparing old and new, never by remembering which
 //! events came in, so a failed build in between loses nothing: the next good build
