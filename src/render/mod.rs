@@ -166,6 +166,8 @@ pub struct RenderedSite {
     /// Every brief's card, in the briefs' order, rendered this time or not: what
     /// the next partial render compares its cards with.
     pub cards: Vec<Arc<Card>>,
+    /// Files a partial render left to be made later ([`search_index_file`]).
+    pub deferred: Vec<String>,
 }
 
 /// What a partial render is asked to bring up to date: the pages whose record of
@@ -206,6 +208,10 @@ impl Card {
 /// (compared by pointer first: a resolve shares what it did not change).
 #[derive(Debug, Default)]
 pub struct RenderCache {
+    /// Leave the search index out of partial renders (the live preview makes it
+    /// after the reload, with [`search_index_file`]): it reads every brief's text
+    /// and would take most of a rebuild's time.
+    pub defer_search_index: bool,
     // By file, as bytes: hashing a `Path` walks its components, and every brief
     // is looked up on every render.
     md: HashMap<OsString, CachedMarkdown>,
@@ -827,7 +833,9 @@ type SiteFile<'a> = (String, BTreeSet<Dep>, Box<dyn FnOnce() -> String + 'a>);
 
 /// Feeds, sitemap, robots.txt and the search index.
 fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<SiteFile<'a>> {
-    let list = || BTreeSet::from([Dep::Config, Dep::BriefList]);
+    // Feeds and the sitemap show what cards show (titles, dates, summaries,
+    // topics): most body edits change neither.
+    let list = || BTreeSet::from([Dep::Config, Dep::Cards, Dep::Topics]);
     let all: Vec<usize> = (0..site.briefs.len()).collect();
     let mut out: Vec<SiteFile> = vec![(
         "feed.xml".into(),
@@ -847,7 +855,7 @@ fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<S
     }
     out.push((
         "sitemap.xml".into(),
-        BTreeSet::from([Dep::Config, Dep::BriefList, Dep::AllData]),
+        BTreeSet::from([Dep::Config, Dep::Cards, Dep::Topics, Dep::AllData]),
         Box::new(move || {
             let mut pages: Vec<(String, Option<crate::date::Date>)> =
                 ["", "briefs/", "topics/", "data/", "sources/", "search/"]
@@ -885,7 +893,7 @@ fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<S
             .map(|b| Dep::Brief(b.src.file.as_path().into())),
     );
     out.push((
-        "search-index.json".into(),
+        SEARCH_INDEX.into(),
         search_deps,
         Box::new(move || {
             let mut docs: Vec<publish::SearchDoc> = site
@@ -1034,6 +1042,8 @@ pub fn render_some(
     since: Option<Since>,
 ) -> Result<RenderedSite, Diagnostics> {
     let mut errors = Diagnostics::default();
+    let partial = since.is_some();
+    let mut deferred = Vec::new();
     let mut tpl = cache.templates(site)?;
 
     let palette: Vec<String> = if site.config.palette.is_empty() {
@@ -1313,6 +1323,10 @@ pub fn render_some(
         if !wanted(&path) {
             continue;
         }
+        if partial && cache.defer_search_index && path == SEARCH_INDEX {
+            deferred.push(path);
+            continue;
+        }
         deps.insert(path.clone(), deps_of);
         files.insert(
             path.clone(),
@@ -1354,7 +1368,37 @@ pub fn render_some(
         charts: chart_count,
         all_paths,
         cards: ctx.cards,
+        deferred,
     })
+}
+
+const SEARCH_INDEX: &str = "search-index.json";
+
+/// The search index of `site`, from the Markdown `cache` holds (a render of the
+/// same site came first): what a partial render deferred.
+pub fn search_index_file(site: &Site, cache: &RenderCache) -> OutputFile {
+    let md: Vec<Arc<markdown::Rendered>> = site
+        .briefs
+        .iter()
+        .map(|b| {
+            cache
+                .md
+                .get(b.src.file.as_os_str())
+                .map(|c| c.out.clone())
+                .unwrap_or_else(|| {
+                    Arc::new(markdown::render(&b.body, &b.links, &site.base_path, &[]))
+                })
+        })
+        .collect();
+    let make = publish_files(site, &md)
+        .into_iter()
+        .find(|(p, _, _)| p == SEARCH_INDEX)
+        .map(|(_, _, make)| make)
+        .expect("the search index is a publish file");
+    OutputFile {
+        path: SEARCH_INDEX.into(),
+        content: Content::Bytes(make().into_bytes()),
+    }
 }
 
 /// A brief's figures (HTML, in block order) and their standalone SVG files.

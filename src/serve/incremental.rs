@@ -153,6 +153,8 @@ pub struct Builder {
     failing: bool,
     resolve_cache: ResolveCache,
     render_cache: RenderCache,
+    /// The last rebuild left the search index to be made after the reload.
+    search_index_due: bool,
     /// Where the rebuilt files go: served from memory at once, written by
     /// [`Builder::flush`].
     output: Arc<Output>,
@@ -206,7 +208,12 @@ impl Builder {
             last: None,
             failing: false,
             resolve_cache: ResolveCache::default(),
-            render_cache: RenderCache::default(),
+            render_cache: {
+                let mut c = RenderCache::default();
+                c.defer_search_index = true;
+                c
+            },
+            search_index_due: false,
             output,
         }
     }
@@ -269,8 +276,18 @@ impl Builder {
     /// Write the files of the last rebuild to the output folder: after the open
     /// pages have been told to reload, which they can as the files are served from
     /// memory until then.
-    pub fn flush(&self) -> Result<(), Diagnostic> {
-        self.output.flush()
+    pub fn flush(&mut self) -> Result<(), Diagnostic> {
+        self.output.flush()?;
+        // The search index reads every brief's text: made after the reload, so that
+        // the page being edited comes back first.
+        if std::mem::take(&mut self.search_index_due)
+            && let Some(last) = &self.last
+        {
+            let index = crate::render::search_index_file(&last.site, &self.render_cache);
+            self.output.stage(vec![index], &[]);
+            self.output.flush()?;
+        }
+        Ok(())
     }
 
     /// The first build: everything.
@@ -509,6 +526,7 @@ impl Builder {
         });
         let full = since.is_none();
         let rendered = render_some(&site, &mut self.render_cache, since)?;
+        self.search_index_due |= !rendered.deferred.is_empty();
         let removed: Vec<String> = self
             .last
             .as_ref()
