@@ -20,9 +20,8 @@ struct Cli {
 enum Command {
     /// Build the site into a folder of static files.
     Build {
-        /// The site folder (the one holding site.yaml).
-        #[arg(long, default_value = "content")]
-        site: PathBuf,
+        #[command(flatten)]
+        src: SiteArgs,
         /// Where to write the site; replaced whole, atomically.
         #[arg(long, short, default_value = "output")]
         output: PathBuf,
@@ -30,9 +29,6 @@ enum Command {
         /// (e.g. https://example.org/briefings/).
         #[arg(long)]
         base_url: Option<String>,
-        /// Include briefs marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
         /// Minify HTML and CSS (output stays deterministic).
         #[arg(long)]
         minify: bool,
@@ -40,21 +36,16 @@ enum Command {
     /// Check the whole site (content, charts, links and anchors) without writing
     /// anything; exit 1 when there is a problem.
     Check {
-        /// The site folder (the one holding site.yaml).
-        #[arg(long, default_value = "content")]
-        site: PathBuf,
-        /// Include briefs marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        src: SiteArgs,
         /// Also check external links (needs the network; 15 s timeout each).
         #[arg(long)]
         external: bool,
     },
     /// Build the site, serve it, and rebuild and reload open pages on every change.
     Serve {
-        /// The site folder (the one holding site.yaml).
-        #[arg(long, default_value = "content")]
-        site: PathBuf,
+        #[command(flatten)]
+        src: SiteArgs,
         /// Where to write the site; kept up to date as the sources change.
         #[arg(long, short, default_value = "output")]
         output: PathBuf,
@@ -62,9 +53,6 @@ enum Command {
         /// that path). Default: the server's own address.
         #[arg(long)]
         base_url: Option<String>,
-        /// Include briefs marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
         /// The port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 1111)]
         port: u16,
@@ -80,6 +68,17 @@ enum Command {
         #[command(subcommand)]
         what: NewCommand,
     },
+}
+
+/// Which site, and whether its drafts are in it: the same for build, check and serve.
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// The site folder (the one holding site.yaml).
+    #[arg(long, default_value = "content")]
+    site: PathBuf,
+    /// Include briefs marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
 }
 
 #[derive(Subcommand)]
@@ -98,10 +97,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
-            site,
+            src: SiteArgs { site, drafts },
             output,
             base_url,
-            drafts,
             minify,
         } => {
             let opts = BuildOptions {
@@ -129,8 +127,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Check {
-            site,
-            drafts,
+            src: SiteArgs { site, drafts },
             external,
         } => {
             let opts = BuildOptions {
@@ -166,10 +163,9 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve {
-            site,
+            src: SiteArgs { site, drafts },
             output,
             base_url,
-            drafts,
             port,
             bind,
             open,

@@ -50,20 +50,7 @@ pub struct Hub {
     base_path: String,
 }
 
-fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::escape::xml as escape_html;
 
 /// JSON that can sit inside a `<script>` element: `</script>` cannot end it early.
 fn script_json(v: &serde_json::Value) -> String {
