@@ -52,6 +52,16 @@ fn unescape(s: &str) -> String {
         .replace("&#39;", "'")
 }
 
+/// Which brief made each brief page (by its site path), to point a broken link at
+/// the line of the brief that wrote it.
+fn brief_pages(site: &Site) -> BTreeMap<&str, usize> {
+    site.briefs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.path.as_str(), i))
+        .collect()
+}
+
 /// Check every internal link and anchor of the rendered site.
 pub fn check_links(site: &Site, rendered: &RenderedSite) -> Diagnostics {
     let mut errors = Diagnostics::default();
@@ -67,13 +77,7 @@ pub fn check_links(site: &Site, rendered: &RenderedSite) -> Diagnostics {
     let files: BTreeSet<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
     let page_ids: BTreeMap<&str, BTreeSet<&str>> =
         pages.iter().map(|(p, h)| (*p, ids(h))).collect();
-    // Which brief made each page, to point at the line of a broken link.
-    let brief_of: BTreeMap<&str, usize> = site
-        .briefs
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.path.as_str(), i))
-        .collect();
+    let brief_of = brief_pages(site);
 
     let mut template_problems = BTreeSet::new();
     for (page, html) in &pages {
@@ -142,12 +146,7 @@ pub fn check_links(site: &Site, rendered: &RenderedSite) -> Diagnostics {
 /// Only on request (`--external`): it needs the network and takes time.
 pub fn check_external(site: &Site, rendered: &RenderedSite) -> Diagnostics {
     use rayon::prelude::*;
-    let brief_of: BTreeMap<&str, usize> = site
-        .briefs
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.path.as_str(), i))
-        .collect();
+    let brief_of = brief_pages(site);
     let mut first_use: BTreeMap<String, (String, String)> = BTreeMap::new();
     for f in &rendered.files {
         let Content::Bytes(b) = &f.content else {

@@ -149,43 +149,19 @@ fn default_site_builds_deterministically() {
     let b = tmp.path().join("b");
     let site = repo().join("content");
     for out in [&a, &b] {
-        let o = tumen(
-            &[
-                "build",
-                "--site",
-                site.to_str().unwrap(),
-                "--output",
-                out.to_str().unwrap(),
-            ],
-            &repo(),
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
+        build_default(out, &[]);
     }
     let (ta, tb) = (tree(&a), tree(&b));
     assert!(ta.len() > 30, "{} files", ta.len());
     assert!(ta == tb, "two builds of content/ differ");
     // A page per brief and per dataset, with downloads.
-    for f in std::fs::read_dir(site.join("briefs")).unwrap() {
-        let stem = f
-            .unwrap()
-            .path()
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+    for stem in stems(&site.join("briefs")) {
         assert!(
             ta.contains_key(&format!("briefs/{stem}/index.html")),
             "no page for {stem}"
         );
     }
-    for f in std::fs::read_dir(site.join("data")).unwrap() {
-        let stem = f
-            .unwrap()
-            .path()
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+    for stem in stems(&site.join("data")) {
         for p in [format!("data/{stem}.csv"), format!("data/{stem}.json")] {
             assert!(ta.contains_key(&p), "no {p}");
         }

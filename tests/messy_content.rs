@@ -8,6 +8,17 @@ mod common;
 use common::*;
 use std::path::PathBuf;
 
+/// The crate folder a README is in (`serde-1.0.229`).
+fn crate_name(readme: &std::path::Path) -> String {
+    readme
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn registry_readmes() -> Vec<PathBuf> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -52,13 +63,7 @@ fn registry_readmes_build_and_broken_links_are_reported_precisely() {
     let mut long = String::new();
     for (i, p) in readmes.iter().enumerate() {
         let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
-        let name = p
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let name = crate_name(p);
         let topics = ["Rust", "rust", "RUST", "Parsing & YAML"][i % 4];
         let brief = format!(
             "---\ntitle: \"{name}\"\ndate: 2024-01-{:02}\ntopics: [\"{topics}\"]\n---\n{text}",
@@ -149,13 +154,7 @@ fn registry_readmes_build_and_broken_links_are_reported_precisely() {
     let files = tree(&out);
     assert!(files.contains_key("briefs/long/index.html"));
     for p in &readmes {
-        let name = p
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let name = crate_name(p);
         let slug = tumen::slug::slugify(&name);
         assert!(
             files.contains_key(&format!("briefs/{slug}/index.html")),

@@ -146,6 +146,17 @@ fn git(dir: &Path, args: &[&str], date: &str) {
     );
 }
 
+/// A repository in `dir` whose one commit (1 June 2024) holds the site.
+fn first_commit(dir: &Path, subject: &str) {
+    git(dir, &["init", "-q", "-b", "main"], "2024-06-01T10:00:00Z");
+    git(dir, &["add", "site"], "2024-06-01T10:00:00Z");
+    git(
+        dir,
+        &["commit", "-q", "-m", subject],
+        "2024-06-01T10:00:00Z",
+    );
+}
+
 #[test]
 fn revision_history_comes_from_git_in_one_pass() {
     let (tmp, site) = copy_fixture("basic");
@@ -157,17 +168,7 @@ fn revision_history_comes_from_git_in_one_pass() {
         page.contains("Revision history is not available: this site is not in a git repository.")
     );
 
-    git(
-        tmp.path(),
-        &["init", "-q", "-b", "main"],
-        "2024-06-01T10:00:00Z",
-    );
-    git(tmp.path(), &["add", "site"], "2024-06-01T10:00:00Z");
-    git(
-        tmp.path(),
-        &["commit", "-q", "-m", "First draft of the trade brief"],
-        "2024-06-01T10:00:00Z",
-    );
+    first_commit(tmp.path(), "First draft of the trade brief");
     let brief = site.join("briefs/trade.md");
     std::fs::write(
         &brief,
@@ -245,17 +246,7 @@ fn revision_history_comes_from_git_in_one_pass() {
 #[test]
 fn a_shallow_clone_says_its_history_is_shortened() {
     let (tmp, site) = copy_fixture("basic");
-    git(
-        tmp.path(),
-        &["init", "-q", "-b", "main"],
-        "2024-06-01T10:00:00Z",
-    );
-    git(tmp.path(), &["add", "site"], "2024-06-01T10:00:00Z");
-    git(
-        tmp.path(),
-        &["commit", "-q", "-m", "one"],
-        "2024-06-01T10:00:00Z",
-    );
+    first_commit(tmp.path(), "one");
     std::fs::write(
         site.join("briefs/debt.md"),
         read(&site.join("briefs/debt.md")) + "\nMore.\n",

@@ -75,23 +75,7 @@ pub fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
 /// Build the repository's default site (content/) into `out`; panics with tumen's
 /// output if it fails.
 pub fn build_default(out: &Path, extra: &[&str]) -> Output {
-    let site = repo().join("content");
-    let mut args = vec![
-        "build",
-        "--site",
-        site.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = tumen(&args, &repo());
-    assert!(
-        o.status.success(),
-        "build of content/ failed:\n{}{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    o
+    build_ok(&repo().join("content"), out, extra)
 }
 
 /// Library build options for `site` into `out`, as `tumen build` has them.
@@ -128,6 +112,23 @@ pub fn build_err(site: &Path, out: &Path) -> Output {
         stderr(&o)
     );
     o
+}
+
+/// File names without extension of the entries of `dir`, sorted.
+pub fn stems(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Every file below `dir`: relative path → bytes.
