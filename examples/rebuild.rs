@@ -37,6 +37,7 @@ fn main() {
             resolve: ResolveOptions {
                 drafts: false,
                 base_url: Some("http://127.0.0.1:1111/".into()),
+                keep_broken_links: false,
             },
             progress: false,
             minify: false,

@@ -105,7 +105,11 @@ fn main() -> ExitCode {
             let opts = BuildOptions {
                 site_dir: site,
                 output_dir: output.clone(),
-                resolve: ResolveOptions { drafts, base_url },
+                resolve: ResolveOptions {
+                    drafts,
+                    base_url,
+                    keep_broken_links: false,
+                },
                 progress: true,
                 minify,
             };
@@ -136,6 +140,7 @@ fn main() -> ExitCode {
                 resolve: ResolveOptions {
                     drafts,
                     base_url: None,
+                    keep_broken_links: true,
                 },
                 progress: true,
                 minify: false,

@@ -38,7 +38,7 @@ fn reports_a_broken_link_and_a_broken_anchor_with_file_and_line() {
         .replace("(debt.md#background)", "(debt.md#backgrund)")
         .replace(
             "A second heading with the same name.",
-            "A second heading, see [nowhere](/sub/nowhere/) and [a section](#overveiw).",
+            "A second heading, see [nowhere](/sub/nowhere/), [a section](#overveiw) and [a brief that is gone](gone-brief.md).",
         );
     std::fs::write(&brief, &text).unwrap();
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
@@ -66,7 +66,14 @@ fn reports_a_broken_link_and_a_broken_anchor_with_file_and_line() {
             || err.contains("leads to no page"),
         "{err}"
     );
-    assert!(err.contains("check found 3 problems"), "{err}");
+    // A link to a brief file that does not exist is reported with the others,
+    // not instead of them.
+    assert!(
+        err.contains(&format!("briefs/trade.md:{}:", line_of("gone-brief.md")))
+            && err.contains("link `/briefs/gone-brief/` leads to no page"),
+        "{err}"
+    );
+    assert!(err.contains("check found 4 problems"), "{err}");
     assert!(
         !tmp.path().join("output").exists(),
         "check writes no output"

@@ -36,6 +36,10 @@ pub struct ResolveOptions {
     pub drafts: bool,
     /// Overrides `base_url` of site.yaml (preview deployments).
     pub base_url: Option<String>,
+    /// Let a link to a brief file that does not exist through, to a page that
+    /// does not exist either: `tumen check` then reports it with every other
+    /// broken link and anchor, instead of stopping here.
+    pub keep_broken_links: bool,
 }
 
 /// A brief ready to render. Its parts are shared, so that the live preview can
@@ -419,6 +423,7 @@ struct Resolver<'a> {
     data_dir: PathBuf,
     drafts: &'a BTreeSet<usize>,
     cache: &'a ResolveCache,
+    keep_broken_links: bool,
 }
 
 impl Resolver<'_> {
@@ -491,6 +496,10 @@ impl Resolver<'_> {
                     Some(t) => {
                         reads.briefs.push((target.clone(), self.slugs[t].clone()));
                         format!("briefs/{}/", self.slugs[t])
+                    }
+                    None if self.keep_broken_links => {
+                        let stem = target.file_stem().map(|s| s.to_string_lossy().into_owned());
+                        format!("briefs/{}/", slugify(&stem.unwrap_or_default()))
                     }
                     None => {
                         let names = self
@@ -872,6 +881,7 @@ pub fn resolve_cached(
         data_dir: data_dir(&root),
         drafts: &drafts,
         cache,
+        keep_broken_links: opts.keep_broken_links,
     };
     let bodies: Vec<(usize, BodyResult)> = slugs
         .keys()
@@ -1198,6 +1208,7 @@ fn resolve_again(
         data_dir: data_dir(root),
         drafts: &shape.drafts,
         cache,
+        keep_broken_links: opts.keep_broken_links,
     };
     let made: Vec<(usize, BodyResult)> = changed
         .into_iter()

@@ -121,6 +121,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             resolve: ResolveOptions {
                 drafts: opts.drafts,
                 base_url: Some(base_url),
+                keep_broken_links: false,
             },
             progress: false,
             minify: false,
