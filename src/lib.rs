@@ -25,4 +25,5 @@ pub mod render;
 pub mod resolve;
 pub mod serve;
 pub mod slug;
+pub mod trace;
 pub mod write;

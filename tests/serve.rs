@@ -455,6 +455,11 @@ fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
         "<!-- edited -->{}",
         read(&repo().join("themes/default/templates/figure.html"))
     );
+    // Cards are made once and pasted into lists; one that reads the settings
+    // must be made again when they change.
+    let card = read(&repo().join("themes/default/templates/brief-card.html"))
+        .replace("<li>", "<li data-site=\"{{ site.title }}\">");
+    assert!(card.contains("data-site"));
     /// What a step does to the site folder: replace text in a file, write a file,
     /// remove one.
     enum Change<'a> {
@@ -542,6 +547,19 @@ fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
             Edit("draft: true\n", ""),
         ),
         ("a brief removed", "briefs/new-ports.md", Remove),
+        (
+            "the card template",
+            "themes/default/templates/brief-card.html",
+            Write(&card),
+        ),
+        (
+            "the settings",
+            "site.yaml",
+            Edit(
+                "title: Russia–DPRK Economic Briefings",
+                "title: Edited Briefings",
+            ),
+        ),
         ("a static file", "static/extra.txt", Write("extra\n")),
     ];
     let mut events = s.events();

@@ -8,7 +8,7 @@ use super::yaml::{Seg, YamlDoc};
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// The site's settings, as written in `site.yaml`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct SiteConfig {
     pub title: String,
     #[serde(default)]
@@ -39,7 +39,7 @@ pub struct SiteConfig {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MenuItem {
     pub name: String,
@@ -48,7 +48,7 @@ pub struct MenuItem {
 }
 
 /// One key figure: the cell of `data` picked by `where` and `column`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyFigure {
     pub label: String,

@@ -46,6 +46,7 @@ const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "base.html",
     "index.html",
     "brief.html",
+    "brief-card.html",
     "briefs.html",
     "topics.html",
     "topic.html",

@@ -191,8 +191,12 @@ pub struct Card {
     topics: Vec<(String, String)>,
     md: Arc<markdown::Rendered>,
     base_path: String,
+    updated: Option<crate::date::Date>,
     json: Json,
     value: Value,
+    /// The brief's entry in Atom feeds, and its line in the sitemap.
+    feed_entry: String,
+    sitemap_entry: String,
 }
 
 impl Card {
@@ -216,6 +220,8 @@ pub struct RenderCache {
     // is looked up on every render.
     md: HashMap<OsString, CachedMarkdown>,
     cards: HashMap<OsString, Arc<Card>>,
+    /// What every card's HTML was made with: the settings and the card template.
+    card_basis: Option<(crate::load::config::SiteConfig, Option<String>)>,
     data: Option<CachedData>,
     related: Option<CachedRelated>,
     templates: Option<CachedTemplates>,
@@ -373,8 +379,17 @@ impl RenderCache {
     }
 
     /// Every brief's card, from the cache where what it is made from is unchanged.
-    fn cards(&mut self, ctx: &Ctx) -> Vec<Arc<Card>> {
+    fn cards(&mut self, ctx: &Ctx, tpl: &Templates) -> Result<Vec<Arc<Card>>, Diagnostics> {
         let site = ctx.site;
+        let card_template = tpl.card_template().map(str::to_string);
+        if self
+            .card_basis
+            .as_ref()
+            .is_none_or(|(config, text)| *config != site.config || *text != card_template)
+        {
+            self.cards.clear();
+            self.card_basis = Some((site.config.clone(), card_template.clone()));
+        }
         let mut cards: Vec<Option<Arc<Card>>> = site
             .briefs
             .iter()
@@ -387,41 +402,71 @@ impl RenderCache {
                             && Arc::ptr_eq(&c.md, md)
                             && c.slug == b.slug
                             && c.topics == b.topics
+                            && c.updated == b.updated
                             && c.base_path == site.base_path
                     })
                     .cloned()
             })
             .collect();
         let missing: Vec<usize> = (0..cards.len()).filter(|&i| cards[i].is_none()).collect();
-        let made: Vec<(usize, Arc<Card>)> = missing
+        let made: Vec<Result<(usize, Arc<Card>), Diagnostic>> = missing
             .into_par_iter()
             .map(|i| {
                 let (b, json) = (&site.briefs[i], ctx.card(i));
+                let mut value = tv(&json);
+                if card_template.is_some() {
+                    // Lists paste this instead of running the card template for
+                    // every brief on every page: a title edit on a large site
+                    // redraws lists of thousands of briefs.
+                    let mut c = Context::new();
+                    c.insert_value("b", value.clone());
+                    c.insert("hl", "h2");
+                    let html = tpl.render(CARD_TEMPLATE, &c)?;
+                    let mut m = value.as_map().cloned().unwrap_or_default();
+                    m.insert("card_html".into(), Value::safe_string(&html));
+                    value = Value::from(m);
+                }
                 let card = Card {
                     src: b.src.clone(),
                     slug: b.slug.clone(),
                     topics: b.topics.clone(),
                     md: ctx.md[i].clone(),
                     base_path: site.base_path.clone(),
-                    value: tv(&json),
+                    updated: b.updated,
+                    value,
                     json,
+                    feed_entry: publish::atom_entry(site, b),
+                    sitemap_entry: publish::sitemap_url(
+                        site,
+                        &b.path,
+                        Some(publish::last_changed(b)),
+                    ),
                 };
-                (i, Arc::new(card))
+                Ok((i, Arc::new(card)))
             })
             .collect();
-        for (i, card) in made {
-            self.cards
-                .insert(card.file().as_os_str().to_owned(), card.clone());
-            cards[i] = Some(card);
+        let mut errors = Diagnostics::default();
+        for m in made {
+            match m {
+                Ok((i, card)) => {
+                    self.cards
+                        .insert(card.file().as_os_str().to_owned(), card.clone());
+                    cards[i] = Some(card);
+                }
+                // One broken card template breaks every card the same way.
+                Err(e) if errors.is_empty() => errors.push(e),
+                Err(_) => {}
+            }
         }
+        errors.into_result()?;
         if self.cards.len() > cards.len() {
             let now: HashSet<&OsStr> = site.briefs.iter().map(|b| b.src.file.as_os_str()).collect();
             self.cards.retain(|f, _| now.contains(f.as_os_str()));
         }
-        cards
+        Ok(cards
             .into_iter()
             .map(|c| c.expect("cached or made"))
-            .collect()
+            .collect())
     }
 
     /// The `data` and `datasets` globals, from the cache while the datasets are
@@ -829,10 +874,19 @@ fn history_note(site: &Site, b: &Brief) -> Option<&'static str> {
 
 /// A file made from the whole site, what it depends on, and how to make it (only
 /// called when the file is wanted).
-type SiteFile<'a> = (String, BTreeSet<Dep>, Box<dyn FnOnce() -> String + 'a>);
+type SiteFile<'a> = (
+    String,
+    BTreeSet<Dep>,
+    Box<dyn FnOnce() -> String + Send + 'a>,
+);
 
 /// Feeds, sitemap, robots.txt and the search index.
-fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<SiteFile<'a>> {
+fn publish_files<'a>(
+    site: &'a Site,
+    md: &'a [Arc<markdown::Rendered>],
+    cards: &'a [Arc<Card>],
+) -> Vec<SiteFile<'a>> {
+    let entry = |i: usize| cards[i].feed_entry.as_str();
     // Feeds and the sitemap show what cards show (titles, dates, summaries,
     // topics): most body edits change neither.
     let list = || BTreeSet::from([Dep::Config, Dep::Cards, Dep::Topics]);
@@ -840,7 +894,7 @@ fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<S
     let mut out: Vec<SiteFile> = vec![(
         "feed.xml".into(),
         list(),
-        Box::new(move || publish::atom(site, &site.config.title, "feed.xml", "", &all)),
+        Box::new(move || publish::atom(site, &site.config.title, "feed.xml", "", &all, entry)),
     )];
     for t in &site.topics {
         let title = format!("{} · {}", t.name, site.config.title);
@@ -850,35 +904,36 @@ fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<S
         out.push((
             feed.clone(),
             list(),
-            Box::new(move || publish::atom(site, &title, &feed, &page, &briefs)),
+            Box::new(move || publish::atom(site, &title, &feed, &page, &briefs, entry)),
         ));
     }
     out.push((
         "sitemap.xml".into(),
         BTreeSet::from([Dep::Config, Dep::Cards, Dep::Topics, Dep::AllData]),
         Box::new(move || {
-            let mut pages: Vec<(String, Option<crate::date::Date>)> =
-                ["", "briefs/", "topics/", "data/", "sources/", "search/"]
+            let url = |p: &str| publish::sitemap_url(site, p, None);
+            let before: Vec<String> = ["", "briefs/", "topics/", "data/", "sources/", "search/"]
+                .into_iter()
+                .map(url)
+                .collect();
+            let after: Vec<String> = site
+                .topics
+                .iter()
+                .map(|t| url(&format!("topics/{}/", t.slug)))
+                .chain(
+                    site.datasets
+                        .keys()
+                        .filter(|n| *n != "sources")
+                        .map(|n| url(&format!("data/{n}/"))),
+                )
+                .collect();
+            publish::sitemap(
+                before
                     .iter()
-                    .map(|p| (p.to_string(), None))
-                    .collect();
-            pages.extend(
-                site.briefs
-                    .iter()
-                    .map(|b| (b.path.clone(), Some(publish::last_changed(b)))),
-            );
-            pages.extend(
-                site.topics
-                    .iter()
-                    .map(|t| (format!("topics/{}/", t.slug), None)),
-            );
-            pages.extend(
-                site.datasets
-                    .keys()
-                    .filter(|n| *n != "sources")
-                    .map(|n| (format!("data/{n}/"), None)),
-            );
-            publish::sitemap(site, &pages)
+                    .chain(cards.iter().map(|c| &c.sitemap_entry))
+                    .chain(&after)
+                    .map(String::as_str),
+            )
         }),
     ));
     out.push((
@@ -895,81 +950,84 @@ fn publish_files<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> Vec<S
     out.push((
         SEARCH_INDEX.into(),
         search_deps,
-        Box::new(move || {
-            let mut docs: Vec<publish::SearchDoc> = site
-                .briefs
-                .iter()
-                .zip(md)
-                .map(|(b, m)| publish::SearchDoc {
-                    title: b.src.front.title.clone(),
-                    url: site.url(&b.path),
-                    summary: if b.src.front.summary.trim().is_empty() {
-                        clip_words(&m.first_paragraph, 30)
-                    } else {
-                        b.src.front.summary.trim().to_string()
-                    },
-                    kind: "brief",
-                    date: b.src.date.human(),
-                    texts: vec![
-                        (b.src.front.title.clone(), 8),
-                        (b.src.front.summary.clone(), 3),
-                        (
-                            b.topics
-                                .iter()
-                                .map(|t| t.0.as_str())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                            3,
-                        ),
-                        (
-                            m.toc
-                                .iter()
-                                .map(|t| t.title.as_str())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                            2,
-                        ),
-                        (publish::markdown_text(&b.body), 1),
-                    ],
-                })
-                .collect();
-            docs.extend(
-                site.datasets
-                    .values()
-                    .filter(|d| d.name != "sources")
-                    .map(|d| publish::SearchDoc {
-                        title: d.title.clone(),
-                        url: site.url(&format!("data/{}/", d.name)),
-                        summary: d.description.clone(),
-                        kind: "data",
-                        date: String::new(),
-                        texts: vec![
-                            (d.title.clone(), 8),
-                            (d.description.clone(), 3),
-                            (
-                                d.columns
-                                    .iter()
-                                    .map(|c| c.heading())
-                                    .collect::<Vec<_>>()
-                                    .join(" "),
-                                2,
-                            ),
-                            (
-                                d.rows
-                                    .iter()
-                                    .flatten()
-                                    .map(|c| c.text())
-                                    .collect::<Vec<_>>()
-                                    .join(" "),
-                                1,
-                            ),
-                        ],
-                    }),
-            );
-            publish::search_index(&docs)
-        }),
+        Box::new(move || search_index(site, md)),
     ));
     out
+}
+
+/// The search index: every brief's and dataset's text, weighted by where it stands.
+fn search_index(site: &Site, md: &[Arc<markdown::Rendered>]) -> String {
+    let mut docs: Vec<publish::SearchDoc> = site
+        .briefs
+        .iter()
+        .zip(md)
+        .map(|(b, m)| publish::SearchDoc {
+            title: b.src.front.title.clone(),
+            url: site.url(&b.path),
+            summary: if b.src.front.summary.trim().is_empty() {
+                clip_words(&m.first_paragraph, 30)
+            } else {
+                b.src.front.summary.trim().to_string()
+            },
+            kind: "brief",
+            date: b.src.date.human(),
+            texts: vec![
+                (b.src.front.title.clone(), 8),
+                (b.src.front.summary.clone(), 3),
+                (
+                    b.topics
+                        .iter()
+                        .map(|t| t.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    3,
+                ),
+                (
+                    m.toc
+                        .iter()
+                        .map(|t| t.title.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    2,
+                ),
+                (publish::markdown_text(&b.body), 1),
+            ],
+        })
+        .collect();
+    docs.extend(
+        site.datasets
+            .values()
+            .filter(|d| d.name != "sources")
+            .map(|d| publish::SearchDoc {
+                title: d.title.clone(),
+                url: site.url(&format!("data/{}/", d.name)),
+                summary: d.description.clone(),
+                kind: "data",
+                date: String::new(),
+                texts: vec![
+                    (d.title.clone(), 8),
+                    (d.description.clone(), 3),
+                    (
+                        d.columns
+                            .iter()
+                            .map(|c| c.heading())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        2,
+                    ),
+                    (
+                        d.rows
+                            .iter()
+                            .flatten()
+                            .map(|c| c.text())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        1,
+                    ),
+                ],
+            }),
+    );
+    publish::search_index(&docs)
 }
 
 enum Job<'a> {
@@ -1041,6 +1099,7 @@ pub fn render_some(
     cache: &mut RenderCache,
     since: Option<Since>,
 ) -> Result<RenderedSite, Diagnostics> {
+    let mut clock = crate::trace::Clock::new("render");
     let mut errors = Diagnostics::default();
     let partial = since.is_some();
     let mut deferred = Vec::new();
@@ -1114,6 +1173,7 @@ pub fn render_some(
         }
     }
     errors.into_result()?;
+    clock.mark("charts");
     let chart_count: usize = chart_files.iter().map(Vec::len).sum();
     let md = cache.markdown(site, &figures);
     let mut ctx = Ctx {
@@ -1123,7 +1183,33 @@ pub fn render_some(
         cards: Vec::new(),
         related: cache.related(site),
     };
-    ctx.cards = cache.cards(&ctx);
+    // Globals: built once, shared by every render. `site` first: cards read it.
+    let cfg = &site.config;
+    let menu: Vec<Json> = cfg
+        .menu
+        .iter()
+        .map(|m| {
+            let external = m.url.contains("://") || m.url.starts_with("mailto:");
+            json!({"name": m.name, "url": if external { m.url.clone() } else { site.url(&m.url) }})
+        })
+        .collect();
+    tpl.set_global(
+        "site",
+        tv(&json!({
+            "title": cfg.title,
+            "description": cfg.description,
+            "base_url": cfg.base_url,
+            "base_path": site.base_path,
+            "language": cfg.language,
+            "authors": cfg.authors,
+            "menu": menu,
+            "extra": cfg.extra,
+            "generator": format!("tumen {}", env!("CARGO_PKG_VERSION")),
+        })),
+    );
+    clock.mark("markdown");
+    ctx.cards = cache.cards(&ctx, &tpl)?;
+    clock.mark("cards");
     let ctx = ctx;
     let changed = since.as_ref().map(|s| {
         let mut changed = changed_cards(s.cards, &ctx.cards);
@@ -1143,30 +1229,6 @@ pub fn render_some(
         _ => true,
     };
 
-    // Globals: built once, shared by every render.
-    let cfg = &site.config;
-    let menu: Vec<Json> = cfg
-        .menu
-        .iter()
-        .map(|m| {
-            let external = m.url.contains("://") || m.url.starts_with("mailto:");
-            json!({"name": m.name, "url": if external { m.url.clone() } else { ctx.url(&m.url) }})
-        })
-        .collect();
-    tpl.set_global(
-        "site",
-        tv(&json!({
-            "title": cfg.title,
-            "description": cfg.description,
-            "base_url": cfg.base_url,
-            "base_path": site.base_path,
-            "language": cfg.language,
-            "authors": cfg.authors,
-            "menu": menu,
-            "extra": cfg.extra,
-            "generator": format!("tumen {}", env!("CARGO_PKG_VERSION")),
-        })),
-    );
     let (data, datasets) = cache.data(&ctx);
     tpl.set_global("data", data);
     tpl.set_global("datasets", datasets);
@@ -1238,9 +1300,10 @@ pub fn render_some(
             chosen.push((path, job));
         }
     }
+    clock.mark("globals and page list");
     let results: Vec<Result<Page, Diagnostic>> = chosen
         .par_iter()
-        .map(|(path, job)| render_job(&ctx, &tpl, job, path.clone()))
+        .map(|(path, job)| crate::trace::page(path, || render_job(&ctx, &tpl, job, path.clone())))
         .collect();
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
     let mut deps: HashMap<String, BTreeSet<Dep>> = HashMap::new();
@@ -1265,6 +1328,7 @@ pub fn render_some(
             Err(e) => errors.push(e),
         }
     }
+    clock.mark(format_args!("{pages} pages"));
     errors.into_result()?;
 
     for (b, files_of_brief) in site.briefs.iter().zip(&chart_files) {
@@ -1318,7 +1382,9 @@ pub fn render_some(
             );
         }
     }
-    for (path, deps_of, make) in publish_files(site, &md) {
+    clock.mark("dataset files");
+    let mut publish = Vec::new();
+    for (path, deps_of, make) in publish_files(site, &md, &ctx.cards) {
         all_paths.insert(path.clone());
         if !wanted(&path) {
             continue;
@@ -1327,12 +1393,19 @@ pub fn render_some(
             deferred.push(path);
             continue;
         }
+        publish.push((path, deps_of, make));
+    }
+    let made: Vec<(String, BTreeSet<Dep>, String)> = publish
+        .into_par_iter()
+        .map(|(path, deps_of, make)| (path, deps_of, make()))
+        .collect();
+    for (path, deps_of, text) in made {
         deps.insert(path.clone(), deps_of);
         files.insert(
             path.clone(),
             OutputFile {
                 path,
-                content: Content::Bytes(make().into_bytes()),
+                content: Content::Bytes(text.into_bytes()),
             },
         );
     }
@@ -1359,6 +1432,7 @@ pub fn render_some(
             },
         );
     }
+    clock.mark("feeds, sitemap and static files");
     cache.keep_templates(site, tpl);
     errors.into_result()?;
     Ok(RenderedSite {
@@ -1373,6 +1447,9 @@ pub fn render_some(
 }
 
 const SEARCH_INDEX: &str = "search-index.json";
+
+/// The theme's template of one brief in a list, pasted into lists ready-made.
+const CARD_TEMPLATE: &str = "brief-card.html";
 
 /// The search index of `site`, from the Markdown `cache` holds (a render of the
 /// same site came first): what a partial render deferred.
@@ -1390,14 +1467,9 @@ pub fn search_index_file(site: &Site, cache: &RenderCache) -> OutputFile {
                 })
         })
         .collect();
-    let make = publish_files(site, &md)
-        .into_iter()
-        .find(|(p, _, _)| p == SEARCH_INDEX)
-        .map(|(_, _, make)| make)
-        .expect("the search index is a publish file");
     OutputFile {
         path: SEARCH_INDEX.into(),
-        content: Content::Bytes(make().into_bytes()),
+        content: Content::Bytes(search_index(site, &md).into_bytes()),
     }
 }
 

@@ -40,13 +40,16 @@ pub fn last_changed(b: &Brief) -> Date {
     b.updated.unwrap_or(b.src.date)
 }
 
-/// An Atom feed of `briefs` (indexes into the site's, newest first).
-pub fn atom(
+/// An Atom feed of `briefs` (indexes into the site's, newest first), each entry
+/// given by `entry` ([`atom_entry`], made once per brief and kept with its card:
+/// a site has a feed per topic, and an edit changes one entry of each).
+pub fn atom<'e>(
     site: &Site,
     title: &str,
     feed_path: &str,
     page_path: &str,
     briefs: &[usize],
+    entry: impl Fn(usize) -> &'e str,
 ) -> String {
     let updated = briefs
         .iter()
@@ -98,65 +101,64 @@ pub fn atom(
         env!("CARGO_PKG_VERSION")
     ));
     for &i in briefs {
-        let b = &site.briefs[i];
-        let url = absolute(site, &b.path);
-        out.push_str("<entry>\n");
-        out.push_str(&format!(
-            "<title>{}</title>\n",
-            xml_escape(&b.src.front.title)
-        ));
-        out.push_str(&format!("<id>{}</id>\n", xml_escape(&url)));
-        out.push_str(&format!(
-            "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            xml_escape(&url)
-        ));
-        out.push_str(&format!(
-            "<published>{}</published>\n",
-            timestamp(&b.src.date)
-        ));
-        out.push_str(&format!(
-            "<updated>{}</updated>\n",
-            timestamp(&last_changed(b))
-        ));
-        for a in &b.src.front.authors {
-            out.push_str(&format!(
-                "<author><name>{}</name></author>\n",
-                xml_escape(a)
-            ));
-        }
-        for (name, slug) in &b.topics {
-            out.push_str(&format!(
-                "<category term=\"{}\" label=\"{}\"/>\n",
-                xml_escape(slug),
-                xml_escape(name)
-            ));
-        }
-        if !b.src.front.summary.trim().is_empty() {
-            out.push_str(&format!(
-                "<summary>{}</summary>\n",
-                xml_escape(b.src.front.summary.trim())
-            ));
-        }
-        out.push_str("</entry>\n");
+        out.push_str(entry(i));
     }
     out.push_str("</feed>\n");
     out
 }
 
-/// `sitemap.xml` of the given pages (site paths of `…/index.html` pages).
-pub fn sitemap(site: &Site, pages: &[(String, Option<Date>)]) -> String {
+/// A brief's `<entry>` in a feed.
+pub fn atom_entry(site: &Site, b: &Brief) -> String {
+    let url = xml_escape(&absolute(site, &b.path));
+    let mut out = format!(
+        "<entry>\n<title>{}</title>\n<id>{url}</id>\n\
+         <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n\
+         <published>{}</published>\n<updated>{}</updated>\n",
+        xml_escape(&b.src.front.title),
+        timestamp(&b.src.date),
+        timestamp(&last_changed(b))
+    );
+    for a in &b.src.front.authors {
+        out.push_str(&format!(
+            "<author><name>{}</name></author>\n",
+            xml_escape(a)
+        ));
+    }
+    for (name, slug) in &b.topics {
+        out.push_str(&format!(
+            "<category term=\"{}\" label=\"{}\"/>\n",
+            xml_escape(slug),
+            xml_escape(name)
+        ));
+    }
+    if !b.src.front.summary.trim().is_empty() {
+        out.push_str(&format!(
+            "<summary>{}</summary>\n",
+            xml_escape(b.src.front.summary.trim())
+        ));
+    }
+    out.push_str("</entry>\n");
+    out
+}
+
+/// One page's `<url>` line of `sitemap.xml` (the site path of an `…/index.html`
+/// page).
+pub fn sitemap_url(site: &Site, path: &str, lastmod: Option<Date>) -> String {
+    let mut out = format!("<url><loc>{}</loc>", xml_escape(&absolute(site, path)));
+    if let Some(d) = lastmod {
+        out.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
+    }
+    out.push_str("</url>\n");
+    out
+}
+
+/// `sitemap.xml` of pages' [`sitemap_url`] lines.
+pub fn sitemap<'u>(urls: impl IntoIterator<Item = &'u str>) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for (path, lastmod) in pages {
-        out.push_str(&format!(
-            "<url><loc>{}</loc>",
-            xml_escape(&absolute(site, path))
-        ));
-        if let Some(d) = lastmod {
-            out.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
-        }
-        out.push_str("</url>\n");
+    for u in urls {
+        out.push_str(u);
     }
     out.push_str("</urlset>\n");
     out

@@ -91,6 +91,19 @@ impl Templates {
             .map_err(|e| template_error(&self.theme, name, &e))
     }
 
+    /// The text of the card template (`brief-card.html`), if cards can be made
+    /// from it once and pasted into every list: it must read nothing but its brief
+    /// `b`, its heading level `hl` and the settings (`site`), which are the same
+    /// on every page; a card reading other globals is left to the lists to render.
+    pub fn card_template(&self) -> Option<&str> {
+        let t = self.theme.templates.get(super::CARD_TEMPLATE)?;
+        let globals = self.globals_used(super::CARD_TEMPLATE);
+        globals
+            .iter()
+            .all(|g| ["b", "hl", "site"].contains(&g.as_str()))
+            .then_some(t.text.as_str())
+    }
+
     /// The global variables a template (with its parents and includes) reads: how
     /// the dependency record knows whether a page uses `data` or `briefs`.
     pub fn globals_used(&self, name: &str) -> BTreeSet<String> {

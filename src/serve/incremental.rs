@@ -155,6 +155,9 @@ pub struct Builder {
     render_cache: RenderCache,
     /// The last rebuild left the search index to be made after the reload.
     search_index_due: bool,
+    /// What the last build replaced, dropped by [`Builder::flush`]: freeing a
+    /// site of a thousand briefs takes longer than rendering the page edited.
+    retired: Vec<Last>,
     /// Where the rebuilt files go: served from memory at once, written by
     /// [`Builder::flush`].
     output: Arc<Output>,
@@ -214,6 +217,7 @@ impl Builder {
                 c
             },
             search_index_due: false,
+            retired: Vec::new(),
             output,
         }
     }
@@ -278,6 +282,7 @@ impl Builder {
     /// memory until then.
     pub fn flush(&mut self) -> Result<(), Diagnostic> {
         self.output.flush()?;
+        self.retired.clear();
         // The search index reads every brief's text: made after the reload, so that
         // the page being edited comes back first.
         if std::mem::take(&mut self.search_index_due)
@@ -456,6 +461,8 @@ impl Builder {
 
     /// Resolve, render what changed and write it. `None` when no output changed.
     fn build(&mut self, start: Instant) -> Result<Option<Built>, Diagnostics> {
+        let mut clock = crate::trace::Clock::since("rebuild", start);
+        clock.mark("read what changed");
         let src = self.sources.as_ref().expect("loaded before building");
         let mut errors = Diagnostics::default();
         if let Err(e) = &src.theme {
@@ -516,7 +523,9 @@ impl Builder {
             ),
         };
         let config_text = src.config_text.clone();
+        clock.mark("collect sources");
         let site = resolve_cached(sources, &self.opts.resolve, &mut self.resolve_cache)?;
+        clock.mark("resolve");
 
         let last = self.last.as_ref().filter(|l| l.config_text == config_text);
         let since = last.map(|l| Since {
@@ -525,7 +534,9 @@ impl Builder {
             changed: dirty(l, &site, &dataset_texts, &static_stamps),
         });
         let full = since.is_none();
+        clock.mark("what changed");
         let rendered = render_some(&site, &mut self.render_cache, since)?;
+        clock.mark("render");
         self.search_index_due |= !rendered.deferred.is_empty();
         let removed: Vec<String> = self
             .last
@@ -551,18 +562,28 @@ impl Builder {
         } else {
             self.output.stage(rendered.files, &removed);
         }
+        clock.mark("stage");
         let changed_briefs = match &self.last {
             Some(l) => edited(&l.site, &site),
             None => Vec::new(),
         };
         let mut deps = match self.last.take() {
-            Some(l) if !full => l.deps,
-            _ => HashMap::new(),
+            Some(mut l) if !full => {
+                let deps = std::mem::take(&mut l.deps);
+                self.retired.push(l);
+                deps
+            }
+            Some(l) => {
+                self.retired.push(l);
+                HashMap::new()
+            }
+            None => HashMap::new(),
         };
         for r in &removed {
             deps.remove(r);
         }
         deps.extend(rendered.deps);
+        clock.mark("record");
         self.last = Some(Last {
             site,
             config_text,
