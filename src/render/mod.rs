@@ -220,6 +220,8 @@ pub struct RenderCache {
     // is looked up on every render.
     md: HashMap<OsString, CachedMarkdown>,
     cards: HashMap<OsString, Arc<Card>>,
+    /// Each brief's search terms, for the search index a partial render defers.
+    terms: HashMap<OsString, CachedTerms>,
     /// What every card's HTML was made with: the settings and the card template.
     card_basis: Option<(crate::load::config::SiteConfig, Option<String>)>,
     data: Option<CachedData>,
@@ -950,18 +952,70 @@ fn publish_files<'a>(
     out.push((
         SEARCH_INDEX.into(),
         search_deps,
-        Box::new(move || search_index(site, md)),
+        Box::new(move || search_index(site, md, None)),
     ));
     out
 }
 
-/// The search index: every brief's and dataset's text, weighted by where it stands.
-fn search_index(site: &Site, md: &[Arc<markdown::Rendered>]) -> String {
+/// The search index: every brief's and dataset's text, weighted by where it
+/// stands. With `cache`, a brief's terms are reused while it is unchanged.
+fn search_index(
+    site: &Site,
+    md: &[Arc<markdown::Rendered>],
+    mut cache: Option<&mut HashMap<OsString, CachedTerms>>,
+) -> String {
+    let cached: Vec<Option<Arc<publish::Terms>>> = site
+        .briefs
+        .iter()
+        .zip(md)
+        .map(|(b, m)| {
+            let c = cache.as_ref()?.get(b.src.file.as_os_str())?;
+            (Arc::ptr_eq(&c.src, &b.src)
+                && Arc::ptr_eq(&c.body, &b.body)
+                && Arc::ptr_eq(&c.md, m)
+                && c.topics == b.topics)
+                .then(|| c.terms.clone())
+        })
+        .collect();
+    let terms: Vec<Arc<publish::Terms>> = cached
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.unwrap_or_else(|| {
+                let (b, m) = (&site.briefs[i], &md[i]);
+                let topics: Vec<&str> = b.topics.iter().map(|t| t.0.as_str()).collect();
+                let toc: Vec<&str> = m.toc.iter().map(|t| t.title.as_str()).collect();
+                Arc::new(publish::doc_terms(&[
+                    (&b.src.front.title, 8),
+                    (&b.src.front.summary, 3),
+                    (&topics.join(" "), 3),
+                    (&toc.join(" "), 2),
+                    (&publish::markdown_text(&b.body), 1),
+                ]))
+            })
+        })
+        .collect();
+    if let Some(cache) = cache.as_mut() {
+        cache.clear();
+        cache.extend(site.briefs.iter().zip(md).zip(&terms).map(|((b, m), t)| {
+            (
+                b.src.file.clone().into_os_string(),
+                CachedTerms {
+                    src: b.src.clone(),
+                    body: b.body.clone(),
+                    md: m.clone(),
+                    topics: b.topics.clone(),
+                    terms: t.clone(),
+                },
+            )
+        }));
+    }
     let mut docs: Vec<publish::SearchDoc> = site
         .briefs
         .iter()
         .zip(md)
-        .map(|(b, m)| publish::SearchDoc {
+        .zip(terms)
+        .map(|((b, m), terms)| publish::SearchDoc {
             title: b.src.front.title.clone(),
             url: site.url(&b.path),
             summary: if b.src.front.summary.trim().is_empty() {
@@ -971,63 +1025,42 @@ fn search_index(site: &Site, md: &[Arc<markdown::Rendered>]) -> String {
             },
             kind: "brief",
             date: b.src.date.human(),
-            texts: vec![
-                (b.src.front.title.clone(), 8),
-                (b.src.front.summary.clone(), 3),
-                (
-                    b.topics
-                        .iter()
-                        .map(|t| t.0.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    3,
-                ),
-                (
-                    m.toc
-                        .iter()
-                        .map(|t| t.title.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    2,
-                ),
-                (publish::markdown_text(&b.body), 1),
-            ],
+            terms,
         })
         .collect();
     docs.extend(
         site.datasets
             .values()
             .filter(|d| d.name != "sources")
-            .map(|d| publish::SearchDoc {
-                title: d.title.clone(),
-                url: site.url(&format!("data/{}/", d.name)),
-                summary: d.description.clone(),
-                kind: "data",
-                date: String::new(),
-                texts: vec![
-                    (d.title.clone(), 8),
-                    (d.description.clone(), 3),
-                    (
-                        d.columns
-                            .iter()
-                            .map(|c| c.heading())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        2,
-                    ),
-                    (
-                        d.rows
-                            .iter()
-                            .flatten()
-                            .map(|c| c.text())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        1,
-                    ),
-                ],
+            .map(|d| {
+                let columns: Vec<String> = d.columns.iter().map(|c| c.heading()).collect();
+                let cells: Vec<String> = d.rows.iter().flatten().map(|c| c.text()).collect();
+                publish::SearchDoc {
+                    title: d.title.clone(),
+                    url: site.url(&format!("data/{}/", d.name)),
+                    summary: d.description.clone(),
+                    kind: "data",
+                    date: String::new(),
+                    terms: Arc::new(publish::doc_terms(&[
+                        (&d.title, 8),
+                        (&d.description, 3),
+                        (&columns.join(" "), 2),
+                        (&cells.join(" "), 1),
+                    ])),
+                }
             }),
     );
     publish::search_index(&docs)
+}
+
+/// A brief's search terms, and what they were made from.
+#[derive(Debug)]
+struct CachedTerms {
+    src: Arc<crate::load::BriefSource>,
+    body: Arc<str>,
+    md: Arc<markdown::Rendered>,
+    topics: Vec<(String, String)>,
+    terms: Arc<publish::Terms>,
 }
 
 enum Job<'a> {
@@ -1453,7 +1486,7 @@ const CARD_TEMPLATE: &str = "brief-card.html";
 
 /// The search index of `site`, from the Markdown `cache` holds (a render of the
 /// same site came first): what a partial render deferred.
-pub fn search_index_file(site: &Site, cache: &RenderCache) -> OutputFile {
+pub fn search_index_file(site: &Site, cache: &mut RenderCache) -> OutputFile {
     let md: Vec<Arc<markdown::Rendered>> = site
         .briefs
         .iter()
@@ -1469,7 +1502,7 @@ pub fn search_index_file(site: &Site, cache: &RenderCache) -> OutputFile {
         .collect();
     OutputFile {
         path: SEARCH_INDEX.into(),
-        content: Content::Bytes(search_index(site, &md).into_bytes()),
+        content: Content::Bytes(search_index(site, &md, Some(&mut cache.terms)).into_bytes()),
     }
 }
 

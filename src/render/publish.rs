@@ -5,11 +5,11 @@
 //! Everything here is derived from the resolved site, with dates from the briefs
 //! (never the clock), so it is as deterministic as the pages.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
 
 use pulldown_cmark::{Event, Parser};
-use rayon::prelude::*;
-use serde_json::{Value as Json, json};
 
 use crate::date::Date;
 use crate::resolve::{Brief, Site};
@@ -185,15 +185,34 @@ pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|w| !STOP.contains(&w.as_str()))
 }
 
-/// One searchable document: what a result shows, and its text by weight.
+/// A document's terms and their scores, sorted by term.
+pub type Terms = Vec<(Box<str>, u32)>;
+
+/// The terms of a document's texts, each text with its weight: titles weigh more
+/// than headings, headings more than body text.
+pub fn doc_terms(texts: &[(&str, u32)]) -> Terms {
+    let mut scores: HashMap<String, u32> = HashMap::new();
+    for (text, weight) in texts {
+        for t in terms(text) {
+            *scores.entry(t).or_default() += weight;
+        }
+    }
+    let mut out: Terms = scores
+        .into_iter()
+        .map(|(t, s)| (t.into_boxed_str(), s))
+        .collect();
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// One searchable document: what a result shows, and its terms.
 pub struct SearchDoc {
     pub title: String,
     pub url: String,
     pub summary: String,
     pub kind: &'static str,
     pub date: String,
-    /// (text, weight): titles weigh more than headings, headings more than body.
-    pub texts: Vec<(String, u32)>,
+    pub terms: Arc<Terms>,
 }
 
 /// The text of a Markdown body, without its markup.
@@ -208,56 +227,74 @@ pub fn markdown_text(body: &str) -> String {
     out
 }
 
+fn push_json_str(out: &mut String, s: &str) {
+    out.push_str(&serde_json::to_string(s).expect("a string is JSON"));
+}
+
 /// The search index: documents, a sorted term list, and for each term its
 /// postings as `[doc, score, doc, score…]` with doc numbers delta-encoded, which
 /// keeps the JSON small. The browser looks terms up by prefix with a binary search.
+///
+/// Written out by hand: on a site of a thousand briefs it has a few hundred
+/// thousand numbers, and a JSON value for each took most of the time.
 pub fn search_index(docs: &[SearchDoc]) -> String {
-    let per_doc: Vec<BTreeMap<String, u32>> = docs
-        .par_iter()
-        .map(|d| {
-            let mut scores: BTreeMap<String, u32> = BTreeMap::new();
-            for (text, weight) in &d.texts {
-                for t in terms(text) {
-                    *scores.entry(t).or_default() += weight;
-                }
-            }
-            scores
-        })
-        .collect();
-    let mut postings: BTreeMap<&str, Vec<(usize, u32)>> = BTreeMap::new();
-    for (i, scores) in per_doc.iter().enumerate() {
-        for (t, s) in scores {
-            postings.entry(t.as_str()).or_default().push((i, *s));
+    let mut postings: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        for (t, s) in d.terms.iter() {
+            postings.entry(t).or_default().push((i, *s));
         }
     }
-    let terms: Vec<&str> = postings.keys().copied().collect();
-    let lists: Vec<Json> = postings
-        .values()
-        .map(|list| {
-            let mut flat = Vec::with_capacity(list.len() * 2);
-            let mut prev = 0;
-            for &(doc, score) in list {
-                flat.push(json!(doc - prev));
-                flat.push(json!(score.min(9999)));
-                prev = doc;
+    let mut terms: Vec<&str> = postings.keys().copied().collect();
+    terms.sort_unstable();
+    let mut out = String::with_capacity(64 + docs.len() * 200 + postings.len() * 24);
+    out.push_str("{\"v\":1,\"docs\":[");
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        for (k, f) in [&d.title, &d.url, &d.summary, d.kind, &d.date]
+            .into_iter()
+            .enumerate()
+        {
+            if k > 0 {
+                out.push(',');
             }
-            Json::Array(flat)
-        })
-        .collect();
-    let docs: Vec<Json> = docs
-        .iter()
-        .map(|d| json!([d.title, d.url, d.summary, d.kind, d.date]))
-        .collect();
-    let mut out =
-        serde_json::to_string(&json!({"v": 1, "docs": docs, "terms": terms, "postings": lists}))
-            .expect("plain JSON");
-    out.push('\n');
+            push_json_str(&mut out, f);
+        }
+        out.push(']');
+    }
+    out.push_str("],\"terms\":[");
+    for (i, t) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, t);
+    }
+    out.push_str("],\"postings\":[");
+    for (i, t) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        let mut prev = 0;
+        for (k, &(doc, score)) in postings[t].iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{},{}", doc - prev, score.min(9999));
+            prev = doc;
+        }
+        out.push(']');
+    }
+    out.push_str("]}\n");
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value as Json, json};
 
     #[test]
     fn terms_in_any_script() {
@@ -270,10 +307,10 @@ mod tests {
         let doc = |title: &str, body: &str| SearchDoc {
             title: title.into(),
             url: "/x/".into(),
-            summary: String::new(),
+            summary: "a \"quoted\" summary".into(),
             kind: "brief",
             date: String::new(),
-            texts: vec![(title.into(), 5), (body.into(), 1)],
+            terms: Arc::new(doc_terms(&[(title, 5), (body, 1)])),
         };
         let idx = search_index(&[doc("Coal trade", "coal coal rail"), doc("Rail", "coal")]);
         let v: Json = serde_json::from_str(&idx).unwrap();
@@ -281,5 +318,7 @@ mod tests {
         // coal: doc 0 scores 5 (title) + 2 (body), doc 1 (delta 1) scores 1.
         assert_eq!(v["postings"][0], json!([0, 7, 1, 1]));
         assert_eq!(v["postings"][1], json!([0, 1, 1, 5]));
+        assert_eq!(v["docs"][0][2], json!("a \"quoted\" summary"));
+        assert_eq!(v["v"], json!(1));
     }
 }
