@@ -8,6 +8,7 @@
 //! what the live preview needs to rebuild only the pages an edit touches.
 
 pub mod charts;
+pub mod deps;
 pub mod markdown;
 pub mod minify;
 pub mod publish;
@@ -15,7 +16,6 @@ pub mod templates;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -28,114 +28,8 @@ use crate::load::dataset::{Cell, Dataset};
 use crate::resolve::charts::ChartPlan;
 use crate::resolve::values::format_number;
 use crate::resolve::{Brief, Site};
+pub use deps::{Dep, DepGraph, SourceFile};
 use templates::Templates;
-
-/// Something a page was made from. When it changes, the page must be made again.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Dep {
-    /// site.yaml: everything depends on it.
-    Config,
-    /// A template by name (with its parents and includes, which the theme knows).
-    Template(String),
-    /// A brief's file, or what was resolved into it from other files.
-    Brief(SourceFile),
-    /// Anything about any brief, or their order: what a file made from every brief
-    /// records unless it says more finely what it reads (below).
-    BriefList,
-    /// The cards of all briefs, in order: the list of all briefs. A card is what
-    /// lists show of a brief (title, date, summary, topics, reading time), so most
-    /// edits of a brief's body change no card and no list.
-    Cards,
-    /// One brief's card, on a page that lists it among others.
-    Card(SourceFile),
-    /// Which briefs a topic holds, in order, and its name: a brief's related briefs
-    /// are picked from its topics' lists.
-    Topic(String),
-    /// The topics: their names and how many briefs each holds.
-    Topics,
-    /// Which briefs read a dataset (inline values, charts), in order.
-    UsedBy(String),
-    /// Which briefs cite a source key in their front matter, in order.
-    CitedBy(String),
-    /// One dataset.
-    Dataset(String),
-    /// Every dataset (a template that reads `data`).
-    AllData,
-    /// A file copied as it is.
-    Static(String),
-}
-
-impl Dep {
-    /// A bit for each variant.
-    fn kind(&self) -> u16 {
-        1 << match self {
-            Dep::Config => 0,
-            Dep::Template(_) => 1,
-            Dep::Brief(_) => 2,
-            Dep::BriefList => 3,
-            Dep::Cards => 4,
-            Dep::Card(_) => 5,
-            Dep::Topic(_) => 6,
-            Dep::Topics => 7,
-            Dep::UsedBy(_) => 8,
-            Dep::CitedBy(_) => 9,
-            Dep::Dataset(_) => 10,
-            Dep::AllData => 11,
-            Dep::Static(_) => 12,
-        }
-    }
-}
-
-/// A brief's file as a [`Dep`] names it. Compared by its bytes: every page's
-/// record is compared with what changed on every rebuild, and `Path` compares by
-/// components, several times slower, to tell apart the same files.
-#[derive(Debug, Clone)]
-pub struct SourceFile(pub PathBuf);
-
-impl SourceFile {
-    fn bytes(&self) -> &[u8] {
-        self.0.as_os_str().as_encoded_bytes()
-    }
-}
-
-impl From<&std::path::Path> for SourceFile {
-    fn from(p: &std::path::Path) -> SourceFile {
-        SourceFile(p.to_path_buf())
-    }
-}
-
-impl std::ops::Deref for SourceFile {
-    type Target = std::path::Path;
-    fn deref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl PartialEq for SourceFile {
-    fn eq(&self, other: &SourceFile) -> bool {
-        self.bytes() == other.bytes()
-    }
-}
-
-impl Eq for SourceFile {}
-
-impl PartialOrd for SourceFile {
-    fn partial_cmp(&self, other: &SourceFile) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for SourceFile {
-    fn cmp(&self, other: &SourceFile) -> std::cmp::Ordering {
-        self.bytes().cmp(other.bytes())
-    }
-}
-
-impl std::hash::Hash for SourceFile {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.bytes().hash(h);
-    }
-}
 
 /// What a file of the output holds.
 #[derive(Debug, Clone)]
@@ -173,8 +67,8 @@ pub struct RenderedSite {
 /// What a partial render is asked to bring up to date: the pages whose record of
 /// what they were made from meets what changed since the last good render.
 pub struct Since<'a> {
-    /// Output path → what it was made from, as recorded by the last good render.
-    pub deps: &'a HashMap<String, BTreeSet<Dep>>,
+    /// What each output file was made from, as recorded by the last good render.
+    pub deps: &'a DepGraph,
     /// The cards of the last good render.
     pub cards: &'a [Arc<Card>],
     /// What changed in the sources; the render adds the cards that changed, which
@@ -186,12 +80,9 @@ pub struct Since<'a> {
 /// made from: a card is made again only when one of those changed.
 #[derive(Debug)]
 pub struct Card {
-    src: Arc<crate::load::BriefSource>,
-    slug: String,
-    topics: Vec<(String, String)>,
+    brief: Arc<Brief>,
     md: Arc<markdown::Rendered>,
     base_path: String,
-    updated: Option<crate::date::Date>,
     json: Json,
     value: Value,
     /// The brief's entry in Atom feeds, and its line in the sitemap.
@@ -201,7 +92,7 @@ pub struct Card {
 
 impl Card {
     fn file(&self) -> &std::path::Path {
-        &self.src.file
+        &self.brief.src.file
     }
 }
 
@@ -220,6 +111,10 @@ pub struct RenderCache {
     // is looked up on every render.
     md: HashMap<OsString, CachedMarkdown>,
     cards: HashMap<OsString, Arc<Card>>,
+    /// The last render's briefs with their Markdown and cards, in order: an edit
+    /// shares every brief it did not change with the last resolve, and telling
+    /// those by pointer is far quicker than looking each up by file.
+    last: Option<LastRender>,
     /// Each brief's search terms, for the search index a partial render defers.
     terms: HashMap<OsString, CachedTerms>,
     /// What every card's HTML was made with: the settings and the card template.
@@ -267,6 +162,15 @@ struct CachedMarkdown {
 /// The `data` and `datasets` globals, and what they were made from: the base path
 /// and each dataset's name and text.
 #[derive(Debug)]
+struct LastRender {
+    base_path: String,
+    briefs: Vec<Arc<Brief>>,
+    figures: Vec<Vec<String>>,
+    md: Vec<Arc<markdown::Rendered>>,
+    cards: Vec<Arc<Card>>,
+}
+
+#[derive(Debug)]
 struct CachedData {
     base_path: String,
     texts: Vec<(String, String)>,
@@ -279,11 +183,22 @@ impl RenderCache {
     fn markdown(&mut self, site: &Site, figures: &[Vec<String>]) -> Vec<Arc<markdown::Rendered>> {
         // Telling what is cached is quick and done in order; rendering the rest is
         // the work, done in parallel.
+        let last = self
+            .last
+            .as_ref()
+            .filter(|l| l.base_path == site.base_path && l.briefs.len() == site.briefs.len());
         let mut md: Vec<Option<Arc<markdown::Rendered>>> = site
             .briefs
             .iter()
             .zip(figures)
-            .map(|(b, figs)| {
+            .enumerate()
+            .map(|(i, (b, figs))| {
+                if let Some(l) = last
+                    && Arc::ptr_eq(&l.briefs[i], b)
+                    && l.figures[i] == *figs
+                {
+                    return Some(l.md[i].clone());
+                }
                 let c = self.md.get_mut(b.src.file.as_os_str())?;
                 let same = c.body == b.body
                     && c.links == b.links
@@ -392,20 +307,34 @@ impl RenderCache {
             self.cards.clear();
             self.card_basis = Some((site.config.clone(), card_template.clone()));
         }
+        let last = self
+            .last
+            .as_ref()
+            .filter(|l| l.cards.len() == site.briefs.len() && !self.cards.is_empty());
         let mut cards: Vec<Option<Arc<Card>>> = site
             .briefs
             .iter()
             .zip(ctx.md)
-            .map(|(b, md)| {
+            .enumerate()
+            .map(|(i, (b, md))| {
+                if let Some(l) = last
+                    && Arc::ptr_eq(&l.cards[i].brief, b)
+                    && Arc::ptr_eq(&l.cards[i].md, md)
+                    && l.cards[i].base_path == site.base_path
+                {
+                    return Some(l.cards[i].clone());
+                }
                 self.cards
                     .get(b.src.file.as_os_str())
                     .filter(|c| {
-                        Arc::ptr_eq(&c.src, &b.src)
-                            && Arc::ptr_eq(&c.md, md)
-                            && c.slug == b.slug
-                            && c.topics == b.topics
-                            && c.updated == b.updated
+                        let (o, same_brief) = (&c.brief, Arc::ptr_eq(&c.brief, b));
+                        Arc::ptr_eq(&c.md, md)
                             && c.base_path == site.base_path
+                            && (same_brief
+                                || (Arc::ptr_eq(&o.src, &b.src)
+                                    && o.slug == b.slug
+                                    && o.topics == b.topics
+                                    && o.updated == b.updated))
                     })
                     .cloned()
             })
@@ -429,12 +358,9 @@ impl RenderCache {
                     value = Value::from(m);
                 }
                 let card = Card {
-                    src: b.src.clone(),
-                    slug: b.slug.clone(),
-                    topics: b.topics.clone(),
+                    brief: b.clone(),
                     md: ctx.md[i].clone(),
                     base_path: site.base_path.clone(),
-                    updated: b.updated,
                     value,
                     json,
                     feed_entry: publish::atom_entry(site, b),
@@ -1242,6 +1168,13 @@ pub fn render_some(
     );
     clock.mark("markdown");
     ctx.cards = cache.cards(&ctx, &tpl)?;
+    cache.last = Some(LastRender {
+        base_path: site.base_path.clone(),
+        briefs: site.briefs.clone(),
+        figures: figures.clone(),
+        md: md.clone(),
+        cards: ctx.cards.clone(),
+    });
     clock.mark("cards");
     let ctx = ctx;
     let changed = since.as_ref().map(|s| {
@@ -1249,17 +1182,15 @@ pub fn render_some(
         changed.extend(s.changed.iter().cloned());
         changed
     });
-    // Most of a page's record is of kinds that did not change at all: those are
-    // passed over without looking them up.
-    let kinds = changed
-        .as_ref()
-        .map_or(0, |c| c.iter().fold(0, |k, d| k | d.kind()));
-    let wanted = |path: &str| match (&since, &changed) {
-        (Some(s), Some(changed)) => s.deps.get(path).is_none_or(|d| {
-            d.iter()
-                .any(|x| x.kind() & kinds != 0 && changed.contains(x))
-        }),
-        _ => true,
+    // The files to make again: those made from what changed, and new ones.
+    let affected = match (&since, &changed) {
+        (Some(s), Some(changed)) => Some((s.deps, s.deps.affected(changed))),
+        _ => None,
+    };
+    let wanted = |path: &str| {
+        affected
+            .as_ref()
+            .is_none_or(|(deps, affected)| affected.contains(path) || !deps.contains(path))
     };
 
     let (data, datasets) = cache.data(&ctx);

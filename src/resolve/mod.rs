@@ -106,7 +106,8 @@ pub struct Site {
     /// `/` or `/sub/`: every internal link starts with it.
     pub base_path: String,
     /// Published briefs, newest first.
-    pub briefs: Vec<Brief>,
+    /// Shared: a rebuild of the live preview reuses every brief it did not change.
+    pub briefs: Vec<Arc<Brief>>,
     pub datasets: BTreeMap<String, Dataset>,
     pub topics: Vec<Topic>,
     pub sources: Vec<Source>,
@@ -293,20 +294,11 @@ struct Shape {
     files: FileIndex,
     drafts: BTreeSet<usize>,
     /// The published briefs in the site's order: index into `srcs`, and the brief.
-    placed: Vec<(usize, Placed)>,
+    placed: Vec<(usize, Arc<Brief>)>,
     topics: Vec<Topic>,
     sources: Vec<Source>,
     key_figures: Vec<KeyFigure>,
     dataset_charts: BTreeMap<String, ChartPlan>,
-}
-
-/// A brief where the last resolve placed it.
-#[derive(Debug)]
-struct Placed {
-    slug: String,
-    path: String,
-    topics: Vec<(String, String)>,
-    body: ResolvedBody,
 }
 
 /// Whether a brief's new version goes where the old one went: the same slug, the
@@ -1075,24 +1067,8 @@ pub fn resolve_cached(
     }
 
     let topics: Vec<Topic> = topics.into_values().collect();
-    let placed = order
-        .iter()
-        .zip(&briefs)
-        .map(|(&i, b)| {
-            let placed = Placed {
-                slug: b.slug.clone(),
-                path: b.path.clone(),
-                topics: b.topics.clone(),
-                body: ResolvedBody {
-                    body: b.body.clone(),
-                    links: b.links.clone(),
-                    datasets: b.datasets.clone(),
-                    charts: b.charts.clone(),
-                },
-            };
-            (i, placed)
-        })
-        .collect();
+    let briefs: Vec<Arc<Brief>> = briefs.into_iter().map(Arc::new).collect();
+    let placed = order.iter().copied().zip(briefs.iter().cloned()).collect();
     let drafts_skipped = drafts.len();
     cache.shape = Some(Shape {
         drafts_option: opts.drafts,
@@ -1183,7 +1159,7 @@ fn resolve_again(
     history: &History,
     root: &Path,
     cache: &mut ResolveCache,
-) -> Option<Result<Vec<Brief>, Diagnostics>> {
+) -> Option<Result<Vec<Arc<Brief>>, Diagnostics>> {
     let shape = cache.shape.as_ref()?;
     if shape.drafts_option != opts.drafts
         || shape.config != *config
@@ -1222,22 +1198,29 @@ fn resolve_again(
     }
     let shape = cache.shape.as_mut().expect("checked above");
     shape.srcs = sources.to_vec();
+    // Unchanged briefs are shared with the last resolve (and with what the
+    // render cached from them).
     let briefs = shape
         .placed
         .iter_mut()
         .map(|(i, p)| {
             if let Some(body) = bodies.remove(i) {
-                p.body = body;
+                *p = Arc::new(brief(
+                    sources[*i].clone(),
+                    p.slug.clone(),
+                    p.path.clone(),
+                    p.topics.clone(),
+                    ResolvedBody {
+                        body: body.body,
+                        links: body.links,
+                        datasets: body.datasets,
+                        charts: body.charts,
+                    },
+                    history,
+                    datasets,
+                ));
             }
-            brief(
-                sources[*i].clone(),
-                p.slug.clone(),
-                p.path.clone(),
-                p.topics.clone(),
-                p.body.clone(),
-                history,
-                datasets,
-            )
+            p.clone()
         })
         .collect();
     Some(Ok(briefs))

@@ -26,7 +26,7 @@ use crate::build::{BuildOptions, BuildReport};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
-use crate::render::{Card, Dep, RenderCache, Since, render_some};
+use crate::render::{Card, Dep, DepGraph, RenderCache, Since, render_some};
 use crate::resolve::{Brief, ResolveCache, Site, resolve_cached};
 
 /// What one rebuild did.
@@ -138,7 +138,7 @@ struct Last {
     dataset_texts: BTreeMap<String, String>,
     /// Static file → its size and modification time (None: built into tumen).
     static_stamps: BTreeMap<String, Option<(u64, SystemTime)>>,
-    deps: HashMap<String, BTreeSet<Dep>>,
+    deps: DepGraph,
     paths: BTreeSet<String>,
     cards: Vec<Arc<Card>>,
 }
@@ -575,9 +575,9 @@ impl Builder {
             }
             Some(l) => {
                 self.retired.push(l);
-                HashMap::new()
+                DepGraph::default()
             }
-            None => HashMap::new(),
+            None => DepGraph::default(),
         };
         for r in &removed {
             deps.remove(r);
@@ -622,12 +622,13 @@ fn dirty(
     // brief may change with it, and with their order. Shared parts are compared by
     // pointer first: what the resolve reused.
     let same = |o: &Brief, b: &Brief| {
-        (Arc::ptr_eq(&o.src, &b.src) || o.src.text == b.src.text)
-            && o.body == b.body
-            && o.links == b.links
-            && o.slug == b.slug
-            && o.topics == b.topics
-            && o.datasets == b.datasets
+        std::ptr::eq(o, b)
+            || (Arc::ptr_eq(&o.src, &b.src) || o.src.text == b.src.text)
+                && o.body == b.body
+                && o.links == b.links
+                && o.slug == b.slug
+                && o.topics == b.topics
+                && o.datasets == b.datasets
     };
     let (old, new) = (&last.site.briefs, &site.briefs);
     let same_order = old.len() == new.len()
@@ -655,7 +656,8 @@ fn dirty(
         }
     } else {
         d.insert(Dep::BriefList);
-        let old: HashMap<&Path, &Brief> = old.iter().map(|b| (b.src.file.as_path(), b)).collect();
+        let old: HashMap<&Path, &Brief> =
+            old.iter().map(|b| (b.src.file.as_path(), &**b)).collect();
         let mut seen = BTreeSet::new();
         for b in new {
             seen.insert(b.src.file.as_path());
@@ -788,7 +790,7 @@ fn edited(old: &Site, new: &Site) -> Vec<String> {
     let before: HashMap<&Path, &Brief> = old
         .briefs
         .iter()
-        .map(|b| (b.src.file.as_path(), b))
+        .map(|b| (b.src.file.as_path(), &**b))
         .collect();
     new.briefs
         .iter()
