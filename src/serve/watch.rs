@@ -2,13 +2,14 @@
 //!
 //! Folders are watched, not files: editors that save by writing a new file and
 //! renaming it over the old one (vim, VS Code, JetBrains) replace the file a
-//! file-watch would follow. A save is a few events in a row (a truncation, writes,
-//! the close; or a temporary file written and renamed) and a burst (a `git
-//! checkout`) many saves in a row: a batch ends once the folders have been quiet
-//! for a moment and, where the system says when a written file is closed (Linux),
-//! no file is still being written. That moment is part of the time from a save to
-//! the reload, so it is short. Events that come in while a rebuild runs wait in
-//! the channel and make the next batch.
+//! file-watch would follow. notify-debouncer-full turns the events of one save (a
+//! truncation, writes, the close; or a temporary file written and renamed) into
+//! one, each once its path has been quiet for [`TIMEOUT`]. A burst (a `git
+//! checkout`) comes out of it over several of its ticks; a batch ends when a tick
+//! brought nothing and, where the system says when a written file is closed
+//! (Linux), no file is still being written. Those moments are part of the time
+//! from a save to the reload, so they are short. Events that come in while a
+//! rebuild runs wait in the channel and make the next batch.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,11 +17,18 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache};
 
 use crate::load::is_editor_junk;
 
-/// How long the folders must be quiet before a batch is rebuilt.
+/// How long a path must be quiet before the debouncer gives its events.
+const TIMEOUT: Duration = Duration::from_millis(10);
+/// How often the debouncer looks for quiet paths. It wakes this often even when
+/// nothing happens, so not much more often than needed.
+const TICK: Duration = Duration::from_millis(5);
+/// A batch ends when no events came for two ticks of the debouncer: one tick
+/// late under load must not split a burst in two rebuilds.
 const QUIET: Duration = Duration::from_millis(10);
 /// How long to wait at most for a file that was written and not closed.
 const OPEN_LIMIT: Duration = Duration::from_secs(1);
@@ -79,21 +87,14 @@ enum Seen {
 
 /// A running watch of some folders (recursively).
 pub struct Watcher {
-    _watcher: RecommendedWatcher,
+    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     rx: Receiver<Seen>,
 }
 
 pub fn watch(dirs: &[PathBuf]) -> notify::Result<Watcher> {
     let (tx, rx) = channel();
     let roots = dirs.to_vec();
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        let e = match res {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("warning: watching for changes: {e}");
-                return;
-            }
-        };
+    let send = move |e: &notify::Event| {
         let paths: Vec<PathBuf> = e
             .paths
             .iter()
@@ -123,12 +124,24 @@ pub fn watch(dirs: &[PathBuf]) -> notify::Result<Watcher> {
         if !c.is_empty() {
             let _ = tx.send(Seen::Changed(c));
         }
-    })?;
+    };
+    let mut debouncer = notify_debouncer_full::new_debouncer(
+        TIMEOUT,
+        Some(TICK),
+        move |res: DebounceEventResult| match res {
+            Ok(events) => events.iter().for_each(|e| send(e)),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("warning: watching for changes: {e}");
+                }
+            }
+        },
+    )?;
     for d in dirs {
-        watcher.watch(d, RecursiveMode::Recursive)?;
+        debouncer.watch(d, RecursiveMode::Recursive)?;
     }
     Ok(Watcher {
-        _watcher: watcher,
+        _debouncer: debouncer,
         rx,
     })
 }

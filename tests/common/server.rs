@@ -94,6 +94,20 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// The terminal output once `ready` holds for it (or after 5 s, to fail on):
+    /// the server prints a line before it sends the event, but the test reads its
+    /// terminal on another thread, which may not have read that line yet.
+    pub fn stderr_when(&self, ready: impl Fn(&str) -> bool) -> String {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let err = self.stderr();
+            if ready(&err) || std::time::Instant::now() > until {
+                return err;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// GET `path` exactly as written (no normalisation).
     pub fn get(&self, path: &str) -> Response {
         http_get(self.port, path)
