@@ -628,3 +628,50 @@ fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
         before = want;
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn open_starts_the_browser_on_the_served_address() {
+    use std::os::unix::fs::PermissionsExt;
+    let (tmp, site) = copy_fixture("basic");
+    // A stand-in for xdg-open that writes down what it was asked to open.
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opened = tmp.path().join("opened.txt");
+    let fake = bin.join("xdg-open");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let s = Server::start_with_env(
+        &site,
+        &tmp.path().join("out"),
+        &["--open"],
+        &[("PATH", path.as_os_str())],
+    );
+    let until = Instant::now() + Duration::from_secs(5);
+    while !opened.exists() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(read(&opened), s.url, "{}", s.stderr());
+    assert_eq!(s.get("/").status, 200);
+
+    // Without --open, no browser.
+    std::fs::remove_file(&opened).unwrap();
+    let s2 = Server::start_with_env(
+        &site,
+        &tmp.path().join("out2"),
+        &[],
+        &[("PATH", path.as_os_str())],
+    );
+    assert_eq!(s2.get("/").status, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!opened.exists());
+}

@@ -32,12 +32,23 @@ impl Drop for Server {
 impl Server {
     /// Serve `site` into `out` with extra arguments; waits until it listens.
     pub fn start(site: &Path, out: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(site, out, extra, &[])
+    }
+
+    /// [`Server::start`] with more environment variables.
+    pub fn start_with_env(
+        site: &Path,
+        out: &Path,
+        extra: &[&str],
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tumen"))
             .args(["serve", "--port", "0", "--site"])
             .arg(site)
             .arg("--output")
             .arg(out)
             .args(extra)
+            .envs(env.iter().copied())
             .current_dir(site.parent().unwrap())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
