@@ -5,7 +5,6 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
 
 fn xml(path: &Path) -> String {
     let text = read(path);
@@ -124,37 +123,6 @@ fn the_search_index_lists_every_brief_and_dataset() {
     );
     assert!(page.contains("<noscript>"));
     assert!(out.join("search.js").exists());
-}
-
-fn git(dir: &Path, args: &[&str], date: &str) {
-    let o = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.org")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.org")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-/// A repository in `dir` whose one commit (1 June 2024) holds the site.
-fn first_commit(dir: &Path, subject: &str) {
-    git(dir, &["init", "-q", "-b", "main"], "2024-06-01T10:00:00Z");
-    git(dir, &["add", "site"], "2024-06-01T10:00:00Z");
-    git(
-        dir,
-        &["commit", "-q", "-m", subject],
-        "2024-06-01T10:00:00Z",
-    );
 }
 
 #[test]

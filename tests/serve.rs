@@ -675,3 +675,63 @@ fn open_starts_the_browser_on_the_served_address() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(!opened.exists());
 }
+
+#[test]
+fn edits_and_commits_made_while_serving_show_in_the_revision_history() {
+    let (tmp, site) = copy_fixture("basic");
+    first_commit(tmp.path(), "First version of the site");
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    let mut events = s.events();
+    let uncommitted = "This brief has changes not yet committed.";
+    let page = s.get("/briefs/trade/").body;
+    assert!(page.contains("First version of the site"), "{page}");
+    assert!(!page.contains(uncommitted));
+
+    // Poll: the git status is asked after the edited page's reload, and the
+    // page follows with another.
+    let page_when = |what: &dyn Fn(&str) -> bool| {
+        let until = Instant::now() + Duration::from_secs(5);
+        loop {
+            let page = s.get("/briefs/trade/").body;
+            if what(&page) || Instant::now() > until {
+                return page;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    edit(
+        &site.join("briefs/trade.md"),
+        "title: \"Trade:",
+        "title: \"Edited trade:",
+    );
+    events.expect("reload", LIMIT);
+    let page = page_when(&|p| p.contains(uncommitted));
+    assert!(page.contains(uncommitted), "{page}");
+    assert!(page.contains("Edited trade"));
+
+    // A commit made while serving: its subject appears and the note goes.
+    git(
+        tmp.path(),
+        &[
+            "commit",
+            "-q",
+            "-a",
+            "-m",
+            "Second version, committed while serving",
+        ],
+        "2024-07-01T10:00:00Z",
+    );
+    let page = page_when(&|p| p.contains("Second version, committed while serving"));
+    assert!(
+        page.contains("Second version, committed while serving"),
+        "{page}\n{}",
+        s.stderr()
+    );
+    assert!(!page.contains(uncommitted), "{page}");
+    // The output folder says the same as what is served.
+    let written = page_when(&|_| true);
+    assert_eq!(
+        without_injection(written.as_bytes()),
+        read(&s.out.join("briefs/trade/index.html")).into_bytes()
+    );
+}

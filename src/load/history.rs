@@ -38,7 +38,7 @@ pub enum RepoState {
 }
 
 /// The site's history: commits by file, and files with uncommitted edits.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
     pub state: RepoState,
     /// File (as the site's loader names it) → its commits, newest first.
@@ -61,22 +61,44 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-impl History {
-    /// [`History::load`], once per process and site: `tumen serve` rebuilds many
-    /// times, and a commit made while it runs is picked up on its next start.
-    pub fn cached(site: &Path, name: impl Fn(&Path) -> PathBuf) -> History {
-        static CACHE: std::sync::OnceLock<std::sync::Mutex<BTreeMap<PathBuf, History>>> =
-            std::sync::OnceLock::new();
-        let cache = CACHE.get_or_init(Default::default);
-        let key = site.to_path_buf();
-        if let Some(h) = cache.lock().expect("history cache").get(&key) {
-            return h.clone();
-        }
-        let h = History::load(site, name);
-        cache.lock().expect("history cache").insert(key, h.clone());
-        h
-    }
+/// The git folder of the repository holding `site`, if it is in one: what the
+/// live preview watches for commits and checkouts.
+pub fn git_dir(site: &Path) -> Option<PathBuf> {
+    let dir = PathBuf::from(git(site, &["rev-parse", "--absolute-git-dir"])?.trim());
+    // As the watcher reports paths.
+    Some(std::fs::canonicalize(&dir).unwrap_or(dir))
+}
 
+/// Files below `site` changed or added since the last commit, named by `to_site`.
+fn uncommitted(site: &Path, to_site: &dyn Fn(&str) -> PathBuf) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    if let Some(status) = git(
+        site,
+        &[
+            "-c",
+            "core.quotePath=false",
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--",
+            ".",
+        ],
+    ) {
+        for line in status.lines() {
+            if line.len() > 3 {
+                let path = line[3..]
+                    .rsplit(" -> ")
+                    .next()
+                    .unwrap_or(&line[3..])
+                    .trim_matches('"');
+                out.insert(to_site(path));
+            }
+        }
+    }
+    out
+}
+
+impl History {
     /// The history of the files below `site` (the folder holding site.yaml), with
     /// paths as `name(path)` gives them to the loader (relative to where tumen runs).
     pub fn load(site: &Path, name: impl Fn(&Path) -> PathBuf) -> History {
@@ -84,6 +106,7 @@ impl History {
             return History::default();
         };
         let top = PathBuf::from(top.trim());
+        let to_site = |rel: &str| name(&top.join(rel));
         let state = match git(site, &["rev-parse", "--is-shallow-repository"])
             .as_deref()
             .map(str::trim)
@@ -114,7 +137,6 @@ impl History {
             ..History::default()
         };
         // `git log` names files from the repository's top; the loader from here.
-        let to_site = |rel: &str| name(&top.join(rel));
         if let Some(log) = log {
             for (seq, entry) in log
                 .split('\u{1e}')
@@ -146,30 +168,24 @@ impl History {
                 }
             }
         }
-        if let Some(status) = git(
-            site,
-            &[
-                "-c",
-                "core.quotePath=false",
-                "status",
-                "--porcelain",
-                "--untracked-files=all",
-                "--",
-                ".",
-            ],
-        ) {
-            for line in status.lines() {
-                if line.len() > 3 {
-                    let path = line[3..]
-                        .rsplit(" -> ")
-                        .next()
-                        .unwrap_or(&line[3..])
-                        .trim_matches('"');
-                    history.uncommitted.insert(to_site(path));
-                }
-            }
-        }
+        history.uncommitted = uncommitted(site, &to_site);
         history
+    }
+
+    /// The same history with the uncommitted files read again: what an edit can
+    /// change (one `git status`, without the log).
+    pub fn with_status(&self, site: &Path, name: impl Fn(&Path) -> PathBuf) -> History {
+        if self.state == RepoState::None {
+            return self.clone();
+        }
+        let Some(top) = git(site, &["rev-parse", "--show-toplevel"]) else {
+            return History::default();
+        };
+        let top = PathBuf::from(top.trim());
+        History {
+            uncommitted: uncommitted(site, &|rel: &str| name(&top.join(rel))),
+            ..self.clone()
+        }
     }
 
     /// Commits that touched any of `files`, newest first, each once.

@@ -41,7 +41,7 @@ pub struct SiteSources {
     pub static_files: BTreeMap<String, StaticFile>,
     pub theme: Theme,
     /// The site's revision history, when it is in a git repository.
-    pub history: history::History,
+    pub history: Arc<history::History>,
 }
 
 /// Files an editor leaves beside the ones it edits; never content.
@@ -253,7 +253,7 @@ impl SiteSources {
             datasets: dataset_map,
             static_files,
             theme: theme.expect("no errors, so theme loaded"),
-            history: history::History::cached(root, display_path),
+            history: Arc::new(history::History::load(root, display_path)),
         })
     }
 }

@@ -285,6 +285,8 @@ pub struct ResolveCache {
 #[derive(Debug)]
 struct Shape {
     drafts_option: bool,
+    /// The git history the briefs were given (they show their dates and commits).
+    history: Arc<History>,
     /// The settings, as JSON, to compare.
     config: Json,
     /// The briefs as given, in the loader's order, with what the resolve made of
@@ -1072,6 +1074,7 @@ pub fn resolve_cached(
     let drafts_skipped = drafts.len();
     cache.shape = Some(Shape {
         drafts_option: opts.drafts,
+        history: history.clone(),
         config: config_json,
         srcs: sources,
         slugs,
@@ -1156,12 +1159,13 @@ fn resolve_again(
     config: &Json,
     opts: &ResolveOptions,
     datasets: &BTreeMap<String, Dataset>,
-    history: &History,
+    history: &Arc<History>,
     root: &Path,
     cache: &mut ResolveCache,
 ) -> Option<Result<Vec<Arc<Brief>>, Diagnostics>> {
     let shape = cache.shape.as_ref()?;
     if shape.drafts_option != opts.drafts
+        || !Arc::ptr_eq(&shape.history, history)
         || shape.config != *config
         || shape.srcs.len() != sources.len()
     {

@@ -24,6 +24,7 @@ use super::output::Output;
 use super::watch::Changes;
 use crate::build::{BuildOptions, BuildReport};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::history::History;
 use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
 use crate::render::{Card, Dep, DepGraph, RenderCache, Since, render_some};
@@ -155,6 +156,13 @@ pub struct Builder {
     render_cache: RenderCache,
     /// The last rebuild left the search index to be made after the reload.
     search_index_due: bool,
+    /// The site's git history, read on the first build and again when the
+    /// repository changes (a commit, a checkout); `None` until then.
+    history: Option<Arc<History>>,
+    /// The repository's git folder, if the site is in one.
+    git_dir: Option<PathBuf>,
+    /// Sources changed since git was last asked which files are uncommitted.
+    status_due: bool,
     /// What the last build replaced, dropped by [`Builder::flush`]: freeing a
     /// site of a thousand briefs takes longer than rendering the page edited.
     retired: Vec<Last>,
@@ -204,7 +212,11 @@ impl Builder {
     pub fn new(opts: BuildOptions, output: Arc<Output>) -> Builder {
         // Canonical, as the watcher reports paths under the folders it was given.
         let abs_root = canonical(&opts.site_dir);
+        let git_dir = crate::load::history::git_dir(&opts.site_dir);
         Builder {
+            git_dir,
+            history: None,
+            status_due: false,
             opts,
             abs_root,
             sources: None,
@@ -220,6 +232,12 @@ impl Builder {
             retired: Vec::new(),
             output,
         }
+    }
+
+    /// The repository's git folder, if the site is in one: watched (not its
+    /// subfolders) for the files a commit or a checkout writes.
+    pub fn git_dir(&self) -> Option<&Path> {
+        self.git_dir.as_deref()
     }
 
     /// The folders to watch: the site and the theme folders it may read.
@@ -266,6 +284,7 @@ impl Builder {
             .collect();
         let theme = Theme::load(&root, &config.theme);
         let static_files = load::static_files(&root, theme.as_ref().ok());
+        self.history = None;
         self.sources = Some(Sources {
             config_text,
             config,
@@ -317,6 +336,28 @@ impl Builder {
                 return Outcome::Failed(e);
             }
         };
+        self.status_due |= relevant;
+        self.build_outcome(start, relevant)
+    }
+
+    /// After a rebuild and its reload: ask git which files are uncommitted, as
+    /// pages say so, and rebuild what that changed. One `git status`, after the
+    /// pages being edited came back.
+    pub fn follow_git_status(&mut self) -> Option<Outcome> {
+        if !std::mem::take(&mut self.status_due) {
+            return None;
+        }
+        let h = self.history.as_ref()?;
+        let start = Instant::now();
+        let now = h.with_status(&self.opts.site_dir, display_path);
+        if now == **h {
+            return None;
+        }
+        self.history = Some(Arc::new(now));
+        Some(self.build_outcome(start, true))
+    }
+
+    fn build_outcome(&mut self, start: Instant, relevant: bool) -> Outcome {
         if !relevant && !self.failing && self.last.is_some() {
             return Outcome::Unchanged;
         }
@@ -353,6 +394,14 @@ impl Builder {
         }
         let root = self.root().to_path_buf();
         let mut relevant = false;
+        if changes.git {
+            // A commit or a checkout: dates and revision lists may have changed.
+            let now = History::load(&root, display_path);
+            if self.history.as_deref() != Some(&now) {
+                self.history = Some(Arc::new(now));
+                relevant = true;
+            }
+        }
         let (mut briefs_relist, mut data_relist, mut theme_touched) = (false, false, false);
         let mut brief_paths = Vec::new();
         let mut data_paths = Vec::new();
@@ -462,6 +511,11 @@ impl Builder {
     /// Resolve, render what changed and write it. `None` when no output changed.
     fn build(&mut self, start: Instant) -> Result<Option<Built>, Diagnostics> {
         let mut clock = crate::trace::Clock::since("rebuild", start);
+        let site_dir = &self.opts.site_dir;
+        let history = self
+            .history
+            .get_or_insert_with(|| Arc::new(History::load(site_dir, display_path)))
+            .clone();
         clock.mark("read what changed");
         let src = self.sources.as_ref().expect("loaded before building");
         let mut errors = Diagnostics::default();
@@ -517,10 +571,7 @@ impl Builder {
             datasets,
             static_files,
             theme,
-            history: crate::load::history::History::cached(
-                &self.opts.site_dir,
-                crate::load::yaml::display_path,
-            ),
+            history: history.clone(),
         };
         let config_text = src.config_text.clone();
         clock.mark("collect sources");
@@ -629,6 +680,10 @@ fn dirty(
                 && o.slug == b.slug
                 && o.topics == b.topics
                 && o.datasets == b.datasets
+                // What git says of it (a commit, or its first uncommitted edit).
+                && o.updated == b.updated
+                && o.uncommitted == b.uncommitted
+                && o.history == b.history
     };
     let (old, new) = (&last.site.briefs, &site.briefs);
     let same_order = old.len() == new.len()

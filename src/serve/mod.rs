@@ -138,21 +138,31 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     }
     hub.publish(&first);
 
-    let watcher = watch::watch(&builder.watched_dirs())
+    let watcher = watch::watch(&builder.watched_dirs(), builder.git_dir())
         .map_err(|e| format!("cannot watch the site folder for changes: {e}"))?;
     let rebuild_hub = hub.clone();
     std::thread::Builder::new()
         .name("tumen rebuild".into())
         .spawn(move || {
             while let Some(changes) = watcher.next() {
+                let flush = |builder: &mut Builder| {
+                    if let Err(e) = builder.flush() {
+                        eprint!("{e}");
+                        eprintln!(
+                            "warning: serving the rebuilt pages from memory until they can be written"
+                        );
+                    }
+                };
                 let outcome = builder.rebuild(&changes);
                 report(&outcome);
                 rebuild_hub.publish(&outcome);
-                if let Err(e) = builder.flush() {
-                    eprint!("{e}");
-                    eprintln!(
-                        "warning: serving the rebuilt pages from memory until they can be written"
-                    );
+                flush(&mut builder);
+                // Pages say whether their brief has uncommitted edits: ask git
+                // now that the edited page is back.
+                if let Some(outcome) = builder.follow_git_status() {
+                    report(&outcome);
+                    rebuild_hub.publish(&outcome);
+                    flush(&mut builder);
                 }
             }
         })

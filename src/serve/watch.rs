@@ -42,6 +42,9 @@ pub struct Changes {
     pub paths: BTreeSet<PathBuf>,
     /// The watcher lost track (its queue overflowed): read everything again.
     pub rescan: bool,
+    /// The git repository moved (a commit, a checkout, a reset): read the
+    /// history again.
+    pub git: bool,
 }
 
 impl Changes {
@@ -49,11 +52,12 @@ impl Changes {
         Changes {
             paths: BTreeSet::new(),
             rescan: true,
+            git: false,
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.paths.is_empty() && !self.rescan
+        self.paths.is_empty() && !self.rescan && !self.git
     }
 }
 
@@ -91,10 +95,32 @@ pub struct Watcher {
     rx: Receiver<Seen>,
 }
 
-pub fn watch(dirs: &[PathBuf]) -> notify::Result<Watcher> {
+/// The files of a git folder that a commit, a checkout, a reset or a pull
+/// rewrites (not `index`, which `git status` itself may refresh).
+const GIT_FILES: &[&str] = &[
+    "HEAD",
+    "logs/HEAD",
+    "COMMIT_EDITMSG",
+    "ORIG_HEAD",
+    "packed-refs",
+];
+
+/// Watch `dirs` (recursively) and, if given, the git folder (the files of
+/// [`GIT_FILES`] only).
+pub fn watch(dirs: &[PathBuf], git_dir: Option<&Path>) -> notify::Result<Watcher> {
     let (tx, rx) = channel();
     let roots = dirs.to_vec();
+    let git_files: Vec<PathBuf> = git_dir
+        .map(|g| GIT_FILES.iter().map(|f| g.join(f)).collect())
+        .unwrap_or_default();
     let send = move |e: &notify::Event| {
+        if e.paths.iter().any(|p| git_files.contains(p)) {
+            let _ = tx.send(Seen::Changed(Changes {
+                git: true,
+                ..Changes::default()
+            }));
+            return;
+        }
         let paths: Vec<PathBuf> = e
             .paths
             .iter()
@@ -120,6 +146,7 @@ pub fn watch(dirs: &[PathBuf]) -> notify::Result<Watcher> {
         let c = Changes {
             paths: paths.into_iter().collect(),
             rescan: e.need_rescan(),
+            git: false,
         };
         if !c.is_empty() {
             let _ = tx.send(Seen::Changed(c));
@@ -140,6 +167,14 @@ pub fn watch(dirs: &[PathBuf]) -> notify::Result<Watcher> {
     for d in dirs {
         debouncer.watch(d, RecursiveMode::Recursive)?;
     }
+    if let Some(g) = git_dir {
+        // Not recursively: its objects folder takes every write of a commit.
+        for d in [g.to_path_buf(), g.join("logs")] {
+            if d.is_dir() {
+                debouncer.watch(&d, RecursiveMode::NonRecursive)?;
+            }
+        }
+    }
     Ok(Watcher {
         _debouncer: debouncer,
         rx,
@@ -159,6 +194,7 @@ impl Batch {
             Seen::Changed(more) => {
                 self.changes.paths.extend(more.paths);
                 self.changes.rescan |= more.rescan;
+                self.changes.git |= more.git;
             }
             Seen::Writing(paths) => self.writing.extend(paths),
             Seen::Closed(paths) => {
