@@ -728,10 +728,13 @@ fn edits_and_commits_made_while_serving_show_in_the_revision_history() {
         s.stderr()
     );
     assert!(!page.contains(uncommitted), "{page}");
-    // The output folder says the same as what is served.
-    let written = page_when(&|_| true);
-    assert_eq!(
-        without_injection(written.as_bytes()),
-        read(&s.out.join("briefs/trade/index.html")).into_bytes()
-    );
+    // The output folder says the same as what is served, once it is written
+    // (right after the reload).
+    let served = without_injection(page.as_bytes());
+    let file = s.out.join("briefs/trade/index.html");
+    let until = Instant::now() + Duration::from_secs(5);
+    while std::fs::read(&file).unwrap() != served && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(String::from_utf8(served).unwrap(), read(&file));
 }

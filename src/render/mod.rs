@@ -1118,9 +1118,17 @@ pub fn render_some(
         }
     }
     let mut dataset_figures: BTreeMap<&str, String> = BTreeMap::new();
-    for (name, plan) in &site.dataset_charts {
-        let svg_path = format!("data/{name}/chart.svg");
-        match figure(site, &tpl, plan, 0, "figure-data", &svg_path, &palette) {
+    let dataset_drawn: Vec<_> = site
+        .dataset_charts
+        .par_iter()
+        .map(|(name, plan)| {
+            let svg_path = format!("data/{name}/chart.svg");
+            let drawn = figure(site, &tpl, plan, 0, "figure-data", &svg_path, &palette);
+            (name, svg_path, drawn)
+        })
+        .collect();
+    for (name, svg_path, drawn) in dataset_drawn {
+        match drawn {
             Ok((html, svg)) => {
                 dataset_figures.insert(name, html);
                 chart_files.push(vec![OutputFile {
@@ -1264,11 +1272,36 @@ pub fn render_some(
             chosen.push((path, job));
         }
     }
+    // Feeds and the sitemap are made beside the pages.
+    let mut publish = Vec::new();
+    for (path, deps_of, make) in publish_files(site, &md, &ctx.cards) {
+        all_paths.insert(path.clone());
+        if !wanted(&path) {
+            continue;
+        }
+        if partial && cache.defer_search_index && path == SEARCH_INDEX {
+            deferred.push(path);
+            continue;
+        }
+        publish.push((path, deps_of, make));
+    }
     clock.mark("globals and page list");
-    let results: Vec<Result<Page, Diagnostic>> = chosen
-        .par_iter()
-        .map(|(path, job)| crate::trace::page(path, || render_job(&ctx, &tpl, job, path.clone())))
-        .collect();
+    let (results, made): (Vec<Result<Page, Diagnostic>>, Vec<Made>) = rayon::join(
+        || {
+            chosen
+                .par_iter()
+                .map(|(path, job)| {
+                    crate::trace::page(path, || render_job(&ctx, &tpl, job, path.clone()))
+                })
+                .collect()
+        },
+        || {
+            publish
+                .into_par_iter()
+                .map(|(path, deps_of, make)| (path, deps_of, make()))
+                .collect()
+        },
+    );
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
     let mut deps: HashMap<String, BTreeSet<Dep>> = HashMap::new();
     let mut pages = 0;
@@ -1292,7 +1325,7 @@ pub fn render_some(
             Err(e) => errors.push(e),
         }
     }
-    clock.mark(format_args!("{pages} pages"));
+    clock.mark(format_args!("{pages} pages, feeds and sitemap"));
     errors.into_result()?;
 
     for (b, files_of_brief) in site.briefs.iter().zip(&chart_files) {
@@ -1347,22 +1380,6 @@ pub fn render_some(
         }
     }
     clock.mark("dataset files");
-    let mut publish = Vec::new();
-    for (path, deps_of, make) in publish_files(site, &md, &ctx.cards) {
-        all_paths.insert(path.clone());
-        if !wanted(&path) {
-            continue;
-        }
-        if partial && cache.defer_search_index && path == SEARCH_INDEX {
-            deferred.push(path);
-            continue;
-        }
-        publish.push((path, deps_of, make));
-    }
-    let made: Vec<(String, BTreeSet<Dep>, String)> = publish
-        .into_par_iter()
-        .map(|(path, deps_of, make)| (path, deps_of, make()))
-        .collect();
     for (path, deps_of, text) in made {
         deps.insert(path.clone(), deps_of);
         files.insert(
@@ -1396,7 +1413,7 @@ pub fn render_some(
             },
         );
     }
-    clock.mark("feeds, sitemap and static files");
+    clock.mark("static files");
     cache.keep_templates(site, tpl);
     errors.into_result()?;
     Ok(RenderedSite {
@@ -1436,6 +1453,9 @@ pub fn search_index_file(site: &Site, cache: &mut RenderCache) -> OutputFile {
         content: Content::Bytes(search_index(site, &md, Some(&mut cache.terms)).into_bytes()),
     }
 }
+
+/// A publish file made: its path, what it was made from, and its text.
+type Made = (String, BTreeSet<Dep>, String);
 
 /// A brief's figures (HTML, in block order) and their standalone SVG files.
 type BriefFigures = (Vec<String>, Vec<OutputFile>);
