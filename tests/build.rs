@@ -499,3 +499,34 @@ fn build_without_arguments_uses_content_and_output() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(tmp.path().join("output/index.html").exists());
 }
+
+#[test]
+fn a_site_theme_can_restyle_the_brief_card_of_every_list() {
+    let (tmp, site) = copy_fixture("basic");
+    let templates = site.join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let card = read(&repo().join("themes/default/templates/brief-card.html"));
+    let out = tmp.path().join("out");
+    // A card made from the brief and the settings is made once and pasted; one
+    // that reads another global is rendered by each list. Both show everywhere.
+    for (marker, li) in [
+        ("data-site", "<li data-site=\"{{ site.title }}\">"),
+        ("data-topics", "<li data-topics=\"{{ topics | length }}\">"),
+    ] {
+        std::fs::write(templates.join("brief-card.html"), card.replace("<li>", li)).unwrap();
+        build_ok(&site, &out, &[]);
+        for page in [
+            "briefs/index.html",
+            "topics/energy/index.html",
+            "index.html",
+        ] {
+            let html = read(&out.join(page));
+            assert_eq!(
+                html.matches(marker).count(),
+                html.matches("<li data-").count(),
+                "{page}: {html}"
+            );
+            assert!(html.contains(marker), "{page}: {html}");
+        }
+    }
+}
