@@ -178,8 +178,9 @@ pub fn render(
                 } else {
                     format!("fnref-{slug}-{count}")
                 };
+                // A bare number is all a screen reader would say of the link.
                 out.push(Event::InlineHtml(CowStr::from(format!(
-                    "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{slug}\">{n}</a></sup>"
+                    "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{slug}\" aria-label=\"Note {n}\">{n}</a></sup>"
                 ))));
             }
             Event::Start(Tag::Paragraph) => {
@@ -301,8 +302,15 @@ mod tests {
         let html = &out.html;
         let notes = html.find("<section class=\"footnotes\"").unwrap();
         assert!(html.find("After.").unwrap() < notes, "{html}");
-        assert!(html.contains("<a href=\"#fn-a\">1</a>"), "{html}");
-        assert!(html.contains("<a href=\"#fn-b\">2</a>"), "{html}");
+        // Named for screen readers ("Note 1"), not only by its number.
+        assert!(
+            html.contains("<a href=\"#fn-a\" aria-label=\"Note 1\">1</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"#fn-b\" aria-label=\"Note 2\">2</a>"),
+            "{html}"
+        );
         assert!(html.contains("id=\"fnref-a-2\""), "{html}");
         assert!(html[notes..].find("fn-a").unwrap() < html[notes..].find("fn-b").unwrap());
         assert!(
