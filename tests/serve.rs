@@ -687,26 +687,15 @@ fn edits_and_commits_made_while_serving_show_in_the_revision_history() {
     assert!(page.contains("First version of the site"), "{page}");
     assert!(!page.contains(uncommitted));
 
-    // Poll: the git status is asked after the edited page's reload, and the
-    // page follows with another.
-    let page_when = |what: &dyn Fn(&str) -> bool| {
-        let until = Instant::now() + Duration::from_secs(5);
-        loop {
-            let page = s.get("/briefs/trade/").body;
-            if what(&page) || Instant::now() > until {
-                return page;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
+    // The git status is asked after the edited page's reload, and the page
+    // follows with another.
     edit(
         &site.join("briefs/trade.md"),
         "title: \"Trade:",
         "title: \"Edited trade:",
     );
     events.expect("reload", LIMIT);
-    let page = page_when(&|p| p.contains(uncommitted));
-    assert!(page.contains(uncommitted), "{page}");
+    let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| p.contains(uncommitted));
     assert!(page.contains("Edited trade"));
 
     // A commit made while serving: its subject appears and the note goes.
@@ -721,12 +710,9 @@ fn edits_and_commits_made_while_serving_show_in_the_revision_history() {
         ],
         "2024-07-01T10:00:00Z",
     );
-    let page = page_when(&|p| p.contains("Second version, committed while serving"));
-    assert!(
-        page.contains("Second version, committed while serving"),
-        "{page}\n{}",
-        s.stderr()
-    );
+    let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| {
+        p.contains("Second version, committed while serving")
+    });
     assert!(!page.contains(uncommitted), "{page}");
     // The output folder says the same as what is served, once it is written
     // (right after the reload).
