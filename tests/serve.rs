@@ -714,6 +714,14 @@ fn edits_and_commits_made_while_serving_show_in_the_revision_history() {
         p.contains("Second version, committed while serving")
     });
     assert!(!page.contains(uncommitted), "{page}");
+
+    // Reading the history touches nothing that asks for it again: a broken
+    // edit is reported once, not in a loop of rebuilds.
+    edit(&site.join("briefs/debt.md"), "title:", "titel: x\ntitle:");
+    events.expect("failed", LIMIT);
+    std::thread::sleep(Duration::from_millis(1000));
+    let err = s.stderr();
+    assert_eq!(err.matches("build failed").count(), 1, "{err}");
     // The output folder says the same as what is served, once it is written
     // (right after the reload).
     let served = without_injection(page.as_bytes());

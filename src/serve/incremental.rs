@@ -354,6 +354,10 @@ impl Builder {
             return None;
         }
         self.history = Some(Arc::new(now));
+        // A failing build would fail again; the next good one shows the status.
+        if self.failing {
+            return None;
+        }
         Some(self.build_outcome(start, true))
     }
 

@@ -114,7 +114,14 @@ pub fn watch(dirs: &[PathBuf], git_dir: Option<&Path>) -> notify::Result<Watcher
         .map(|g| GIT_FILES.iter().map(|f| g.join(f)).collect())
         .unwrap_or_default();
     let send = move |e: &notify::Event| {
+        // Git reads HEAD on every run, ours included: only writes count, or each
+        // reading of the history would ask for another.
+        let read =
+            matches!(e.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write));
         if e.paths.iter().any(|p| git_files.contains(p)) {
+            if read {
+                return;
+            }
             let _ = tx.send(Seen::Changed(Changes {
                 git: true,
                 ..Changes::default()
