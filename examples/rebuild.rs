@@ -6,6 +6,8 @@
 //! The site is edited in place (make one with benches/gen_site.py). Prints the
 //! median and 90th percentile of the rebuild (until the pages are served) and of
 //! the writing of the files that follows, for body edits and title edits.
+//! `NOFLUSH=1` skips the writing (and the search index), to profile rebuilds
+//! alone; `TUMEN_TRACE=1` prints each rebuild's stages.
 
 use std::path::PathBuf;
 use std::sync::Arc;
