@@ -41,6 +41,8 @@ pub enum RepoState {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
     pub state: RepoState,
+    /// The repository's top folder, when there is one.
+    pub top: Option<PathBuf>,
     /// File (as the site's loader names it) → its commits, newest first.
     pub commits: BTreeMap<PathBuf, Vec<Revision>>,
     /// Files changed or added since the last commit.
@@ -134,6 +136,7 @@ impl History {
         );
         let mut history = History {
             state,
+            top: Some(top.clone()),
             ..History::default()
         };
         // `git log` names files from the repository's top; the loader from here.
@@ -175,13 +178,9 @@ impl History {
     /// The same history with the uncommitted files read again: what an edit can
     /// change (one `git status`, without the log).
     pub fn with_status(&self, site: &Path, name: impl Fn(&Path) -> PathBuf) -> History {
-        if self.state == RepoState::None {
+        let Some(top) = &self.top else {
             return self.clone();
-        }
-        let Some(top) = git(site, &["rev-parse", "--show-toplevel"]) else {
-            return History::default();
         };
-        let top = PathBuf::from(top.trim());
         History {
             uncommitted: uncommitted(site, &|rel: &str| name(&top.join(rel))),
             ..self.clone()
