@@ -346,10 +346,19 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
     let svg = match spec.kind {
         ChartKind::Line | ChartKind::Area | ChartKind::Bar | ChartKind::StackedBar => {
             c["x_axis_data"] = json!(plan.categories);
-            if plan.x_positions.is_none() && spec.height.is_none() {
+            let slot = (width - 80.0) / n.max(1) as f64;
+            if narrow && plan.x_positions.is_none() && n <= 4 {
+                // A few long names on a narrow chart: charts-rs would turn them
+                // and leave some out; cut them to their slot instead (the data
+                // table below the chart has them whole).
+                let cats: Vec<String> = plan
+                    .categories
+                    .iter()
+                    .map(|l| fit_label(family, l, (slot - 8.0).max(40.0)))
+                    .collect();
+                c["x_axis_data"] = json!(cats);
+            } else if plan.x_positions.is_none() && spec.height.is_none() {
                 // Labels wider than their slot are rotated; give them the room.
-                let width = c["width"].as_f64().unwrap_or(720.0);
-                let slot = (width - 80.0) / n.max(1) as f64;
                 let widest = plan
                     .categories
                     .iter()
