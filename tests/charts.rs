@@ -46,8 +46,37 @@ fn inline_svgs(html: &str) -> Vec<String> {
 fn every_chart_type_is_inline_accessible_svg() {
     let (_tmp, files) = build_charts();
     let page = text(&files, "briefs/all-charts/index.html");
-    let svgs = inline_svgs(&page);
-    assert_eq!(svgs.len(), 11, "one inline SVG per chart block");
+    let all = inline_svgs(&page);
+    assert_eq!(
+        all.len(),
+        22,
+        "two inline SVGs per chart block: wide and narrow"
+    );
+    // Each figure: its wide picture, then its narrow one for small screens.
+    let svgs: Vec<String> = all.iter().step_by(2).cloned().collect();
+    let narrow: Vec<String> = all.iter().skip(1).step_by(2).cloned().collect();
+    for (i, svg) in narrow.iter().enumerate() {
+        let n = i + 1;
+        let doc = roxmltree::Document::parse(svg)
+            .unwrap_or_else(|e| panic!("narrow figure {n}: not well-formed XML: {e}"));
+        let root = doc.root_element();
+        assert_eq!(root.attribute("width"), Some("400"), "narrow figure {n}");
+        assert_eq!(
+            root.attribute("aria-labelledby"),
+            Some(format!("figure-{n}-narrow-title figure-{n}-narrow-desc").as_str())
+        );
+        let title = root.children().find(|c| c.has_tag_name("title")).unwrap();
+        assert_eq!(
+            title.attribute("id"),
+            Some(format!("figure-{n}-narrow-title").as_str())
+        );
+    }
+    // No id twice in the page.
+    let mut ids = std::collections::BTreeSet::new();
+    for id in page.split(" id=\"").skip(1) {
+        let id = &id[..id.find('"').unwrap()];
+        assert!(ids.insert(id.to_string()), "id {id} twice in the page");
+    }
     for (i, svg) in svgs.iter().enumerate() {
         let n = i + 1;
         let doc = roxmltree::Document::parse(svg)
@@ -190,7 +219,8 @@ fn dataset_pages_show_their_default_chart() {
     let (_tmp, files) = build_charts();
     let page = text(&files, "data/trade/index.html");
     let svgs = inline_svgs(&page);
-    assert_eq!(svgs.len(), 1);
+    assert_eq!(svgs.len(), 2, "the chart, wide and narrow");
+    assert!(svgs[1].contains("figure-data-narrow-title"));
     assert!(svgs[0].contains("Turnover by year"));
     assert!(
         page.find("<svg").unwrap() < page.find("class=\"data-table\"").unwrap(),

@@ -527,6 +527,65 @@ fn the_print_stylesheet_drops_navigation_prints_urls_and_keeps_figures_whole() {
     }
 }
 
+/// Charts read on a phone: at 390 px every figure shows its narrow copy, whose
+/// smallest label is drawn at 10 px or more on screen (the wide chart, scaled down
+/// to the screen, would write its 14 px labels at about 7 px); at 1280 px the
+/// wide chart is the one shown.
+#[test]
+fn charts_on_a_phone_show_their_narrow_copy_with_readable_labels() {
+    let (_tmp, base) = default_site();
+    let chrome = Chromium::launch();
+    let mut tab = open_tab(&chrome);
+    let shown = "[...document.querySelectorAll('figure.chart')].map(f => {
+         const svgs = [...f.querySelectorAll('.chart-svg svg')].filter(s => s.getBoundingClientRect().width > 0);
+         const texts = svgs.flatMap(s => [...s.querySelectorAll('text')].filter(t => t.textContent.trim()));
+         // On-screen size: the font size times the SVG's scale.
+         const px = Math.min(...texts.map(t => { const s = t.ownerSVGElement;
+           return parseFloat(getComputedStyle(t).fontSize) * s.getBoundingClientRect().width / s.viewBox.baseVal.width; }));
+         return {figure: f.id, shown: svgs.map(s => s.getAttribute('aria-labelledby').split(' ')[0]), px: Math.round(px * 10) / 10};
+       })";
+    for path in [
+        "briefs/trade-turnover-1988-2022/",
+        "briefs/regional-forums/",
+        "briefs/soviet-debt-write-off/",
+        "data/trade-turnover/",
+    ] {
+        set_view(&mut tab, 390, "light", "screen");
+        tab.navigate(&format!("{base}{path}"));
+        let figs = tab.eval(shown);
+        assert!(!figs.as_array().unwrap().is_empty(), "{path}: figures");
+        for f in figs.as_array().unwrap() {
+            let id = f["figure"].as_str().unwrap();
+            assert_eq!(
+                f["shown"],
+                json!([format!("{id}-narrow-title")]),
+                "{path} at 390 px: the narrow chart alone is shown: {f}"
+            );
+            assert!(
+                f["px"].as_f64().unwrap() >= 10.0,
+                "{path} at 390 px: chart labels at 10 px or more: {f}"
+            );
+        }
+        set_view(&mut tab, 1280, "light", "screen");
+        tab.navigate(&format!("{base}{path}"));
+        for f in tab.eval(shown).as_array().unwrap() {
+            let id = f["figure"].as_str().unwrap();
+            assert_eq!(
+                f["shown"],
+                json!([format!("{id}-title")]),
+                "{path} at 1280 px: the wide chart alone is shown: {f}"
+            );
+        }
+    }
+    // Paper gets the wide chart, even from a narrow window.
+    set_view(&mut tab, 390, "light", "print");
+    tab.navigate(&format!("{base}briefs/trade-turnover-1988-2022/"));
+    for f in tab.eval(shown).as_array().unwrap() {
+        let id = f["figure"].as_str().unwrap();
+        assert_eq!(f["shown"], json!([format!("{id}-title")]), "print: {f}");
+    }
+}
+
 /// The default theme's stylesheets and scripts, which every page loads.
 #[test]
 fn the_default_theme_css_and_js_weigh_under_30_kb() {

@@ -80,6 +80,23 @@ pub fn svg(plan: &ChartPlan, palette: &[String]) -> Result<Arc<String>, String> 
     Ok(drawn)
 }
 
+/// The width of a chart's narrow variant: what a phone shows (360–420 px screens)
+/// at about its natural size, so 14 px labels stay 12–15 px on screen.
+pub const NARROW_WIDTH: f64 = 400.0;
+
+/// The plan of a chart's narrow variant, for small screens: the same chart drawn
+/// [`NARROW_WIDTH`] wide, its labels at the same pixel size. `None` when the chart
+/// is narrow enough as it is (its author asked for a small width). A plan of its
+/// own, so the cache keeps both pictures.
+pub fn narrow_plan(plan: &ChartPlan) -> Option<ChartPlan> {
+    if plan.spec.width.is_some_and(|w| w <= NARROW_WIDTH * 1.2) {
+        return None;
+    }
+    let mut narrow = plan.clone();
+    narrow.spec.width = Some(NARROW_WIDTH);
+    Some(narrow)
+}
+
 static DRAWS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// How many charts this process has drawn (not taken from the cache): what the
@@ -133,6 +150,61 @@ fn label_px(s: &str) -> f64 {
     s.chars().map(|c| if is_wide(c) { 14.0 } else { 6.8 }).sum()
 }
 
+/// The title's font size, in px.
+const TITLE_SIZE: f64 = 17.0;
+
+/// Width of `text` in px as charts-rs lays it out.
+fn text_px(family: &str, size: f64, text: &str) -> f64 {
+    charts_rs::measure_text_width_family(family, size as f32, text)
+        .map_or_else(|_| label_px(text) * size / 14.0, |b| b.width() as f64)
+}
+
+/// `text` cut with an ellipsis to `max` px at 14 px.
+fn fit_label(family: &str, text: &str, max: f64) -> String {
+    if text_px(family, 14.0, text) <= max {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut n = chars.len();
+    while n > 1 {
+        n -= 1;
+        let cut: String = chars[..n].iter().collect::<String>().trim_end().to_string() + "…";
+        if text_px(family, 14.0, &cut) <= max {
+            return cut;
+        }
+    }
+    "…".to_string()
+}
+
+/// A title too wide for one line at `max` px, split at a space into two lines
+/// (the second cut with an ellipsis if need be); `None` when it fits. charts-rs
+/// writes one line only, and cuts the rest.
+fn wrap_title(family: &str, title: &str, max: f64) -> Option<(String, String)> {
+    // Bold is wider than the regular face charts-rs measures.
+    let fits = |t: &str| text_px(family, TITLE_SIZE, t) * 1.08 <= max;
+    if fits(title) {
+        return None;
+    }
+    let words: Vec<&str> = title.split(' ').collect();
+    let k = (1..words.len())
+        .rev()
+        .find(|&k| fits(&words[..k].join(" ")))?;
+    let first = words[..k].join(" ");
+    let mut rest = words[k..].join(" ");
+    while !fits(&rest) && rest.chars().count() > 1 {
+        rest = rest.trim_end_matches('…').to_string();
+        rest.pop();
+        rest = rest.trim_end().to_string() + "…";
+    }
+    Some((first, rest))
+}
+
+/// Whether a chart is drawn for a small screen (its narrow variant, or an author's
+/// small width): long labels are cut, a pie is labelled by a legend.
+fn is_narrow(width: f64) -> bool {
+    width < 480.0
+}
+
 fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
     let spec = &plan.spec;
     let family = measure_family();
@@ -176,8 +248,18 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
     ) {
         c["legend_category"] = json!("rect");
     }
+    let width = c["width"].as_f64().unwrap_or(720.0);
+    let narrow = is_narrow(width);
+    let title_lines = spec
+        .title
+        .as_deref()
+        .and_then(|t| wrap_title(family, t, width - 34.0));
     if spec.title.as_deref().unwrap_or("").is_empty() {
         c["title_height"] = json!(0);
+    } else if let Some((first, _)) = &title_lines {
+        // Room for two lines; the second is written in by `finish`.
+        c["title_text"] = json!(first);
+        c["title_height"] = json!(52);
     }
     if let Some(t) = &spec.x_title {
         c["x_axis_title"] = json!(t);
@@ -264,10 +346,19 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
     let svg = match spec.kind {
         ChartKind::Line | ChartKind::Area | ChartKind::Bar | ChartKind::StackedBar => {
             c["x_axis_data"] = json!(plan.categories);
-            if plan.x_positions.is_none() && spec.height.is_none() {
+            let slot = (width - 80.0) / n.max(1) as f64;
+            if narrow && plan.x_positions.is_none() && n <= 4 {
+                // A few long names on a narrow chart: charts-rs would turn them
+                // and leave some out; cut them to their slot instead (the data
+                // table below the chart has them whole).
+                let cats: Vec<String> = plan
+                    .categories
+                    .iter()
+                    .map(|l| fit_label(family, l, (slot - 8.0).max(40.0)))
+                    .collect();
+                c["x_axis_data"] = json!(cats);
+            } else if plan.x_positions.is_none() && spec.height.is_none() {
                 // Labels wider than their slot are rotated; give them the room.
-                let width = c["width"].as_f64().unwrap_or(720.0);
-                let slot = (width - 80.0) / n.max(1) as f64;
                 let widest = plan
                     .categories
                     .iter()
@@ -280,6 +371,18 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
             }
             match (&plan.x_dates, &plan.x_positions) {
                 (Some(dates), _) => c["x_axis_values"] = json!(dates),
+                (None, Some(pos))
+                    if narrow
+                        && pos
+                            .iter()
+                            .all(|x| x.fract() == 0.0 && (1000.0..=9999.0).contains(x)) =>
+                {
+                    // Years, on a narrow axis: charts-rs would write ticks ten
+                    // years apart as 1.99k, 2k…; as dates they stay years.
+                    let dates: Vec<String> = pos.iter().map(|y| format!("{y}-01-01")).collect();
+                    c["x_axis_values"] = json!(dates);
+                    c["x_axis_formatter"] = json!("%Y");
+                }
                 (None, Some(pos)) => {
                     c["x_axis_values"] = json!(pos);
                     // Years and other plain numbers: no thousands separator on the x axis.
@@ -303,6 +406,13 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
             // charts-rs draws the first category at the bottom; readers expect the
             // first row at the top.
             let mut cats = plan.categories.clone();
+            if narrow {
+                // Long names would leave the bars no room: cut them (the data
+                // table below the chart has them whole).
+                for l in &mut cats {
+                    *l = fit_label(family, l, (width * 0.42).round());
+                }
+            }
             cats.reverse();
             c["x_axis_data"] = json!(cats);
             c["series_list"] = Json::Array(
@@ -334,7 +444,12 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
                     .collect(),
             );
             c["rose_type"] = json!(false);
-            if plan.categories.iter().any(|l| label_px(l) > 130.0) {
+            if narrow {
+                // No room beside the slices: a legend above them, shares on them.
+                c["legend_show"] = json!(true);
+                c["legend_category"] = json!("rect");
+                c["series_label_formatter"] = json!("{d}");
+            } else if plan.categories.iter().any(|l| label_px(l) > 130.0) {
                 // Long names would run off the edge beside the slices: name the
                 // slices in a legend, and give the slices their shares.
                 c["legend_show"] = json!(true);
@@ -344,8 +459,13 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
             } else {
                 c["series_label_formatter"] = json!("{a}: {d}");
             }
-            c["radius"] = json!(120);
-            c["inner_radius"] = json!(if spec.kind == ChartKind::Donut { 62 } else { 0 });
+            let radius = if narrow { 100 } else { 120 };
+            c["radius"] = json!(radius);
+            c["inner_radius"] = json!(if spec.kind == ChartKind::Donut {
+                radius * 31 / 60
+            } else {
+                0
+            });
             charts_rs::PieChart::from_json(&c.to_string()).and_then(|ch| ch.svg())
         }
         ChartKind::Scatter => {
@@ -370,7 +490,43 @@ fn draw(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
         }
     }
     .map_err(|e| format!("charts-rs could not draw this chart: {e}"))?;
+    let svg = match &title_lines {
+        Some((first, rest)) => two_line_title(&svg, first, rest),
+        None => svg,
+    };
     Ok(finish(&svg, plan, family))
+}
+
+/// Write a title charts-rs drew as its first line (in a box two lines high) on two
+/// lines.
+fn two_line_title(svg: &str, first: &str, rest: &str) -> String {
+    let Some(start) = svg.find(&format!("<text font-size=\"{TITLE_SIZE}\"")) else {
+        return svg.to_string();
+    };
+    let Some(open_end) = svg[start..].find('>').map(|i| start + i + 1) else {
+        return svg.to_string();
+    };
+    let Some(close) = svg[open_end..].find("</text>").map(|i| open_end + i) else {
+        return svg.to_string();
+    };
+    let attr = |name: &str| {
+        svg[start..open_end]
+            .split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+    };
+    let x = attr("x").unwrap_or("0");
+    // The text is centred in its box (dy: half its height); a tspan's dy replaces
+    // the text's, so the first line's is its own: half a line above the centre.
+    let dy: f64 = attr("dy").and_then(|d| d.parse().ok()).unwrap_or(26.0);
+    let (dy1, dy2) = (dy - 11.0, 21.0);
+    format!(
+        "{}\n<tspan x=\"{x}\" dy=\"{dy1}\">{}</tspan><tspan x=\"{x}\" dy=\"{dy2}\">{}</tspan>\n{}",
+        &svg[..open_end],
+        xml_escape(first),
+        xml_escape(rest),
+        &svg[close..]
+    )
 }
 
 use crate::escape::xml as xml_escape;

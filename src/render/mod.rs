@@ -666,6 +666,11 @@ fn figure(
     palette: &[String],
 ) -> Result<(String, String), String> {
     let svg = charts::svg(plan, palette)?;
+    // A second picture for small screens; the theme shows one or the other.
+    let narrow = match charts::narrow_plan(plan) {
+        Some(n) => Some(charts::svg(&n, palette)?),
+        None => None,
+    };
     let sources: Vec<Json> = plan
         .sources
         .iter()
@@ -710,7 +715,15 @@ fn figure(
     });
     let value = with_values(
         &fig,
-        vec![("svg", Value::safe_string(&charts::embed(&svg, id)))],
+        vec![
+            ("svg", Value::safe_string(&charts::embed(&svg, id))),
+            (
+                "svg_narrow",
+                Value::safe_string(&narrow.map_or(String::new(), |n| {
+                    charts::embed(&n, &format!("{id}-narrow"))
+                })),
+            ),
+        ],
     );
     let mut ctx = Context::new();
     ctx.insert_value("figure", value);
