@@ -171,8 +171,13 @@ pub struct Builder {
     output: Arc<Output>,
 }
 
-fn loaded<T>(path: &Path, load: impl Fn(&Path, String) -> Result<T, Diagnostics>) -> Loaded<T> {
-    match load::read(path) {
+/// A file's text as read (`read`), loaded.
+fn loaded<T>(
+    path: &Path,
+    read: Result<String, Diagnostic>,
+    load: impl Fn(&Path, String) -> Result<T, Diagnostics>,
+) -> Loaded<T> {
+    match read {
         Ok(text) => Loaded {
             value: load(&display_path(path), text.clone()),
             text,
@@ -184,12 +189,49 @@ fn loaded<T>(path: &Path, load: impl Fn(&Path, String) -> Result<T, Diagnostics>
     }
 }
 
+/// Bring the files of a folder as last listed up to date with `files`, its listing
+/// now: files gone are dropped, new ones added to `to_read`. True when one went.
+fn relist<T>(
+    held: &mut BTreeMap<PathBuf, Loaded<T>>,
+    files: Vec<PathBuf>,
+    to_read: &mut Vec<PathBuf>,
+) -> bool {
+    let now: BTreeSet<&PathBuf> = files.iter().collect();
+    let before = held.len();
+    held.retain(|p, _| now.contains(p));
+    to_read.extend(files.iter().filter(|p| !held.contains_key(*p)).cloned());
+    held.len() != before
+}
+
+/// Read `paths` again and load those whose text changed (or that cannot be read:
+/// the error is what they hold then). True when any did.
+fn reread<T>(
+    held: &mut BTreeMap<PathBuf, Loaded<T>>,
+    paths: Vec<PathBuf>,
+    load: impl Fn(&Path, String) -> Result<T, Diagnostics>,
+) -> bool {
+    let mut changed = false;
+    for p in paths {
+        let read = load::read(&p);
+        if let Ok(text) = &read
+            && held.get(&p).is_some_and(|l| l.text == *text)
+        {
+            continue;
+        }
+        held.insert(p.clone(), loaded(&p, read, &load));
+        changed = true;
+    }
+    changed
+}
+
 fn load_brief(path: &Path) -> Loaded<Arc<BriefSource>> {
-    loaded(path, |p, text| BriefSource::load(p, text).map(Arc::new))
+    loaded(path, load::read(path), |p, text| {
+        BriefSource::load(p, text).map(Arc::new)
+    })
 }
 
 fn load_dataset(path: &Path) -> Loaded<Dataset> {
-    loaded(path, Dataset::load)
+    loaded(path, load::read(path), Dataset::load)
 }
 
 /// `p` absolute, with symlinks resolved where it exists.
@@ -453,57 +495,19 @@ impl Builder {
         }
         let src = self.sources.as_mut().expect("loaded above");
         if briefs_relist {
-            let files = load::brief_files(&root)?;
-            let now: BTreeSet<&PathBuf> = files.iter().collect();
-            let before = src.briefs.len();
-            src.briefs.retain(|p, _| now.contains(p));
-            relevant |= src.briefs.len() != before;
-            brief_paths.extend(
-                files
-                    .iter()
-                    .filter(|p| !src.briefs.contains_key(*p))
-                    .cloned(),
-            );
+            relevant |= relist(&mut src.briefs, load::brief_files(&root)?, &mut brief_paths);
         }
         if data_relist {
-            let files = load::dataset_files(&root)?;
-            let now: BTreeSet<&PathBuf> = files.iter().collect();
-            let before = src.datasets.len();
-            src.datasets.retain(|p, _| now.contains(p));
-            relevant |= src.datasets.len() != before;
-            data_paths.extend(
-                files
-                    .iter()
-                    .filter(|p| !src.datasets.contains_key(*p))
-                    .cloned(),
+            relevant |= relist(
+                &mut src.datasets,
+                load::dataset_files(&root)?,
+                &mut data_paths,
             );
         }
-        for p in brief_paths {
-            let Ok(text) = load::read(&p) else {
-                src.briefs.insert(p.clone(), load_brief(&p));
-                relevant = true;
-                continue;
-            };
-            if src.briefs.get(&p).is_some_and(|l| l.text == text) {
-                continue;
-            }
-            let value = BriefSource::load(&display_path(&p), text.clone()).map(Arc::new);
-            src.briefs.insert(p, Loaded { text, value });
-            relevant = true;
-        }
-        for p in data_paths {
-            let Ok(text) = load::read(&p) else {
-                src.datasets.insert(p.clone(), load_dataset(&p));
-                relevant = true;
-                continue;
-            };
-            if src.datasets.get(&p).is_some_and(|l| l.text == text) {
-                continue;
-            }
-            let value = Dataset::load(&display_path(&p), text.clone());
-            src.datasets.insert(p, Loaded { text, value });
-            relevant = true;
-        }
+        relevant |= reread(&mut src.briefs, brief_paths, |p, text| {
+            BriefSource::load(p, text).map(Arc::new)
+        });
+        relevant |= reread(&mut src.datasets, data_paths, Dataset::load);
         if theme_touched {
             src.theme = Theme::load(&root, &src.config.theme);
             src.static_files = load::static_files(&root, src.theme.as_ref().ok());
