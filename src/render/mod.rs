@@ -7,6 +7,7 @@
 //! holds only what is its own. Every page records what it used ([`Dep`]), which is
 //! what the live preview needs to rebuild only the pages an edit touches.
 
+mod cache;
 pub mod charts;
 pub mod deps;
 pub mod markdown;
@@ -14,8 +15,8 @@ pub mod minify;
 pub mod publish;
 pub mod templates;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::ffi::{OsStr, OsString};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsString;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -28,6 +29,8 @@ use crate::load::dataset::{Cell, Dataset};
 use crate::resolve::charts::ChartPlan;
 use crate::resolve::values::format_number;
 use crate::resolve::{Brief, Site};
+use cache::{CachedTerms, changed_cards};
+pub use cache::{Card, RenderCache};
 pub use deps::{Dep, DepGraph, SourceFile};
 use templates::Templates;
 
@@ -74,408 +77,6 @@ pub struct Since<'a> {
     /// What changed in the sources; the render adds the cards that changed, which
     /// only it can tell.
     pub changed: BTreeSet<Dep>,
-}
-
-/// What lists show of a brief, as the template value they read, with what it was
-/// made from: a card is made again only when one of those changed.
-#[derive(Debug)]
-pub struct Card {
-    brief: Arc<Brief>,
-    md: Arc<markdown::Rendered>,
-    base_path: String,
-    json: Json,
-    value: Value,
-    /// The brief's entry in Atom feeds, and its line in the sitemap.
-    feed_entry: String,
-    sitemap_entry: String,
-}
-
-impl Card {
-    fn file(&self) -> &std::path::Path {
-        &self.brief.src.file
-    }
-}
-
-/// What a render made that the next can reuse, kept between renders by the live
-/// preview so that an edit makes again only what it changed: Markdown, cards,
-/// related briefs, the parsed templates and the `data` globals. An entry is reused
-/// only when its inputs are the same
-/// (compared by pointer first: a resolve shares what it did not change).
-#[derive(Debug, Default)]
-pub struct RenderCache {
-    /// Leave the search index out of partial renders (the live preview makes it
-    /// after the reload, with [`search_index_file`]): it reads every brief's text
-    /// and would take most of a rebuild's time.
-    pub defer_search_index: bool,
-    // By file, as bytes: hashing a `Path` walks its components, and every brief
-    // is looked up on every render.
-    md: HashMap<OsString, CachedMarkdown>,
-    cards: HashMap<OsString, Arc<Card>>,
-    /// The last render's briefs with their Markdown and cards, in order: an edit
-    /// shares every brief it did not change with the last resolve, and telling
-    /// those by pointer is far quicker than looking each up by file.
-    last: Option<LastRender>,
-    /// Each brief's search terms, for the search index a partial render defers.
-    terms: HashMap<OsString, CachedTerms>,
-    /// What every card's HTML was made with: the settings and the card template.
-    card_basis: Option<(crate::load::config::SiteConfig, Option<String>)>,
-    data: Option<CachedData>,
-    related: Option<CachedRelated>,
-    templates: Option<CachedTemplates>,
-}
-
-/// The theme parsed, and what it was parsed from: the base path and each
-/// template's name, file and text.
-#[derive(Debug)]
-struct CachedTemplates {
-    base_path: String,
-    texts: Vec<(String, String, String)>,
-    tpl: Templates,
-}
-
-fn template_texts(site: &Site) -> Vec<(String, String, String)> {
-    site.theme
-        .templates
-        .iter()
-        .map(|(n, t)| (n.clone(), t.origin.clone(), t.text.clone()))
-        .collect()
-}
-
-/// Every brief's related briefs, and what they were picked from: each brief's
-/// topics and each topic's briefs.
-#[derive(Debug)]
-struct CachedRelated {
-    topics_of: Vec<Vec<String>>,
-    topics: Vec<(String, Vec<usize>)>,
-    related: Arc<Vec<Vec<usize>>>,
-}
-
-#[derive(Debug)]
-struct CachedMarkdown {
-    body: Arc<str>,
-    links: Arc<BTreeMap<String, String>>,
-    base_path: String,
-    figures: Vec<String>,
-    out: Arc<markdown::Rendered>,
-}
-
-/// The `data` and `datasets` globals, and what they were made from: the base path
-/// and each dataset's name and text.
-#[derive(Debug)]
-struct LastRender {
-    base_path: String,
-    briefs: Vec<Arc<Brief>>,
-    figures: Vec<Vec<String>>,
-    md: Vec<Arc<markdown::Rendered>>,
-    cards: Vec<Arc<Card>>,
-}
-
-#[derive(Debug)]
-struct CachedData {
-    base_path: String,
-    texts: Vec<(String, String)>,
-    data: Value,
-    datasets: Value,
-}
-
-impl RenderCache {
-    /// Every brief's Markdown, from the cache where its inputs are unchanged.
-    fn markdown(&mut self, site: &Site, figures: &[Vec<String>]) -> Vec<Arc<markdown::Rendered>> {
-        // Telling what is cached is quick and done in order; rendering the rest is
-        // the work, done in parallel.
-        let last = self
-            .last
-            .as_ref()
-            .filter(|l| l.base_path == site.base_path && l.briefs.len() == site.briefs.len());
-        let mut md: Vec<Option<Arc<markdown::Rendered>>> = site
-            .briefs
-            .iter()
-            .zip(figures)
-            .enumerate()
-            .map(|(i, (b, figs))| {
-                if let Some(l) = last
-                    && Arc::ptr_eq(&l.briefs[i], b)
-                    && l.figures[i] == *figs
-                {
-                    return Some(l.md[i].clone());
-                }
-                let c = self.md.get_mut(b.src.file.as_os_str())?;
-                let same = c.body == b.body
-                    && c.links == b.links
-                    && c.base_path == site.base_path
-                    && &c.figures == figs;
-                if !same {
-                    return None;
-                }
-                // Keep the resolve's pointers, so that the next compare is quick.
-                if !Arc::ptr_eq(&c.body, &b.body) || !Arc::ptr_eq(&c.links, &b.links) {
-                    c.body = b.body.clone();
-                    c.links = b.links.clone();
-                }
-                Some(c.out.clone())
-            })
-            .collect();
-        let missing: Vec<usize> = (0..md.len()).filter(|&i| md[i].is_none()).collect();
-        let made: Vec<(usize, Arc<markdown::Rendered>)> = missing
-            .into_par_iter()
-            .map(|i| {
-                let b = &site.briefs[i];
-                let out = markdown::render(&b.body, &b.links, &site.base_path, &figures[i]);
-                (i, Arc::new(out))
-            })
-            .collect();
-        for (i, out) in made {
-            let b = &site.briefs[i];
-            let entry = CachedMarkdown {
-                body: b.body.clone(),
-                links: b.links.clone(),
-                base_path: site.base_path.clone(),
-                figures: figures[i].clone(),
-                out: out.clone(),
-            };
-            self.md.insert(b.src.file.clone().into_os_string(), entry);
-            md[i] = Some(out);
-        }
-        if self.md.len() > site.briefs.len() {
-            let now: HashSet<&OsStr> = site.briefs.iter().map(|b| b.src.file.as_os_str()).collect();
-            self.md.retain(|f, _| now.contains(f.as_os_str()));
-        }
-        md.into_iter().map(|m| m.expect("cached or made")).collect()
-    }
-
-    /// The theme's templates, parsed again only when one of them changed.
-    fn templates(&mut self, site: &Site) -> Result<Templates, Diagnostics> {
-        match self.templates.take() {
-            Some(c) if c.base_path == site.base_path && c.texts == template_texts(site) => {
-                Ok(c.tpl)
-            }
-            _ => Templates::new(&site.theme, &site.base_path),
-        }
-    }
-
-    /// Keep `tpl` for the next render.
-    fn keep_templates(&mut self, site: &Site, tpl: Templates) {
-        self.templates = Some(CachedTemplates {
-            base_path: site.base_path.clone(),
-            texts: template_texts(site),
-            tpl,
-        });
-    }
-
-    /// Every brief's related briefs, from the cache while the topics hold the same
-    /// briefs.
-    fn related(&mut self, site: &Site) -> Arc<Vec<Vec<usize>>> {
-        if let Some(c) = &self.related
-            && c.topics_of.len() == site.briefs.len()
-            && c.topics.len() == site.topics.len()
-            && c.topics_of.iter().zip(&site.briefs).all(|(a, b)| {
-                a.len() == b.topics.len() && a.iter().zip(&b.topics).all(|(x, y)| *x == y.1)
-            })
-            && c.topics
-                .iter()
-                .zip(&site.topics)
-                .all(|(a, t)| a.0 == t.slug && a.1 == t.briefs)
-        {
-            return c.related.clone();
-        }
-        let related = Arc::new(related_briefs(site, 3));
-        self.related = Some(CachedRelated {
-            topics_of: site
-                .briefs
-                .iter()
-                .map(|b| b.topics.iter().map(|t| t.1.clone()).collect())
-                .collect(),
-            topics: site
-                .topics
-                .iter()
-                .map(|t| (t.slug.clone(), t.briefs.clone()))
-                .collect(),
-            related: related.clone(),
-        });
-        related
-    }
-
-    /// Every brief's card, from the cache where what it is made from is unchanged.
-    fn cards(&mut self, ctx: &Ctx, tpl: &Templates) -> Result<Vec<Arc<Card>>, Diagnostics> {
-        let site = ctx.site;
-        let card_template = tpl.card_template().map(str::to_string);
-        if self
-            .card_basis
-            .as_ref()
-            .is_none_or(|(config, text)| *config != site.config || *text != card_template)
-        {
-            self.cards.clear();
-            self.card_basis = Some((site.config.clone(), card_template.clone()));
-        }
-        let last = self
-            .last
-            .as_ref()
-            .filter(|l| l.cards.len() == site.briefs.len() && !self.cards.is_empty());
-        let mut cards: Vec<Option<Arc<Card>>> = site
-            .briefs
-            .iter()
-            .zip(ctx.md)
-            .enumerate()
-            .map(|(i, (b, md))| {
-                if let Some(l) = last
-                    && Arc::ptr_eq(&l.cards[i].brief, b)
-                    && Arc::ptr_eq(&l.cards[i].md, md)
-                    && l.cards[i].base_path == site.base_path
-                {
-                    return Some(l.cards[i].clone());
-                }
-                self.cards
-                    .get(b.src.file.as_os_str())
-                    .filter(|c| {
-                        let (o, same_brief) = (&c.brief, Arc::ptr_eq(&c.brief, b));
-                        Arc::ptr_eq(&c.md, md)
-                            && c.base_path == site.base_path
-                            && (same_brief
-                                || (Arc::ptr_eq(&o.src, &b.src)
-                                    && o.slug == b.slug
-                                    && o.topics == b.topics
-                                    && o.updated == b.updated))
-                    })
-                    .cloned()
-            })
-            .collect();
-        let missing: Vec<usize> = (0..cards.len()).filter(|&i| cards[i].is_none()).collect();
-        let made: Vec<Result<(usize, Arc<Card>), Diagnostic>> = missing
-            .into_par_iter()
-            .map(|i| {
-                let (b, json) = (&site.briefs[i], ctx.card(i));
-                let mut value = tv(&json);
-                if card_template.is_some() {
-                    // Lists paste this instead of running the card template for
-                    // every brief on every page: a title edit on a large site
-                    // redraws lists of thousands of briefs.
-                    let mut c = Context::new();
-                    c.insert_value("b", value.clone());
-                    c.insert("hl", "h2");
-                    let html = tpl.render(CARD_TEMPLATE, &c)?;
-                    let mut m = value.as_map().cloned().unwrap_or_default();
-                    m.insert("card_html".into(), Value::safe_string(&html));
-                    value = Value::from(m);
-                }
-                let card = Card {
-                    brief: b.clone(),
-                    md: ctx.md[i].clone(),
-                    base_path: site.base_path.clone(),
-                    value,
-                    json,
-                    feed_entry: publish::atom_entry(site, b),
-                    sitemap_entry: publish::sitemap_url(
-                        site,
-                        &b.path,
-                        Some(publish::last_changed(b)),
-                    ),
-                };
-                Ok((i, Arc::new(card)))
-            })
-            .collect();
-        let mut errors = Diagnostics::default();
-        for m in made {
-            match m {
-                Ok((i, card)) => {
-                    self.cards
-                        .insert(card.file().as_os_str().to_owned(), card.clone());
-                    cards[i] = Some(card);
-                }
-                // One broken card template breaks every card the same way.
-                Err(e) if errors.is_empty() => errors.push(e),
-                Err(_) => {}
-            }
-        }
-        errors.into_result()?;
-        if self.cards.len() > cards.len() {
-            let now: HashSet<&OsStr> = site.briefs.iter().map(|b| b.src.file.as_os_str()).collect();
-            self.cards.retain(|f, _| now.contains(f.as_os_str()));
-        }
-        Ok(cards
-            .into_iter()
-            .map(|c| c.expect("cached or made"))
-            .collect())
-    }
-
-    /// The `data` and `datasets` globals, from the cache while the datasets are
-    /// unchanged.
-    fn data(&mut self, ctx: &Ctx) -> (Value, Value) {
-        let site = ctx.site;
-        let texts: Vec<(String, String)> = site
-            .datasets
-            .values()
-            .map(|d| (d.name.clone(), d.text.clone()))
-            .collect();
-        if let Some(c) = &self.data
-            && c.base_path == site.base_path
-            && c.texts == texts
-        {
-            return (c.data.clone(), c.datasets.clone());
-        }
-        let mut data = serde_json::Map::new();
-        for (name, d) in &site.datasets {
-            let v = ctx.dataset(d);
-            // `data["trade-turnover"]` always works; `data.trade_turnover` reads better.
-            if name.contains('-') {
-                data.insert(name.replace('-', "_"), v.clone());
-            }
-            data.insert(name.clone(), v);
-        }
-        let data = tv(&Json::Object(data));
-        let datasets = tv(&Json::Array(
-            site.datasets
-                .values()
-                .filter(|d| d.name != "sources")
-                .map(|d| ctx.dataset(d))
-                .collect(),
-        ));
-        self.data = Some(CachedData {
-            base_path: site.base_path.clone(),
-            texts,
-            data: data.clone(),
-            datasets: datasets.clone(),
-        });
-        (data, datasets)
-    }
-}
-
-/// The cards that differ from the last good render's, as [`Dep`]s: `Card` for each
-/// brief whose card changed (or appeared, or went), `Cards` when any did or their
-/// order changed.
-fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
-    let same = |a: &Arc<Card>, b: &Arc<Card>| Arc::ptr_eq(a, b) || a.json == b.json;
-    fn file(c: &Arc<Card>) -> &std::ffi::OsStr {
-        c.file().as_os_str()
-    }
-    let mut changed = BTreeSet::new();
-    let reordered = old.len() != new.len() || old.iter().zip(new).any(|(a, b)| file(a) != file(b));
-    if !reordered {
-        // The usual edit: card by card.
-        changed.extend(
-            old.iter()
-                .zip(new)
-                .filter(|(a, b)| !same(a, b))
-                .map(|(_, b)| Dep::Card(b.file().into())),
-        );
-    } else {
-        let before: HashMap<&std::ffi::OsStr, &Arc<Card>> =
-            old.iter().map(|c| (file(c), c)).collect();
-        changed.extend(
-            new.iter()
-                .filter(|c| before.get(file(c)).is_none_or(|o| !same(o, c)))
-                .map(|c| Dep::Card(c.file().into())),
-        );
-        let now: HashSet<&std::ffi::OsStr> = new.iter().map(file).collect();
-        changed.extend(
-            old.iter()
-                .filter(|c| !now.contains(file(c)))
-                .map(|c| Dep::Card(c.file().into())),
-        );
-    }
-    if reordered || !changed.is_empty() {
-        changed.insert(Dep::Cards);
-    }
-    changed
 }
 
 fn tv(j: &Json) -> Value {
@@ -992,16 +593,6 @@ fn search_index(
     publish::search_index(&docs)
 }
 
-/// A brief's search terms, and what they were made from.
-#[derive(Debug)]
-struct CachedTerms {
-    src: Arc<crate::load::BriefSource>,
-    body: Arc<str>,
-    md: Arc<markdown::Rendered>,
-    topics: Vec<(String, String)>,
-    terms: Arc<publish::Terms>,
-}
-
 enum Job<'a> {
     Index,
     Brief(usize),
@@ -1189,13 +780,7 @@ pub fn render_some(
     );
     clock.mark("markdown");
     ctx.cards = cache.cards(&ctx, &tpl)?;
-    cache.last = Some(LastRender {
-        base_path: site.base_path.clone(),
-        briefs: site.briefs.clone(),
-        figures: figures.clone(),
-        md: md.clone(),
-        cards: ctx.cards.clone(),
-    });
+    cache.remember(site, &figures, &md, &ctx.cards);
     clock.mark("cards");
     let ctx = ctx;
     let changed = since.as_ref().map(|s| {
@@ -1452,13 +1037,9 @@ pub fn search_index_file(site: &Site, cache: &mut RenderCache) -> OutputFile {
         .briefs
         .iter()
         .map(|b| {
-            cache
-                .md
-                .get(b.src.file.as_os_str())
-                .map(|c| c.out.clone())
-                .unwrap_or_else(|| {
-                    Arc::new(markdown::render(&b.body, &b.links, &site.base_path, &[]))
-                })
+            cache.markdown_of(&b.src.file).unwrap_or_else(|| {
+                Arc::new(markdown::render(&b.body, &b.links, &site.base_path, &[]))
+            })
         })
         .collect();
     OutputFile {
