@@ -16,6 +16,13 @@ use super::{CARD_TEMPLATE, Ctx, Dep, markdown, publish, related_briefs, tv};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::resolve::{Brief, Site};
 
+/// A figure by its plan's key, number, id and standalone SVG's path.
+pub(super) type FigureKey = (u64, usize, String, String);
+
+/// What a figure is made from besides its plan: the templates (how many times
+/// they were parsed), the base path, the palette and the sources' titles.
+type FigureBasis = (u64, String, Vec<String>, Vec<(String, Option<String>)>);
+
 /// What lists show of a brief, as the template value they read, with what it was
 /// made from: a card is made again only when one of those changed.
 #[derive(Debug)]
@@ -57,6 +64,13 @@ pub struct RenderCache {
     last: Option<LastRender>,
     /// Each brief's search terms, for the search index a partial render defers.
     pub(super) terms: HashMap<OsString, CachedTerms>,
+    /// Each figure's HTML and standalone SVG, by its plan's key, number, id and
+    /// file, while what else it was made from ([`FigureBasis`]) holds.
+    figures: HashMap<FigureKey, (String, String)>,
+    figure_basis: Option<FigureBasis>,
+    /// How many times the templates were parsed: a figure made with other ones
+    /// is made again.
+    templates_made: u64,
     /// What every card's HTML was made with: the settings and the card template.
     card_basis: Option<(crate::load::config::SiteConfig, Option<String>)>,
     data: Option<CachedData>,
@@ -215,8 +229,44 @@ impl RenderCache {
             Some(c) if c.base_path == site.base_path && c.texts == template_texts(site) => {
                 Ok(c.tpl)
             }
-            _ => Templates::new(&site.theme, &site.base_path),
+            _ => {
+                self.templates_made += 1;
+                Templates::new(&site.theme, &site.base_path)
+            }
         }
+    }
+
+    /// The figures made before, forgotten when what they were made from besides
+    /// their plans changed.
+    pub(super) fn known_figures(
+        &mut self,
+        site: &Site,
+        palette: &[String],
+    ) -> &HashMap<FigureKey, (String, String)> {
+        let basis: FigureBasis = (
+            self.templates_made,
+            site.base_path.clone(),
+            palette.to_vec(),
+            site.sources
+                .iter()
+                .map(|s| (s.key.clone(), s.fields.get("title").cloned()))
+                .collect(),
+        );
+        if self.figure_basis.as_ref() != Some(&basis) {
+            self.figures.clear();
+            self.figure_basis = Some(basis);
+        }
+        &self.figures
+    }
+
+    /// Keep the figures of this render: those `used` from before and those `made`.
+    pub(super) fn keep_figures(
+        &mut self,
+        used: HashSet<FigureKey>,
+        made: Vec<(FigureKey, (String, String))>,
+    ) {
+        self.figures.retain(|k, _| used.contains(k));
+        self.figures.extend(made);
     }
 
     /// Keep `tpl` for the next render.

@@ -15,7 +15,7 @@ pub mod minify;
 pub mod publish;
 pub mod templates;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::sync::Arc;
 
@@ -673,6 +673,20 @@ pub fn render_some(
     };
     // Charts first: each chart block becomes a figure (its Markdown is then
     // rendered around it), and each chart a standalone SVG beside its page.
+    // A figure is made again only when its plan or what else it reads changed.
+    let known = cache.known_figures(site, &palette);
+    let used = std::sync::Mutex::new(HashSet::new());
+    let made = std::sync::Mutex::new(Vec::new());
+    let draw = |plan: &ChartPlan, number: usize, id: &str, svg_path: &str| {
+        let key = (plan.key(), number, id.to_string(), svg_path.to_string());
+        if let Some(f) = known.get(&key) {
+            used.lock().expect("figures").insert(key);
+            return Ok(f.clone());
+        }
+        let f = figure(site, &tpl, plan, number, id, svg_path, &palette)?;
+        made.lock().expect("figures").push((key, f.clone()));
+        Ok::<_, String>(f)
+    };
     let drawn: Vec<Result<BriefFigures, Diagnostics>> = site
         .briefs
         .par_iter()
@@ -682,15 +696,7 @@ pub fn render_some(
             let mut errors = Diagnostics::default();
             for (k, plan) in b.charts.iter().enumerate() {
                 let svg_path = format!("{}figure-{}.svg", b.path, k + 1);
-                match figure(
-                    site,
-                    &tpl,
-                    plan,
-                    k + 1,
-                    &format!("figure-{}", k + 1),
-                    &svg_path,
-                    &palette,
-                ) {
+                match draw(plan, k + 1, &format!("figure-{}", k + 1), &svg_path) {
                     Ok((html, svg)) => {
                         figures.push(html);
                         files.push(OutputFile {
@@ -722,7 +728,7 @@ pub fn render_some(
         .par_iter()
         .map(|(name, plan)| {
             let svg_path = format!("data/{name}/chart.svg");
-            let drawn = figure(site, &tpl, plan, 0, "figure-data", &svg_path, &palette);
+            let drawn = draw(plan, 0, "figure-data", &svg_path);
             (name, svg_path, drawn)
         })
         .collect();
@@ -738,6 +744,10 @@ pub fn render_some(
             Err(e) => errors.push(Diagnostic::file(&site.datasets[name].file, e)),
         }
     }
+    cache.keep_figures(
+        used.into_inner().expect("figures"),
+        made.into_inner().expect("figures"),
+    );
     errors.into_result()?;
     clock.mark("charts");
     let chart_count: usize = chart_files.iter().map(Vec::len).sum();
