@@ -135,11 +135,6 @@ impl DepGraph {
         self.made_from.contains_key(path)
     }
 
-    /// What `path` was made from.
-    pub fn get(&self, path: &str) -> Option<&BTreeSet<Dep>> {
-        self.made_from.get(path)
-    }
-
     /// The files made from anything in `changed`.
     pub fn affected(&self, changed: &BTreeSet<Dep>) -> HashSet<&str> {
         changed
@@ -156,16 +151,6 @@ impl DepGraph {
 
     pub fn is_empty(&self) -> bool {
         self.made_from.is_empty()
-    }
-}
-
-impl FromIterator<(String, BTreeSet<Dep>)> for DepGraph {
-    fn from_iter<I: IntoIterator<Item = (String, BTreeSet<Dep>)>>(iter: I) -> DepGraph {
-        let mut g = DepGraph::default();
-        for (path, deps) in iter {
-            g.insert(path, deps);
-        }
-        g
     }
 }
 
