@@ -50,25 +50,27 @@ impl BuildReport {
     pub fn summary(&self) -> String {
         let drafts = match self.drafts_skipped {
             0 => String::new(),
-            n => format!(" ({n} draft{} left out)", if n == 1 { "" } else { "s" }),
+            n => format!(" ({} left out)", count(n, "draft")),
         };
         format!(
-            "Built {} brief{}, {} dataset{}, {} page{}, {} chart{} in {} ms{drafts}",
-            self.briefs,
-            plural(self.briefs),
-            self.datasets,
-            plural(self.datasets),
-            self.pages,
-            plural(self.pages),
-            self.charts,
-            plural(self.charts),
+            "Built {}, {}, {}, {} in {} ms{drafts}",
+            count(self.briefs, "brief"),
+            count(self.datasets, "dataset"),
+            count(self.pages, "page"),
+            count(self.charts, "chart"),
             self.elapsed.as_millis()
         )
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// "1 brief", "2 briefs": a count with its noun, singular or plural (nouns that
+/// take an -s, which are all the ones tumen counts).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 struct Progress {
@@ -123,6 +125,18 @@ pub struct CheckReport {
     pub datasets: usize,
     pub pages: usize,
     pub elapsed: Duration,
+}
+
+impl CheckReport {
+    pub fn summary(&self) -> String {
+        format!(
+            "Checked {}, {}, {} in {} ms: no problems",
+            count(self.briefs, "brief"),
+            count(self.datasets, "dataset"),
+            count(self.pages, "page"),
+            self.elapsed.as_millis()
+        )
+    }
 }
 
 /// Everything a build checks, then every internal link and anchor (and external

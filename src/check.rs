@@ -64,7 +64,7 @@ fn brief_pages(site: &Site) -> BTreeMap<&str, usize> {
 
 /// Check every internal link and anchor of the rendered site.
 pub fn check_links(site: &Site, rendered: &RenderedSite) -> Diagnostics {
-    let mut errors = Diagnostics::default();
+    let mut errors = Diagnostics::from(site.missing_links.clone());
     let pages: BTreeMap<&str, &str> = rendered
         .files
         .iter()
@@ -119,6 +119,13 @@ pub fn check_links(site: &Site, rendered: &RenderedSite) -> Diagnostics {
                     "link `{link}` is outside the site's base path {}",
                     site.base_path
                 )),
+                // Reported by the resolver, as `tumen build` words it.
+                Some(t)
+                    if !files.contains(t.as_str())
+                        && is_missing_brief_link(site, &brief_of, dir, &link) =>
+                {
+                    None
+                }
                 Some(t) if !files.contains(t.as_str()) => Some(format!(
                     "link `{link}` leads to no page (no {t} in the output)"
                 )),
@@ -205,6 +212,30 @@ pub fn check_external(site: &Site, rendered: &RenderedSite) -> Diagnostics {
         ));
     }
     errors
+}
+
+/// Whether `link`, on the page of a brief (`dir`), was written as a link to a brief
+/// file that does not exist: the resolver has reported it (`Site::missing_links`).
+fn is_missing_brief_link(
+    site: &Site,
+    brief_of: &BTreeMap<&str, usize>,
+    dir: &str,
+    link: &str,
+) -> bool {
+    let Some(&i) = brief_of.get(dir) else {
+        return false;
+    };
+    let resolved = link.strip_prefix(&site.base_path).unwrap_or(link);
+    let resolved = resolved.split('#').next().unwrap_or(resolved);
+    site.briefs[i].links.iter().any(|(from, to)| {
+        let file = from
+            .split(['#', '?'])
+            .next()
+            .unwrap_or(from)
+            .to_ascii_lowercase();
+        to.split('#').next() == Some(resolved)
+            && (file.ends_with(".md") || file.ends_with(".markdown"))
+    })
 }
 
 /// Put a link problem where its author can fix it.

@@ -20,6 +20,9 @@ pub struct Diagnostic {
     /// The offending source line, shown under the message.
     pub snippet: Option<String>,
     pub help: Option<String>,
+    /// Further places of the same problem (`file:line:col`), listed under it.
+    /// Boxed: rare, and errors stay small (they travel in every `Result`).
+    pub also: Option<Box<Vec<String>>>,
 }
 
 impl Diagnostic {
@@ -32,6 +35,7 @@ impl Diagnostic {
             message: message.into(),
             snippet: None,
             help: None,
+            also: None,
         }
     }
 
@@ -58,6 +62,7 @@ impl Diagnostic {
             message: message.into(),
             snippet,
             help: None,
+            also: None,
         }
     }
 
@@ -76,18 +81,35 @@ impl Diagnostic {
         self.help = help;
         self
     }
+
+    /// Where it is, as `file:line:col` (as much of it as is known).
+    pub fn location(&self) -> String {
+        let file = self.file.display();
+        match (self.line, self.col) {
+            (0, _) => file.to_string(),
+            (l, 0) => format!("{file}:{l}"),
+            (l, c) => format!("{file}:{l}:{c}"),
+        }
+    }
+
+    /// One report for one problem met in several places: the first place's
+    /// diagnostic, with the other places listed under it. `None` for no places.
+    pub fn one_report(mut places: Vec<Diagnostic>) -> Option<Diagnostic> {
+        places.sort();
+        places.dedup();
+        let mut rest = places.into_iter();
+        let mut first = rest.next()?;
+        let also: Vec<String> = rest.map(|d| d.location()).collect();
+        first.also = (!also.is_empty()).then(|| Box::new(also));
+        Some(first)
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.message)?;
-        let file = self.file.display();
         let gutter = " ".repeat(self.line.to_string().len());
-        match (self.line, self.col) {
-            (0, _) => writeln!(f, "{gutter}--> {file}")?,
-            (l, 0) => writeln!(f, "{gutter}--> {file}:{l}")?,
-            (l, c) => writeln!(f, "{gutter}--> {file}:{l}:{c}")?,
-        }
+        writeln!(f, "{gutter}--> {}", self.location())?;
         if let Some(snippet) = &self.snippet {
             writeln!(f, "{gutter} |")?;
             writeln!(f, "{} | {}", self.line, snippet)?;
@@ -100,6 +122,16 @@ impl fmt::Display for Diagnostic {
                     .collect();
                 writeln!(f, "{gutter} | {pad}^")?;
             }
+        }
+        match self.also.as_deref().map_or(&[][..], Vec::as_slice) {
+            [] => {}
+            [one] => writeln!(f, "{gutter} = also at {one}")?,
+            more => writeln!(
+                f,
+                "{gutter} = also at {} other places: {}",
+                more.len(),
+                more.join(", ")
+            )?,
         }
         if let Some(help) = &self.help {
             writeln!(f, "{gutter} = help: {help}")?;
@@ -234,5 +266,19 @@ mod tests {
         assert!(text.contains("2 | yaer: 2"), "{text}");
         assert!(text.contains("  | ^"), "{text}");
         assert!(text.contains("help: did you mean `year`?"), "{text}");
+    }
+
+    #[test]
+    fn one_report_lists_the_other_places() {
+        let at = |line| Diagnostic::at(Path::new("d.yaml"), "a\nb\nc\n", line, 3, "unknown key");
+        let d = Diagnostic::one_report(vec![at(3), at(1), at(2), at(1)]).unwrap();
+        assert_eq!(d.line, 1);
+        assert_eq!(*d.also.clone().unwrap(), ["d.yaml:2:3", "d.yaml:3:3"]);
+        let text = d.to_string();
+        assert!(
+            text.contains("also at 2 other places: d.yaml:2:3, d.yaml:3:3"),
+            "{text}"
+        );
+        assert!(Diagnostic::one_report(Vec::new()).is_none());
     }
 }

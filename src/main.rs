@@ -1,9 +1,9 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use tumen::build::{BuildOptions, build};
+use tumen::build::{BuildOptions, build, count};
 use tumen::date::Date;
 use tumen::load::yaml::display_path;
 use tumen::resolve::ResolveOptions;
@@ -73,9 +73,10 @@ enum Command {
 /// Which site, and whether its drafts are in it: the same for build, check and serve.
 #[derive(clap::Args)]
 struct SiteArgs {
-    /// The site folder (the one holding site.yaml).
-    #[arg(long, default_value = "content")]
-    site: PathBuf,
+    /// The site folder (the one holding site.yaml). Default: the current folder
+    /// when it holds site.yaml, else content/.
+    #[arg(long)]
+    site: Option<PathBuf>,
     /// Include briefs marked `draft: true`.
     #[arg(long)]
     drafts: bool,
@@ -87,129 +88,139 @@ enum NewCommand {
     Brief {
         /// The brief's title; its file name is made from it.
         title: String,
-        /// The site folder (the one holding site.yaml).
-        #[arg(long, default_value = "content")]
-        site: PathBuf,
+        /// The site folder (the one holding site.yaml). Default: the current
+        /// folder when it holds site.yaml, else content/.
+        #[arg(long)]
+        site: Option<PathBuf>,
     },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Build {
-            src: SiteArgs { site, drafts },
+            src,
             output,
             base_url,
             minify,
-        } => {
-            let opts = BuildOptions {
-                site_dir: site,
-                output_dir: output.clone(),
-                resolve: ResolveOptions {
-                    drafts,
-                    base_url,
-                    keep_broken_links: false,
-                },
-                progress: true,
-                minify,
-            };
-            match build(&opts) {
-                Ok(report) => {
-                    println!("{}", report.summary());
-                    ExitCode::SUCCESS
-                }
-                Err(errors) => {
-                    eprint!("{errors}");
-                    let n = errors.len();
-                    eprintln!(
-                        "error: build failed with {n} error{}; {} was left as it was",
-                        if n == 1 { "" } else { "s" },
-                        display_path(&output).display()
-                    );
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Command::Check {
-            src: SiteArgs { site, drafts },
-            external,
-        } => {
-            let opts = BuildOptions {
-                site_dir: site,
-                output_dir: PathBuf::from("output"),
-                resolve: ResolveOptions {
-                    drafts,
-                    base_url: None,
-                    keep_broken_links: true,
-                },
-                progress: true,
-                minify: false,
-            };
-            match tumen::build::check(&opts, external) {
-                Ok(r) => {
-                    println!(
-                        "Checked {} briefs, {} datasets, {} pages in {} ms: no problems",
-                        r.briefs,
-                        r.datasets,
-                        r.pages,
-                        r.elapsed.as_millis()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(errors) => {
-                    eprint!("{errors}");
-                    let n = errors.len();
-                    eprintln!(
-                        "error: check found {n} problem{}",
-                        if n == 1 { "" } else { "s" }
-                    );
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        } => run_build(src, output, base_url, minify),
+        Command::Check { src, external } => run_check(src, external),
         Command::Serve {
-            src: SiteArgs { site, drafts },
+            src,
             output,
             base_url,
             port,
             bind,
             open,
-        } => match tumen::serve::serve(tumen::serve::ServeOptions {
-            site_dir: site,
+        } => run_serve(tumen::serve::ServeOptions {
+            site_dir: find_site(src.site),
             output_dir: output,
             base_url,
-            drafts,
+            drafts: src.drafts,
             bind,
             port,
             open,
-        }) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprint!(
-                    "{}",
-                    if e.starts_with("error: ") {
-                        e.clone()
-                    } else {
-                        format!("error: {e}\n")
-                    }
-                );
-                ExitCode::FAILURE
-            }
-        },
+        }),
         Command::New {
             what: NewCommand::Brief { title, site },
-        } => match tumen::new::new_brief(&site, &title, Date::today()) {
-            Ok(path) => {
-                println!(
-                    "Created {} (a draft: remove `draft: true` to publish it)",
-                    display_path(&path).display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprint!("{e}");
-                ExitCode::FAILURE
-            }
+        } => run_new_brief(&find_site(site), &title),
+    }
+}
+
+/// The site folder, found as Zola and Hugo find theirs: the one named by `--site`;
+/// else the current folder when it holds `site.yaml`; else `content/` below it (the
+/// layout of a repository that keeps its site beside code, like this one).
+fn find_site(arg: Option<PathBuf>) -> PathBuf {
+    arg.unwrap_or_else(|| {
+        if Path::new("site.yaml").is_file() {
+            PathBuf::from(".")
+        } else {
+            PathBuf::from("content")
+        }
+    })
+}
+
+fn build_options(src: SiteArgs, output: PathBuf, base_url: Option<String>) -> BuildOptions {
+    BuildOptions {
+        site_dir: find_site(src.site),
+        output_dir: output,
+        resolve: ResolveOptions {
+            drafts: src.drafts,
+            base_url,
+            keep_broken_links: false,
         },
+        progress: true,
+        minify: false,
+    }
+}
+
+/// Print the errors and the line that ends them: "error: {what} N {noun}s{after}".
+fn fail(errors: &tumen::diag::Diagnostics, what: &str, noun: &str, after: &str) -> ExitCode {
+    eprint!("{errors}");
+    eprintln!("error: {what} {}{after}", count(errors.len(), noun));
+    ExitCode::FAILURE
+}
+
+fn run_build(src: SiteArgs, output: PathBuf, base_url: Option<String>, minify: bool) -> ExitCode {
+    let opts = BuildOptions {
+        minify,
+        ..build_options(src, output.clone(), base_url)
+    };
+    match build(&opts) {
+        Ok(report) => {
+            println!("{}", report.summary());
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            let kept = format!("; {} was left as it was", display_path(&output).display());
+            fail(&errors, "build failed with", "error", &kept)
+        }
+    }
+}
+
+fn run_check(src: SiteArgs, external: bool) -> ExitCode {
+    let mut opts = build_options(src, PathBuf::from("output"), None);
+    opts.resolve.keep_broken_links = true;
+    match tumen::build::check(&opts, external) {
+        Ok(r) => {
+            println!("{}", r.summary());
+            ExitCode::SUCCESS
+        }
+        Err(errors) => fail(&errors, "check found", "problem", ""),
+    }
+}
+
+fn run_serve(opts: tumen::serve::ServeOptions) -> ExitCode {
+    match tumen::serve::serve(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.starts_with("error: ") => {
+            eprint!("{e}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_new_brief(site: &Path, title: &str) -> ExitCode {
+    match tumen::new::new_brief(site, title, Date::today()) {
+        Ok(path) => {
+            let shown = display_path(&path);
+            let serve = if site == Path::new(".") {
+                "tumen serve --drafts".to_string()
+            } else {
+                format!("tumen serve --drafts --site {}", site.display())
+            };
+            println!(
+                "Created {}\nIt is a draft: `{serve}` shows it; remove the line `draft: true` from its front matter to publish it.",
+                shown.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprint!("{e}");
+            ExitCode::FAILURE
+        }
     }
 }

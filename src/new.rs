@@ -25,7 +25,7 @@ pub fn new_brief(site_dir: &Path, title: &str, today: Date) -> Result<PathBuf, D
             &display_path(&config_file),
             format!("cannot read site.yaml: {e}"),
         )
-        .with_help("run this in the folder that holds content/, or pass --site DIR")
+        .with_help(crate::load::NO_SITE_HELP)
     })?;
     let config = SiteConfig::load(&display_path(&config_file), &text)
         .map_err(|d| d.0.into_iter().next().expect("at least one"))?;
@@ -45,7 +45,7 @@ pub fn new_brief(site_dir: &Path, title: &str, today: Date) -> Result<PathBuf, D
         };
         let path = dir.join(format!("{slug}.md"));
         let body = format!(
-            "---\ntitle: {}\ndate: {}\nsummary: \"\"\nauthors: {}\ntopics: []\ncountries: []\nsources: []\ndraft: true\n---\n\n<!-- Write the brief here. Cite sources with footnotes, like this.[^1] Link other\n     briefs by their file name: [the overview](overview.md). Put figures in from\n     the data: {{ value(data=\"trade-turnover\", where=\"year=2013\", column=\"turnover\") }} -->\n\n## Summary\n\n[^1]: Source title, author, date.\n",
+            "---\ntitle: {}\ndate: {}\nsummary: \"\"\nauthors: {}\ntopics: []\ncountries: []\nsources: []\ndraft: true\n---\n\n{BODY}",
             yaml_string(title),
             today.iso(),
             yaml_list(&config.authors),
@@ -73,6 +73,27 @@ pub fn new_brief(site_dir: &Path, title: &str, today: Date) -> Result<PathBuf, D
         }
     }
 }
+
+/// A new brief's body: where to start, and the three things a brief does, shown in
+/// a comment that the page does not show (and whose examples tumen does not run).
+const BODY: &str = r#"Write the brief here, in Markdown. It is a draft: `tumen serve --drafts` shows
+it, and deleting the line `draft: true` above publishes it.
+
+<!--
+Cite a source with a footnote: a claim.[^1] and, at the end, a line
+"[^1]: Author, "Title", date." List the sources' keys in `sources:` above
+(the keys of data/sources.yaml).
+
+Link another brief by its file name: [the overview](overview.md).
+
+Put a figure from a dataset into the text, so that it stays right when the
+data is corrected (here the `value` column of data/my-data.yaml, in the row
+whose `year` is 2023):
+{{ value(data="my-data", where="year=2023", column="value") }}
+-->
+
+## Summary
+"#;
 
 /// A YAML double-quoted string.
 fn yaml_string(s: &str) -> String {

@@ -43,6 +43,25 @@ fn absolute(p: &Path) -> PathBuf {
     out
 }
 
+/// The folders of a site that hold its sources (see `load`); anything else inside
+/// the site folder may be its output, as Zola's `public/` and Hugo's are.
+pub const SOURCE_FOLDERS: &[&str] = &["briefs", "data", "static", "themes"];
+
+/// Whether `out` is a folder of its own inside the site `site` (both absolute):
+/// below it, but not the site itself, not hidden, and not in a source folder.
+fn is_output_inside(out: &Path, site: &Path) -> bool {
+    let Ok(rel) = out.strip_prefix(site) else {
+        return false;
+    };
+    match rel.components().next() {
+        Some(std::path::Component::Normal(first)) => {
+            let first = first.to_string_lossy();
+            !first.starts_with('.') && !SOURCE_FOLDERS.contains(&first.as_ref())
+        }
+        _ => false,
+    }
+}
+
 /// Refuse output folders whose replacement would destroy the user's work.
 pub fn check_output_dir(out: &Path, site: &Path) -> Result<(), Diagnostic> {
     let o = absolute(out);
@@ -57,15 +76,15 @@ pub fn check_output_dir(out: &Path, site: &Path) -> Result<(), Diagnostic> {
         )
         .with_help("choose an output folder of its own, e.g. --output output"));
     }
-    if s.starts_with(&o) || o.starts_with(&s) {
+    if s.starts_with(&o) || (o.starts_with(&s) && !is_output_inside(&o, &s)) {
         return Err(Diagnostic::file(
             &shown,
             format!(
-                "the output folder overlaps the site folder {}",
+                "the output folder overlaps the site folder {} or its sources",
                 display_path(site).display()
             ),
         )
-        .with_help("put the output beside the site, e.g. --output output"));
+        .with_help("use a folder of its own, e.g. --output output"));
     }
     if o.is_dir() {
         let mut entries =

@@ -338,7 +338,7 @@ fn errors_of_every_brief_are_collected_with_positions() {
     assert!(err.contains("did you mean `memo-2016`?"), "{err}");
     assert!(
         err.contains("bad3.md:7:5")
-            && err.contains("`missing-brief.md` links to a file that does not exist"),
+            && err.contains("`missing-brief.md` links to a brief file that does not exist"),
         "{err}"
     );
     assert!(

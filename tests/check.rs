@@ -70,7 +70,7 @@ fn reports_a_broken_link_and_a_broken_anchor_with_file_and_line() {
     // not instead of them.
     assert!(
         err.contains(&format!("briefs/trade.md:{}:", line_of("gone-brief.md")))
-            && err.contains("link `/briefs/gone-brief/` leads to no page"),
+            && err.contains("`gone-brief.md` links to a brief file that does not exist"),
         "{err}"
     );
     assert!(err.contains("check found 4 problems"), "{err}");

@@ -26,6 +26,9 @@ pub use theme::{StaticFile, Theme};
 use crate::diag::{Diagnostic, Diagnostics};
 use yaml::display_path;
 
+/// What to do when there is no site.yaml where tumen looked.
+pub const NO_SITE_HELP: &str = "run tumen in the site's folder (the one holding site.yaml), or in the folder above its content/, or pass --site DIR. To start a new site, write a site.yaml holding a `title:` line";
+
 /// Everything read from disk, before any cross-file check.
 #[derive(Debug)]
 pub struct SiteSources {
@@ -171,7 +174,7 @@ impl SiteSources {
                 &display_path(&config_file),
                 "no site.yaml here: this folder is not a tumen site",
             )
-            .with_help("run tumen in the folder that holds content/, or pass --site DIR")
+            .with_help(NO_SITE_HELP)
             .into());
         }
         let mut errors = Diagnostics::default();

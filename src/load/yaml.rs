@@ -308,10 +308,15 @@ fn yaml_help(message: &str) -> Option<String> {
 /// The file name that a diagnostic shows: relative to the current folder when the
 /// file is below it, so that editors and terminals can jump to it.
 pub fn display_path(path: &Path) -> PathBuf {
-    std::env::current_dir()
+    let shown = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf())
+        .unwrap_or_else(|| path.to_path_buf());
+    // `./briefs/x.md` (a site in the current folder) is shown as `briefs/x.md`.
+    match shown.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => shown,
+    }
 }
 
 #[cfg(test)]

@@ -22,8 +22,8 @@ use crate::date::Date;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
 use crate::load::dataset::Cell;
 use crate::load::history::{History, RepoState, Revision};
-use crate::load::yaml::Seg;
 use crate::load::yaml::YamlDoc;
+use crate::load::yaml::{Seg, display_path};
 use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
 use crate::slug::slugify;
 use charts::{ChartPlan, SpecSource};
@@ -118,6 +118,9 @@ pub struct Site {
     pub theme: Theme,
     /// Briefs left out because they are drafts.
     pub drafts_skipped: usize,
+    /// With `keep_broken_links` (`tumen check`): the links to brief files that do
+    /// not exist, which `check` reports with the other broken links.
+    pub missing_links: Vec<Diagnostic>,
 }
 
 impl Site {
@@ -208,7 +211,7 @@ fn scan_markdown(body: &str) -> Scan {
 }
 
 /// Normalise `a/./b/../c` without touching the file system.
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -418,6 +421,10 @@ struct Resolver<'a> {
     drafts: &'a BTreeSet<usize>,
     cache: &'a ResolveCache,
     keep_broken_links: bool,
+    /// With `keep_broken_links` (`tumen check`): links to brief files that do not
+    /// exist, reported with the rest when the resolve fails, else by the check of
+    /// the rendered links (in the same words).
+    deferred: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 impl Resolver<'_> {
@@ -491,40 +498,21 @@ impl Resolver<'_> {
                         reads.briefs.push((target.clone(), self.slugs[t].clone()));
                         format!("briefs/{}/", self.slugs[t])
                     }
-                    None if self.keep_broken_links => {
+                    None => {
+                        let published = (self.briefs.iter().enumerate())
+                            .filter(|(i, _)| !self.drafts.contains(i))
+                            .map(|(_, b)| b.file.as_path());
+                        let (msg, help) = missing_brief(dest, &target, published);
+                        let d = at(range.start, msg).with_help(help);
+                        if !self.keep_broken_links {
+                            errors.push(d);
+                            continue;
+                        }
+                        if let Ok(mut deferred) = self.deferred.lock() {
+                            deferred.push(d);
+                        }
                         let stem = target.file_stem().map(|s| s.to_string_lossy().into_owned());
                         format!("briefs/{}/", slugify(&stem.unwrap_or_default()))
-                    }
-                    None => {
-                        let names = self
-                            .briefs
-                            .iter()
-                            .map(|b| {
-                                b.file
-                                    .file_name()
-                                    .map(|n| n.to_string_lossy().into_owned())
-                                    .unwrap_or_default()
-                            })
-                            .collect::<Vec<_>>();
-                        let want = target
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        let hint = suggest(&want, names.iter().map(String::as_str)).map_or(
-                            "link to a brief's file name, e.g. [text](other-brief.md)".to_string(),
-                            |s| format!("did you mean `{s}`?"),
-                        );
-                        errors.push(
-                            at(
-                                range.start,
-                                format!(
-                                    "`{dest}` links to a file that does not exist ({})",
-                                    target.display()
-                                ),
-                            )
-                            .with_help(hint),
-                        );
-                        continue;
                     }
                 }
             } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
@@ -655,7 +643,40 @@ impl Resolver<'_> {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// What is wrong with a link `dest` to a brief file `target` that does not exist,
+/// and the help: the nearest brief file by name, else the briefs there are. The
+/// same words in `tumen build` and `tumen check`.
+/// `briefs` are the files of the published briefs.
+pub fn missing_brief<'a>(
+    dest: &str,
+    target: &Path,
+    briefs: impl Iterator<Item = &'a Path>,
+) -> (String, String) {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let names: Vec<String> = briefs.filter_map(name).collect();
+    let want = name(target).unwrap_or_default();
+    let help = match suggest(&want, names.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if names.is_empty() => "there are no briefs to link to yet".to_string(),
+        None => {
+            let mut shown: Vec<&str> = names.iter().map(String::as_str).take(8).collect();
+            if names.len() > shown.len() {
+                shown.push("…");
+            }
+            format!(
+                "no brief file has a name like it; the briefs are: {}",
+                shown.join(", ")
+            )
+        }
+    };
+    let msg = format!(
+        "`{dest}` links to a brief file that does not exist ({})",
+        target.display()
+    );
+    (msg, help)
+}
+
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -731,6 +752,7 @@ pub fn resolve_cached(
             theme,
             drafts_skipped: shape.drafts.len(),
             repo: history.state.clone(),
+            missing_links: Vec::new(),
         });
     }
     // Only a good resolve leaves a shape to resolve again from.
@@ -809,62 +831,13 @@ pub fn resolve_cached(
         },
         None => BTreeSet::new(),
     };
-    let key_list: Vec<&str> = source_keys.iter().map(String::as_str).collect();
-    let unknown_source = |key: &str| {
-        let help = if key_list.is_empty() {
-            "list your sources in content/data/sources.yaml (columns key, title, author, publisher, date, url)".to_string()
-        } else {
-            did_you_mean(key, &key_list)
-        };
-        (format!("unknown source key `{key}`"), help)
-    };
-    for (i, b) in sources.iter().enumerate() {
-        if drafts.contains(&i) {
-            continue;
-        }
-        for (j, key) in b.front.sources.iter().enumerate() {
-            if !source_keys.contains(key) {
-                let (msg, help) = unknown_source(key);
-                errors.push(
-                    b.front_error(&[Seg::Key("sources".into()), Seg::Index(j)], msg)
-                        .with_help(help),
-                );
-            }
-        }
-    }
-    for d in datasets.values() {
-        for (j, key) in d.sources.iter().enumerate() {
-            if !source_keys.contains(key) {
-                let (msg, help) = unknown_source(key);
-                errors.push(
-                    d.error_at(&[Seg::Key("sources".into()), Seg::Index(j)], msg)
-                        .with_help(help),
-                );
-            }
-        }
-        if d.name == "sources" {
-            continue;
-        }
-        if let Some(c) = d.column_index("source") {
-            for (r, row) in d.rows.iter().enumerate() {
-                let key = row[c].text();
-                if !key.is_empty() && !source_keys.contains(&key) {
-                    let (msg, help) = unknown_source(&key);
-                    errors.push(
-                        d.error_at(
-                            &[
-                                Seg::Key("rows".into()),
-                                Seg::Index(r),
-                                Seg::Key("source".into()),
-                            ],
-                            msg,
-                        )
-                        .with_help(help),
-                    );
-                }
-            }
-        }
-    }
+    errors.extend(unknown_sources(
+        &root,
+        &sources,
+        &drafts,
+        &datasets,
+        &source_keys,
+    ));
 
     // Bodies: links and inline values, in parallel.
     let resolver = Resolver {
@@ -876,6 +849,7 @@ pub fn resolve_cached(
         drafts: &drafts,
         cache,
         keep_broken_links: opts.keep_broken_links,
+        deferred: Default::default(),
     };
     let bodies: Vec<(usize, BodyResult)> = slugs
         .keys()
@@ -884,6 +858,7 @@ pub fn resolve_cached(
         .into_par_iter()
         .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
+    let deferred = resolver.deferred.into_inner().unwrap_or_default();
     let mut resolved = cache.keep_all(&sources, bodies, &mut errors);
     if cache.bodies.len() > resolved.len() {
         let published: HashSet<&Path> = slugs.keys().map(|&i| sources[i].file.as_path()).collect();
@@ -950,6 +925,9 @@ pub fn resolve_cached(
                 );
             }
         }
+    }
+    if !errors.is_empty() {
+        errors.extend(deferred.clone().into());
     }
     errors.into_result()?;
 
@@ -1100,6 +1078,7 @@ pub fn resolve_cached(
         theme,
         drafts_skipped,
         repo: history.state.clone(),
+        missing_links: deferred,
     })
 }
 
@@ -1146,6 +1125,73 @@ fn brief(
 }
 
 /// Brief paths are display paths, so the data folder must be one too.
+/// Every use of a source key that `data/sources.yaml` does not list (in briefs'
+/// and datasets' `sources:`, and in datasets' `source` column): one report per key,
+/// listing each place it is used.
+fn unknown_sources(
+    root: &Path,
+    briefs: &[Arc<BriefSource>],
+    drafts: &BTreeSet<usize>,
+    datasets: &BTreeMap<String, Dataset>,
+    known: &BTreeSet<String>,
+) -> Diagnostics {
+    let mut uses: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+    let mut note = |key: &str, at: Diagnostic| {
+        if !known.contains(key) {
+            uses.entry(key.to_string()).or_default().push(at);
+        }
+    };
+    let sources = |j| [Seg::Key("sources".into()), Seg::Index(j)];
+    for (_, b) in briefs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !drafts.contains(i))
+    {
+        for (j, key) in b.front.sources.iter().enumerate() {
+            note(key, b.front_error(&sources(j), ""));
+        }
+    }
+    for d in datasets.values() {
+        for (j, key) in d.sources.iter().enumerate() {
+            note(key, d.error_at(&sources(j), ""));
+        }
+        let Some(c) = d.column_index("source").filter(|_| d.name != "sources") else {
+            continue;
+        };
+        for (r, row) in d.rows.iter().enumerate() {
+            let key = row[c].text();
+            let at = [
+                Seg::Key("rows".into()),
+                Seg::Index(r),
+                Seg::Key("source".into()),
+            ];
+            if !key.is_empty() {
+                note(&key, d.error_at(&at, ""));
+            }
+        }
+    }
+    let key_list: Vec<&str> = known.iter().map(String::as_str).collect();
+    let help = |key: &str| {
+        if key_list.is_empty() {
+            let file = display_path(&root.join("data").join("sources.yaml"));
+            format!(
+                "list your sources in {} (columns key, title, author, publisher, date, url)",
+                file.display()
+            )
+        } else {
+            did_you_mean(key, &key_list)
+        }
+    };
+    uses.into_iter()
+        .filter_map(|(key, places)| {
+            let mut d = Diagnostic::one_report(places)?;
+            d.message = format!("unknown source key `{key}`");
+            Some(d.with_help(help(&key)))
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
 fn data_dir(root: &Path) -> PathBuf {
     normalize(&crate::load::yaml::display_path(&root.join("data")))
 }
@@ -1189,6 +1235,7 @@ fn resolve_again(
         drafts: &shape.drafts,
         cache,
         keep_broken_links: opts.keep_broken_links,
+        deferred: Default::default(),
     };
     let made: Vec<(usize, BodyResult)> = changed
         .into_iter()

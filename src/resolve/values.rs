@@ -79,6 +79,35 @@ pub fn select_rows(d: &Dataset, conds: &[(String, String)]) -> Result<Vec<usize>
         .collect())
 }
 
+/// How to pick one of the `rows` a filter selected: the column whose values tell
+/// them apart best (one not in the filter already), with a filter that uses it.
+/// The column asked for is not offered: its value is what the filter looks for.
+fn tell_apart(d: &Dataset, rows: &[usize], l: &Lookup, conds: &[(String, String)]) -> String {
+    let asked = d.column_index(&l.column);
+    let best = (0..d.columns.len())
+        .filter(|&c| Some(c) != asked && !conds.iter().any(|(k, _)| d.column_index(k) == Some(c)))
+        .map(|c| {
+            let vals: Vec<String> = rows.iter().map(|&r| d.rows[r][c].text()).collect();
+            let distinct: std::collections::BTreeSet<&String> = vals.iter().collect();
+            (distinct.len(), std::cmp::Reverse(c), vals)
+        })
+        .filter(|(n, _, _)| *n > 1)
+        .max();
+    let Some((_, std::cmp::Reverse(c), vals)) = best else {
+        return "the rows are the same in every other column: remove the duplicates".to_string();
+    };
+    let name = &d.columns[c].name;
+    let mut shown = vals.clone();
+    shown.dedup();
+    shown.truncate(12);
+    format!(
+        "`{name}` tells them apart ({}): e.g. where=\"{},{name}={}\"",
+        shown.join(", "),
+        l.filter.trim_end_matches(',').trim(),
+        vals[0]
+    )
+}
+
 /// Find and format the cell `l` asks for.
 pub fn lookup<'d>(
     datasets: &'d BTreeMap<String, Dataset>,
@@ -118,10 +147,11 @@ pub fn lookup<'d>(
         }
         many => {
             return Err(format!(
-                "where=\"{}\" selects {} rows of {}, not one; add a condition (e.g. `,source=…`) to pick one",
+                "where=\"{}\" selects {} rows of {}, not one; {}",
                 l.filter,
                 many.len(),
-                d.name
+                d.name,
+                tell_apart(d, many, l, &conds)
             ));
         }
     };

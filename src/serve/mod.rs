@@ -138,7 +138,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     }
     hub.publish(&first);
 
-    let watcher = watch::watch(&builder.watched_dirs(), builder.git_dir())
+    // The output may be inside the site folder (`tumen serve` run there): its
+    // writes are not edits. Canonical, as the watcher's paths are.
+    let output_dir = (opts.output_dir.canonicalize())
+        .or_else(|_| std::path::absolute(&opts.output_dir))
+        .unwrap_or_else(|_| opts.output_dir.clone());
+    let watcher = watch::watch(&builder.watched_dirs(), &[output_dir], builder.git_dir())
         .map_err(|e| format!("cannot watch the site folder for changes: {e}"))?;
     let rebuild_hub = hub.clone();
     std::thread::Builder::new()

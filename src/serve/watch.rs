@@ -105,11 +105,17 @@ const GIT_FILES: &[&str] = &[
     "packed-refs",
 ];
 
-/// Watch `dirs` (recursively) and, if given, the git folder (the files of
+/// Watch `dirs` (recursively) but not what is below `ignored` (an output folder
+/// inside the site folder), and, if given, the git folder (the files of
 /// [`GIT_FILES`] only).
-pub fn watch(dirs: &[PathBuf], git_dir: Option<&Path>) -> notify::Result<Watcher> {
+pub fn watch(
+    dirs: &[PathBuf],
+    ignored: &[PathBuf],
+    git_dir: Option<&Path>,
+) -> notify::Result<Watcher> {
     let (tx, rx) = channel();
     let roots = dirs.to_vec();
+    let ignored = ignored.to_vec();
     let git_files: Vec<PathBuf> = git_dir
         .map(|g| GIT_FILES.iter().map(|f| g.join(f)).collect())
         .unwrap_or_default();
@@ -131,7 +137,7 @@ pub fn watch(dirs: &[PathBuf], git_dir: Option<&Path>) -> notify::Result<Watcher
         let paths: Vec<PathBuf> = e
             .paths
             .iter()
-            .filter(|p| !is_junk(p, &roots))
+            .filter(|p| !is_junk(p, &roots) && !ignored.iter().any(|i| p.starts_with(i)))
             .cloned()
             .collect();
         if REPORTS_CLOSE {
