@@ -42,14 +42,29 @@ impl Server {
         extra: &[&str],
         env: &[(&str, &std::ffi::OsStr)],
     ) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tumen"))
-            .args(["serve", "--port", "0", "--site"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tumen"));
+        cmd.args(["serve", "--port", "0", "--site"])
             .arg(site)
             .arg("--output")
             .arg(out)
             .args(extra)
             .envs(env.iter().copied())
-            .current_dir(site.parent().unwrap())
+            .current_dir(site.parent().unwrap());
+        Server::spawn(cmd, out)
+    }
+
+    /// `tumen serve --port 0` run in `cwd` with `extra` arguments only, as a user
+    /// types it in a site's folder; `out` is where it will write.
+    pub fn start_in(cwd: &Path, out: &Path, extra: &[&str]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tumen"));
+        cmd.args(["serve", "--port", "0"])
+            .args(extra)
+            .current_dir(cwd);
+        Server::spawn(cmd, out)
+    }
+
+    fn spawn(mut cmd: Command, out: &Path) -> Server {
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
