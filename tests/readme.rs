@@ -1,0 +1,101 @@
+//! The README's "Your own site in five minutes", followed as written: its shell
+//! blocks run in order in an empty folder with `tumen` on the PATH, and what the
+//! README says tumen answers (`Built …`, `Checked …`) is what it answers.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+/// The section of the README a newcomer follows.
+fn section() -> String {
+    let readme = read(&repo().join("README.md"));
+    let start = readme
+        .find("## Your own site in five minutes")
+        .expect("the README has the section");
+    let end = start + readme[start..].find("\n## ").expect("a next section");
+    readme[start..end].to_string()
+}
+
+/// The `sh` blocks of `text`, indented or not, fenced with three or more backticks,
+/// without their indentation.
+fn shell_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let fence: String = trimmed.chars().take_while(|&c| c == '`').collect();
+        if fence.len() < 3 || &trimmed[fence.len()..] != "sh" {
+            continue;
+        }
+        let mut body = Vec::new();
+        for l in lines.by_ref() {
+            if l.trim_start() == fence && l.len() - l.trim_start().len() == indent {
+                break;
+            }
+            body.push(l.get(indent..).unwrap_or("").to_string());
+        }
+        blocks.push(body.join("\n"));
+    }
+    blocks
+}
+
+/// The summaries the section quotes, up to their timing: `Built 0 briefs, … in`.
+fn quoted_summaries(text: &str) -> Vec<String> {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    flat.split('`')
+        .filter(|q| q.starts_with("Built ") || q.starts_with("Checked "))
+        .map(|q| q[..q.find(" in ").expect("a timing")].to_string())
+        .collect()
+}
+
+#[test]
+fn your_own_site_in_five_minutes_works_as_written() {
+    let text = section();
+    let blocks = shell_blocks(&text);
+    assert!(blocks.len() >= 5, "{blocks:?}");
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_tumen"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = format!("set -eu\n{}\n", blocks.join("\n"));
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(tmp.path())
+        .env("PATH", path)
+        .output()
+        .expect("run bash");
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(
+        o.status.success(),
+        "{script}\nstdout:\n{out}\nstderr:\n{err}"
+    );
+    assert!(err.is_empty(), "no warnings or errors: {err}");
+    let said: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("Built ") || l.starts_with("Checked "))
+        .collect();
+    let quoted = quoted_summaries(&text);
+    assert_eq!(quoted.len(), said.len(), "{quoted:?} vs {said:?}");
+    for (q, s) in quoted.iter().zip(&said) {
+        assert!(
+            s.starts_with(q.as_str()),
+            "the README says `{q}`, tumen `{s}`"
+        );
+    }
+    let site = tmp.path().join("my-briefings");
+    let page = read(&site.join("output/briefs/coal-exports-through-rajin/index.html"));
+    assert!(
+        page.contains("Exports reached 520"),
+        "the value from the data"
+    );
+    assert!(page.contains("<svg"), "the chart");
+    assert!(read(&site.join("output/data/coal/index.html")).contains("<svg"));
+}
