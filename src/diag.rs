@@ -160,15 +160,29 @@ impl Diagnostics {
     /// Ok when empty; otherwise the errors, sorted so output is stable whatever order
     /// parallel stages found them in.
     /// Takes the diagnostics out, leaving this collection empty for the next batch.
+    /// The same problem met in several places (the same message and help) is one
+    /// report that lists the other places.
     pub fn into_result(&mut self) -> Result<(), Diagnostics> {
         if self.0.is_empty() {
-            Ok(())
-        } else {
-            let mut all = std::mem::take(self);
-            all.0.sort();
-            all.0.dedup();
-            Err(all)
+            return Ok(());
         }
+        let mut groups: Vec<Vec<Diagnostic>> = Vec::new();
+        let mut index: std::collections::HashMap<(String, Option<String>), usize> =
+            std::collections::HashMap::new();
+        for d in std::mem::take(&mut self.0) {
+            let key = (d.message.clone(), d.help.clone());
+            let i = *index.entry(key).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[i].push(d);
+        }
+        let mut all: Vec<Diagnostic> = groups
+            .into_iter()
+            .filter_map(Diagnostic::one_report)
+            .collect();
+        all.sort();
+        Err(Diagnostics(all))
     }
 }
 

@@ -1126,8 +1126,8 @@ fn brief(
 
 /// Brief paths are display paths, so the data folder must be one too.
 /// Every use of a source key that `data/sources.yaml` does not list (in briefs'
-/// and datasets' `sources:`, and in datasets' `source` column): one report per key,
-/// listing each place it is used.
+/// and datasets' `sources:`, and in datasets' `source` column), in the same words
+/// for each, so that each key is one report listing its places.
 fn unknown_sources(
     root: &Path,
     briefs: &[Arc<BriefSource>],
@@ -1135,41 +1135,6 @@ fn unknown_sources(
     datasets: &BTreeMap<String, Dataset>,
     known: &BTreeSet<String>,
 ) -> Diagnostics {
-    let mut uses: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
-    let mut note = |key: &str, at: Diagnostic| {
-        if !known.contains(key) {
-            uses.entry(key.to_string()).or_default().push(at);
-        }
-    };
-    let sources = |j| [Seg::Key("sources".into()), Seg::Index(j)];
-    for (_, b) in briefs
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !drafts.contains(i))
-    {
-        for (j, key) in b.front.sources.iter().enumerate() {
-            note(key, b.front_error(&sources(j), ""));
-        }
-    }
-    for d in datasets.values() {
-        for (j, key) in d.sources.iter().enumerate() {
-            note(key, d.error_at(&sources(j), ""));
-        }
-        let Some(c) = d.column_index("source").filter(|_| d.name != "sources") else {
-            continue;
-        };
-        for (r, row) in d.rows.iter().enumerate() {
-            let key = row[c].text();
-            let at = [
-                Seg::Key("rows".into()),
-                Seg::Index(r),
-                Seg::Key("source".into()),
-            ];
-            if !key.is_empty() {
-                note(&key, d.error_at(&at, ""));
-            }
-        }
-    }
     let key_list: Vec<&str> = known.iter().map(String::as_str).collect();
     let help = |key: &str| {
         if key_list.is_empty() {
@@ -1182,14 +1147,42 @@ fn unknown_sources(
             did_you_mean(key, &key_list)
         }
     };
-    uses.into_iter()
-        .filter_map(|(key, places)| {
-            let mut d = Diagnostic::one_report(places)?;
-            d.message = format!("unknown source key `{key}`");
-            Some(d.with_help(help(&key)))
-        })
-        .collect::<Vec<_>>()
-        .into()
+    let mut errors = Diagnostics::default();
+    let mut note = |key: &str, at: &dyn Fn(String) -> Diagnostic| {
+        if !known.contains(key) {
+            errors.push(at(format!("unknown source key `{key}`")).with_help(help(key)));
+        }
+    };
+    let sources = |j| [Seg::Key("sources".into()), Seg::Index(j)];
+    for (_, b) in briefs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !drafts.contains(i))
+    {
+        for (j, key) in b.front.sources.iter().enumerate() {
+            note(key, &|m| b.front_error(&sources(j), m));
+        }
+    }
+    for d in datasets.values() {
+        for (j, key) in d.sources.iter().enumerate() {
+            note(key, &|m| d.error_at(&sources(j), m));
+        }
+        let Some(c) = d.column_index("source").filter(|_| d.name != "sources") else {
+            continue;
+        };
+        for (r, row) in d.rows.iter().enumerate() {
+            let key = row[c].text();
+            let at = [
+                Seg::Key("rows".into()),
+                Seg::Index(r),
+                Seg::Key("source".into()),
+            ];
+            if !key.is_empty() {
+                note(&key, &|m| d.error_at(&at, m));
+            }
+        }
+    }
+    errors
 }
 
 fn data_dir(root: &Path) -> PathBuf {
