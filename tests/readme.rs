@@ -99,3 +99,32 @@ fn your_own_site_in_five_minutes_works_as_written() {
     assert!(page.contains("<svg"), "the chart");
     assert!(read(&site.join("output/data/coal/index.html")).contains("<svg"));
 }
+
+/// The figures the README gives of the default site are those of its build.
+#[test]
+fn the_readmes_figures_of_the_default_site_are_true() {
+    let readme = read(&repo().join("README.md"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let said = stdout(&build_default(&out, &[]));
+    let said = &said[..said.find(" in ").unwrap()];
+    let quoted: Vec<String> = quoted_summaries(&readme)
+        .into_iter()
+        .filter(|q| q.starts_with("Built 7 briefs"))
+        .collect();
+    assert!(quoted.len() >= 2, "{quoted:?}");
+    for q in quoted {
+        assert_eq!(q, said, "the README says `{q}`, tumen build `{said}`");
+    }
+    // "search.js (3 KB…)", "~44 KB for the default site".
+    let js = std::fs::metadata(out.join("search.js")).unwrap().len();
+    assert!((2_500..3_600).contains(&js), "search.js is {js} B");
+    let index = std::fs::metadata(out.join("search-index.json"))
+        .unwrap()
+        .len();
+    assert!(
+        (40_000..48_000).contains(&index),
+        "the search index is {index} B"
+    );
+    assert!(readme.contains("`search.js` (3 KB") && readme.contains("~44 KB for the default site"));
+}
