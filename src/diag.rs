@@ -3,9 +3,23 @@
 //!
 //! Stages collect diagnostics instead of stopping at the first one, so that a user
 //! fixes all the errors of a kind in one pass instead of one per build.
+//!
+//! Most diagnostics are errors: the build stops. A few are warnings (a mistake in a
+//! brief's Markdown that still renders, see [`crate::resolve::lint`]): `tumen build`
+//! prints them and goes on, `tumen check` counts them as errors.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+/// Whether a problem stops the build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The build stops; the output is left as it was.
+    #[default]
+    Error,
+    /// The build goes on and says so; `tumen check` fails.
+    Warning,
+}
 
 /// One problem in the user's sources.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,6 +37,8 @@ pub struct Diagnostic {
     /// Further places of the same problem (`file:line:col`), listed under it.
     /// Boxed: rare, and errors stay small (they travel in every `Result`).
     pub also: Option<Box<Vec<String>>>,
+    /// Last, so that diagnostics sort by place.
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -36,6 +52,7 @@ impl Diagnostic {
             snippet: None,
             help: None,
             also: None,
+            severity: Severity::Error,
         }
     }
 
@@ -63,6 +80,7 @@ impl Diagnostic {
             snippet,
             help: None,
             also: None,
+            severity: Severity::Error,
         }
     }
 
@@ -103,11 +121,20 @@ impl Diagnostic {
         first.also = (!also.is_empty()).then(|| Box::new(also));
         Some(first)
     }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
         let gutter = " ".repeat(self.line.to_string().len());
         writeln!(f, "{gutter}--> {}", self.location())?;
         if let Some(snippet) = &self.snippet {
@@ -157,6 +184,21 @@ impl Diagnostics {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+    /// Sorted by file and place, without repeats: the order they are shown in.
+    pub fn sorted(mut self) -> Self {
+        self.0.sort();
+        self.0.dedup();
+        self
+    }
+    /// The same problems, all of `severity` (`tumen check` makes warnings errors).
+    pub fn with_severity(self, severity: Severity) -> Self {
+        Diagnostics(
+            self.0
+                .into_iter()
+                .map(|d| d.with_severity(severity))
+                .collect(),
+        )
+    }
     /// Ok when empty; otherwise the errors, sorted so output is stable whatever order
     /// parallel stages found them in.
     /// Takes the diagnostics out, leaving this collection empty for the next batch.
@@ -164,10 +206,7 @@ impl Diagnostics {
         if self.0.is_empty() {
             Ok(())
         } else {
-            let mut all = std::mem::take(self);
-            all.0.sort();
-            all.0.dedup();
-            Err(all)
+            Err(std::mem::take(self).sorted())
         }
     }
 }
@@ -266,6 +305,10 @@ mod tests {
         assert!(text.contains("2 | yaer: 2"), "{text}");
         assert!(text.contains("  | ^"), "{text}");
         assert!(text.contains("help: did you mean `year`?"), "{text}");
+        assert!(text.starts_with("error: unknown key"), "{text}");
+        let w = d.with_severity(Severity::Warning).to_string();
+        assert!(w.starts_with("warning: unknown key `yaer`\n"), "{w}");
+        assert!(w.contains("--> x.yaml:2:1"), "{w}");
     }
 
     #[test]
