@@ -52,6 +52,9 @@ pub struct Built {
     pub full: bool,
     /// Briefs whose file changed, to name in the summary line.
     pub briefs: Vec<String>,
+    /// The warnings of the briefs rebuilt (of every brief when `full`): shown
+    /// once each time their brief is edited, not on every rebuild.
+    pub warnings: Diagnostics,
     pub elapsed: Duration,
     /// What a full build made, as `tumen build` counts it.
     pub report: Option<BuildReport>,
@@ -69,9 +72,10 @@ impl Built {
     /// The terminal's line: `Rebuilt briefs/x/ + 4 other pages in 6 ms`.
     pub fn summary(&self) -> String {
         let ms = self.elapsed.as_millis();
+        let warned = crate::build::with_warnings(self.warnings.len());
         if self.full {
             return format!(
-                "Rebuilt everything ({} files) in {ms} ms",
+                "Rebuilt everything ({} files) in {ms} ms{warned}",
                 self.written.len()
             );
         }
@@ -110,7 +114,7 @@ impl Built {
                     .join(", ")
             ));
         }
-        format!("Rebuilt {what} in {ms} ms")
+        format!("Rebuilt {what} in {ms} ms{warned}")
     }
 }
 
@@ -420,6 +424,7 @@ impl Builder {
                     removed: Vec::new(),
                     full: false,
                     briefs: Vec::new(),
+                    warnings: Diagnostics::default(),
                     elapsed: start.elapsed(),
                     report: None,
                 })
@@ -626,6 +631,18 @@ impl Builder {
             Some(l) => edited(&l.site, &site),
             None => Vec::new(),
         };
+        let warnings = if full {
+            site.warnings()
+        } else {
+            Diagnostics(
+                site.briefs
+                    .iter()
+                    .filter(|b| changed_briefs.contains(&b.path))
+                    .flat_map(|b| b.warnings.iter().cloned())
+                    .collect(),
+            )
+            .sorted()
+        };
         let mut deps = match self.last.take() {
             Some(mut l) if !full => {
                 let deps = std::mem::take(&mut l.deps);
@@ -657,6 +674,7 @@ impl Builder {
             removed,
             full,
             briefs: changed_briefs,
+            warnings,
             elapsed: start.elapsed(),
             report: report.map(|r| BuildReport {
                 elapsed: start.elapsed(),
