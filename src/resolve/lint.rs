@@ -275,7 +275,9 @@ impl<'a> Linter<'a> {
         let Some(run) = self.text_run.take() else {
             return;
         };
-        let text = &self.body[run.clone()];
+        let Some(text) = self.body.get(run.clone()) else {
+            return;
+        };
         let mut from = 0;
         while let Some(i) = text[from..].find("[^") {
             let at = from + i;
