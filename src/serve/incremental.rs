@@ -631,18 +631,7 @@ impl Builder {
             Some(l) => edited(&l.site, &site),
             None => Vec::new(),
         };
-        let warnings = if full {
-            site.warnings()
-        } else {
-            Diagnostics(
-                site.briefs
-                    .iter()
-                    .filter(|b| changed_briefs.contains(&b.path))
-                    .flat_map(|b| b.warnings.iter().cloned())
-                    .collect(),
-            )
-            .sorted()
-        };
+        let warnings = warnings(&site, full, &changed_briefs);
         let mut deps = match self.last.take() {
             Some(mut l) if !full => {
                 let deps = std::mem::take(&mut l.deps);
@@ -848,6 +837,23 @@ fn dirty(
         }
     }
     d
+}
+
+/// The warnings to show after a build: every brief's when it was `full`, else
+/// those of the briefs `edited` (by page), so that a warning shows when its brief
+/// is built, not on every rebuild.
+fn warnings(site: &Site, full: bool, edited: &[String]) -> Diagnostics {
+    if full {
+        return site.warnings();
+    }
+    Diagnostics(
+        site.briefs
+            .iter()
+            .filter(|b| edited.contains(&b.path))
+            .flat_map(|b| b.warnings.iter().cloned())
+            .collect(),
+    )
+    .sorted()
 }
 
 /// The pages of the briefs whose file changed since `old`, in the site's order.
