@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::diag::{Diagnostics, Severity};
+use crate::diag::{Diagnostics, Warnings};
 use crate::load::SiteSources;
 use crate::render::{RenderedSite, render};
 use crate::resolve::{ResolveOptions, Site, resolve};
@@ -32,7 +32,7 @@ pub struct BuildReport {
     pub drafts_skipped: usize,
     pub elapsed: Duration,
     /// Mistakes that did not stop the build, to show before the summary.
-    pub warnings: Diagnostics,
+    pub warnings: Warnings,
 }
 
 impl BuildReport {
@@ -156,7 +156,7 @@ impl CheckReport {
 pub fn check(opts: &BuildOptions, external: bool) -> Result<CheckReport, Diagnostics> {
     let start = Instant::now();
     let (site, rendered) = render_site(opts)?;
-    let mut errors = site.warnings().with_severity(Severity::Error);
+    let mut errors = Diagnostics::from(site.warnings());
     errors.extend(crate::check::check_links(&site, &rendered));
     if external {
         errors.extend(crate::check::check_external(&site, &rendered));

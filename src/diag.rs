@@ -4,22 +4,12 @@
 //! Stages collect diagnostics instead of stopping at the first one, so that a user
 //! fixes all the errors of a kind in one pass instead of one per build.
 //!
-//! Most diagnostics are errors: the build stops. A few are warnings (a mistake in a
-//! brief's Markdown that still renders, see [`crate::resolve::lint`]): `tumen build`
-//! prints them and goes on, `tumen check` counts them as errors.
+//! Most diagnostics are errors: the build stops. A few are [`Warnings`] (a mistake
+//! in a brief's Markdown that still renders, see [`crate::resolve::lint`]):
+//! `tumen build` prints them and goes on, `tumen check` counts them as errors.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// Whether a problem stops the build.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// The build stops; the output is left as it was.
-    #[default]
-    Error,
-    /// The build goes on and says so; `tumen check` fails.
-    Warning,
-}
 
 /// One problem in the user's sources.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,8 +27,6 @@ pub struct Diagnostic {
     /// Further places of the same problem (`file:line:col`), listed under it.
     /// Boxed: rare, and errors stay small (they travel in every `Result`).
     pub also: Option<Box<Vec<String>>>,
-    /// Last, so that diagnostics sort by place.
-    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -52,7 +40,6 @@ impl Diagnostic {
             snippet: None,
             help: None,
             also: None,
-            severity: Severity::Error,
         }
     }
 
@@ -80,7 +67,6 @@ impl Diagnostic {
             snippet,
             help: None,
             also: None,
-            severity: Severity::Error,
         }
     }
 
@@ -122,18 +108,9 @@ impl Diagnostic {
         Some(first)
     }
 
-    pub fn with_severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
-        self
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+    /// Shown under `label` (`error`, `warning`): what is wrong, where, the line
+    /// with a caret under the place, other places, and how to fix it.
+    fn show(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
         writeln!(f, "{label}: {}", self.message)?;
         let gutter = " ".repeat(self.line.to_string().len());
         writeln!(f, "{gutter}--> {}", self.location())?;
@@ -167,6 +144,12 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.show(f, "error")
+    }
+}
+
 /// A batch of diagnostics: the error type of every stage.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
@@ -190,15 +173,7 @@ impl Diagnostics {
         self.0.dedup();
         self
     }
-    /// The same problems, all of `severity` (`tumen check` makes warnings errors).
-    pub fn with_severity(self, severity: Severity) -> Self {
-        Diagnostics(
-            self.0
-                .into_iter()
-                .map(|d| d.with_severity(severity))
-                .collect(),
-        )
-    }
+
     /// Ok when empty; otherwise the errors, sorted so output is stable whatever order
     /// parallel stages found them in.
     /// Takes the diagnostics out, leaving this collection empty for the next batch.
@@ -233,6 +208,45 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// Problems that do not stop a build: shown as `warning:`, in the format of an
+/// error, by `build` and `serve`, which go on; errors of `tumen check`.
+/// A list of their own rather than a mark on each [`Diagnostic`], which stays
+/// small: errors travel in every `Result`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Warnings(pub Vec<Diagnostic>);
+
+impl Warnings {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Sorted by file and place, without repeats: the order they are shown in.
+    pub fn sorted(mut self) -> Self {
+        self.0.sort();
+        self.0.dedup();
+        self
+    }
+}
+
+impl fmt::Display for Warnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            d.show(f, "warning")?;
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// Warnings taken as errors, as `tumen check` takes them.
+impl From<Warnings> for Diagnostics {
+    fn from(w: Warnings) -> Self {
+        Diagnostics(w.0)
+    }
+}
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
@@ -306,7 +320,7 @@ mod tests {
         assert!(text.contains("  | ^"), "{text}");
         assert!(text.contains("help: did you mean `year`?"), "{text}");
         assert!(text.starts_with("error: unknown key"), "{text}");
-        let w = d.with_severity(Severity::Warning).to_string();
+        let w = Warnings(vec![d]).to_string();
         assert!(w.starts_with("warning: unknown key `yaer`\n"), "{w}");
         assert!(w.contains("--> x.yaml:2:1"), "{w}");
     }

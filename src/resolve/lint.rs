@@ -25,7 +25,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::diag::{Diagnostic, Severity, suggest};
+use crate::diag::{Diagnostic, suggest};
 use crate::load::BriefSource;
 
 /// One mistake, at a byte offset of a brief's body.
@@ -54,7 +54,6 @@ impl Lint {
             self.message.clone(),
         )
         .with_help(self.help.clone())
-        .with_severity(Severity::Warning)
     }
 }
 

@@ -20,7 +20,7 @@ use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
+use crate::diag::{Diagnostic, Diagnostics, Warnings, did_you_mean, suggest};
 use crate::load::dataset::Cell;
 use crate::load::history::{History, RepoState, Revision};
 use crate::load::yaml::YamlDoc;
@@ -133,8 +133,8 @@ impl Site {
     }
 
     /// Every brief's warnings, in file order.
-    pub fn warnings(&self) -> Diagnostics {
-        Diagnostics(
+    pub fn warnings(&self) -> Warnings {
+        Warnings(
             self.briefs
                 .iter()
                 .flat_map(|b| b.warnings.iter().cloned())

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::output::Output;
 use super::watch::Changes;
 use crate::build::{BuildOptions, BuildReport};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Warnings};
 use crate::load::history::History;
 use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
@@ -54,7 +54,7 @@ pub struct Built {
     pub briefs: Vec<String>,
     /// The warnings of the briefs rebuilt (of every brief when `full`): shown
     /// once each time their brief is edited, not on every rebuild.
-    pub warnings: Diagnostics,
+    pub warnings: Warnings,
     pub elapsed: Duration,
     /// What a full build made, as `tumen build` counts it.
     pub report: Option<BuildReport>,
@@ -424,7 +424,7 @@ impl Builder {
                     removed: Vec::new(),
                     full: false,
                     briefs: Vec::new(),
-                    warnings: Diagnostics::default(),
+                    warnings: Warnings::default(),
                     elapsed: start.elapsed(),
                     report: None,
                 })
@@ -842,11 +842,11 @@ fn dirty(
 /// The warnings to show after a build: every brief's when it was `full`, else
 /// those of the briefs `edited` (by page), so that a warning shows when its brief
 /// is built, not on every rebuild.
-fn warnings(site: &Site, full: bool, edited: &[String]) -> Diagnostics {
+fn warnings(site: &Site, full: bool, edited: &[String]) -> Warnings {
     if full {
         return site.warnings();
     }
-    Diagnostics(
+    Warnings(
         site.briefs
             .iter()
             .filter(|b| edited.contains(&b.path))
