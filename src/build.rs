@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Warnings};
 use crate::load::SiteSources;
 use crate::render::{RenderedSite, render};
 use crate::resolve::{ResolveOptions, Site, resolve};
@@ -31,6 +31,8 @@ pub struct BuildReport {
     pub charts: usize,
     pub drafts_skipped: usize,
     pub elapsed: Duration,
+    /// Mistakes that did not stop the build, to show before the summary.
+    pub warnings: Warnings,
 }
 
 impl BuildReport {
@@ -44,6 +46,7 @@ impl BuildReport {
             charts: rendered.charts,
             drafts_skipped: site.drafts_skipped,
             elapsed,
+            warnings: site.warnings(),
         }
     }
 
@@ -53,12 +56,13 @@ impl BuildReport {
             n => format!(" ({} left out)", count(n, "draft")),
         };
         format!(
-            "Built {}, {}, {}, {} in {} ms{drafts}",
+            "Built {}, {}, {}, {} in {} ms{}{drafts}",
             count(self.briefs, "brief"),
             count(self.datasets, "dataset"),
             count(self.pages, "page"),
             count(self.charts, "chart"),
-            self.elapsed.as_millis()
+            self.elapsed.as_millis(),
+            with_warnings(self.warnings.len()),
         )
     }
 }
@@ -70,6 +74,14 @@ pub fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+/// ` with 2 warnings` for a summary line; nothing when there are none.
+pub fn with_warnings(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!(" with {}", count(n, "warning")),
     }
 }
 
@@ -139,12 +151,13 @@ impl CheckReport {
     }
 }
 
-/// Everything a build checks, then every internal link and anchor (and external
-/// links when asked), without writing anything.
+/// Everything a build checks, with its warnings as errors, then every internal link
+/// and anchor (and external links when asked), without writing anything.
 pub fn check(opts: &BuildOptions, external: bool) -> Result<CheckReport, Diagnostics> {
     let start = Instant::now();
     let (site, rendered) = render_site(opts)?;
-    let mut errors = crate::check::check_links(&site, &rendered);
+    let mut errors = Diagnostics::from(site.warnings());
+    errors.extend(crate::check::check_links(&site, &rendered));
     if external {
         errors.extend(crate::check::check_external(&site, &rendered));
     }

@@ -3,6 +3,10 @@
 //!
 //! Stages collect diagnostics instead of stopping at the first one, so that a user
 //! fixes all the errors of a kind in one pass instead of one per build.
+//!
+//! Most diagnostics are errors: the build stops. A few are [`Warnings`] (a mistake
+//! in a brief's Markdown that still renders, see [`crate::resolve::lint`]):
+//! `tumen build` prints them and goes on, `tumen check` counts them as errors.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -103,11 +107,11 @@ impl Diagnostic {
         first.also = (!also.is_empty()).then(|| Box::new(also));
         Some(first)
     }
-}
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+    /// Shown under `label` (`error`, `warning`): what is wrong, where, the line
+    /// with a caret under the place, other places, and how to fix it.
+    fn show(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
+        writeln!(f, "{label}: {}", self.message)?;
         let gutter = " ".repeat(self.line.to_string().len());
         writeln!(f, "{gutter}--> {}", self.location())?;
         if let Some(snippet) = &self.snippet {
@@ -140,6 +144,12 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.show(f, "error")
+    }
+}
+
 /// A batch of diagnostics: the error type of every stage.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
@@ -157,6 +167,11 @@ impl Diagnostics {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+    /// Sorted by file and place, one report per problem: the order they are shown in.
+    pub fn sorted(self) -> Self {
+        Self(one_report_each(self.0))
+    }
+
     /// Ok when empty; otherwise the errors, sorted so output is stable whatever order
     /// parallel stages found them in.
     /// Takes the diagnostics out, leaving this collection empty for the next batch.
@@ -166,24 +181,30 @@ impl Diagnostics {
         if self.0.is_empty() {
             return Ok(());
         }
-        let mut groups: Vec<Vec<Diagnostic>> = Vec::new();
-        let mut index: std::collections::HashMap<(String, Option<String>), usize> =
-            std::collections::HashMap::new();
-        for d in std::mem::take(&mut self.0) {
-            let key = (d.message.clone(), d.help.clone());
-            let i = *index.entry(key).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[i].push(d);
-        }
-        let mut all: Vec<Diagnostic> = groups
-            .into_iter()
-            .filter_map(Diagnostic::one_report)
-            .collect();
-        all.sort();
-        Err(Diagnostics(all))
+        Err(std::mem::take(self).sorted())
     }
+}
+
+/// The same problem met in several places (the same message and help) as one
+/// report that lists the other places; sorted by file and place.
+fn one_report_each(all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut groups: Vec<Vec<Diagnostic>> = Vec::new();
+    let mut index: std::collections::HashMap<(String, Option<String>), usize> =
+        std::collections::HashMap::new();
+    for d in all {
+        let key = (d.message.clone(), d.help.clone());
+        let i = *index.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push(d);
+    }
+    let mut out: Vec<Diagnostic> = groups
+        .into_iter()
+        .filter_map(Diagnostic::one_report)
+        .collect();
+    out.sort();
+    out
 }
 
 impl From<Vec<Diagnostic>> for Diagnostics {
@@ -208,6 +229,43 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// Problems that do not stop a build: shown as `warning:`, in the format of an
+/// error, by `build` and `serve`, which go on; errors of `tumen check`.
+/// A list of their own rather than a mark on each [`Diagnostic`], which stays
+/// small: errors travel in every `Result`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Warnings(pub Vec<Diagnostic>);
+
+impl Warnings {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Sorted by file and place, one report per problem: the order they are shown in.
+    pub fn sorted(self) -> Self {
+        Self(one_report_each(self.0))
+    }
+}
+
+impl fmt::Display for Warnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            d.show(f, "warning")?;
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// Warnings taken as errors, as `tumen check` takes them.
+impl From<Warnings> for Diagnostics {
+    fn from(w: Warnings) -> Self {
+        Diagnostics(w.0)
+    }
+}
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
@@ -280,6 +338,10 @@ mod tests {
         assert!(text.contains("2 | yaer: 2"), "{text}");
         assert!(text.contains("  | ^"), "{text}");
         assert!(text.contains("help: did you mean `year`?"), "{text}");
+        assert!(text.starts_with("error: unknown key"), "{text}");
+        let w = Warnings(vec![d]).to_string();
+        assert!(w.starts_with("warning: unknown key `yaer`\n"), "{w}");
+        assert!(w.contains("--> x.yaml:2:1"), "{w}");
     }
 
     #[test]

@@ -167,6 +167,7 @@ fn run_build(src: SiteArgs, output: PathBuf, base_url: Option<String>, minify: b
     };
     match build(&opts) {
         Ok(report) => {
+            eprint!("{}", report.warnings);
             println!("{}", report.summary());
             ExitCode::SUCCESS
         }

@@ -460,10 +460,12 @@ fn new_brief_writes_a_unique_draft_that_builds() {
         "{text}"
     );
     let out = tmp.path().join("out");
-    build_ok(&site, &out, &["--drafts"]);
+    let o = build_ok(&site, &out, &["--drafts"]);
     assert!(
         read(&out.join("briefs/gas-pipeline-a-plan/index.html")).contains("Gas pipeline: a plan")
     );
+    // Its examples are in comments: a new brief has no mistakes to warn of.
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
 }
 
 #[test]

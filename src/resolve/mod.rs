@@ -7,6 +7,7 @@
 //! dependency record that incremental rebuilds need.
 
 pub mod charts;
+pub mod lint;
 pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -19,7 +20,7 @@ use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
+use crate::diag::{Diagnostic, Diagnostics, Warnings, did_you_mean, suggest};
 use crate::load::dataset::Cell;
 use crate::load::history::{History, RepoState, Revision};
 use crate::load::yaml::YamlDoc;
@@ -27,6 +28,7 @@ use crate::load::yaml::{Seg, display_path};
 use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
 use crate::slug::slugify;
 use charts::{ChartPlan, SpecSource};
+use lint::{Lint, Linter};
 use serde_json::Value as Json;
 use values::{Lookup, lookup, lookup_from_args, parse_shortcode};
 
@@ -60,6 +62,8 @@ pub struct Brief {
     pub datasets: Arc<BTreeSet<String>>,
     /// Its charts, in the order of their blocks.
     pub charts: Arc<Vec<ChartPlan>>,
+    /// Mistakes in its Markdown that do not stop the build ([`lint`]).
+    pub warnings: Vec<Diagnostic>,
     /// When it last changed: `updated:` if set, else its last commit.
     pub updated: Option<Date>,
     /// Commits that touched it or the datasets it reads, newest first.
@@ -127,15 +131,27 @@ impl Site {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path.trim_start_matches('/'))
     }
+
+    /// Every brief's warnings, in file order.
+    pub fn warnings(&self) -> Warnings {
+        Warnings(
+            self.briefs
+                .iter()
+                .flat_map(|b| b.warnings.iter().cloned())
+                .collect(),
+        )
+        .sorted()
+    }
 }
 
 /// Where the code and raw HTML of a Markdown text are, so that `{{` inside them is
-/// left alone, and every link with its position.
+/// left alone, every link with its position, and the mistakes of its Markdown.
 #[derive(Debug)]
 struct Scan {
     literal: Vec<Range<usize>>,
     links: Vec<(String, Range<usize>)>,
     charts: Vec<ChartBlock>,
+    lints: Arc<[Lint]>,
 }
 
 /// A ```` ```chart ```` block: its YAML and where it is.
@@ -154,8 +170,10 @@ fn scan_markdown(body: &str) -> Scan {
     let mut charts = Vec::new();
     let mut code_start = None;
     let mut chart: Option<ChartBlock> = None;
+    let mut lint = Linter::new(body);
     let mut events = Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter();
     while let Some((ev, range)) = events.next() {
+        lint.event(&ev, &range);
         match ev {
             Event::Start(Tag::CodeBlock(kind)) => {
                 code_start = Some(range.start);
@@ -207,6 +225,7 @@ fn scan_markdown(body: &str) -> Scan {
         literal,
         links,
         charts,
+        lints: lint.finish().into(),
     }
 }
 
@@ -252,6 +271,8 @@ struct ResolvedBody {
     links: Arc<BTreeMap<String, String>>,
     datasets: Arc<BTreeSet<String>>,
     charts: Arc<Vec<ChartPlan>>,
+    /// Offsets in the body: the brief makes them lines ([`Lint::diagnostic`]).
+    lints: Arc<[Lint]>,
 }
 
 /// What resolving a body read besides the body itself: a cached result stays good
@@ -637,6 +658,7 @@ impl Resolver<'_> {
                 links: Arc::new(links),
                 datasets: Arc::new(used),
                 charts: Arc::new(charts),
+                lints: scan.lints.clone(),
             },
             reads,
         ))
@@ -1109,7 +1131,9 @@ fn brief(
         let last = history.commits.get(&src.file)?.first()?.date;
         (last > src.date).then_some(last)
     });
+    let warnings = body.lints.iter().map(|l| l.diagnostic(&src)).collect();
     Brief {
+        warnings,
         history: history.of(&files),
         uncommitted,
         updated,
@@ -1254,12 +1278,7 @@ fn resolve_again(
                     p.slug.clone(),
                     p.path.clone(),
                     p.topics.clone(),
-                    ResolvedBody {
-                        body: body.body,
-                        links: body.links,
-                        datasets: body.datasets,
-                        charts: body.charts,
-                    },
+                    body,
                     history,
                     datasets,
                 ));

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::output::Output;
 use super::watch::Changes;
 use crate::build::{BuildOptions, BuildReport};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Warnings};
 use crate::load::history::History;
 use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
@@ -52,6 +52,9 @@ pub struct Built {
     pub full: bool,
     /// Briefs whose file changed, to name in the summary line.
     pub briefs: Vec<String>,
+    /// The warnings of the briefs rebuilt (of every brief when `full`): shown
+    /// once each time their brief is edited, not on every rebuild.
+    pub warnings: Warnings,
     pub elapsed: Duration,
     /// What a full build made, as `tumen build` counts it.
     pub report: Option<BuildReport>,
@@ -69,9 +72,10 @@ impl Built {
     /// The terminal's line: `Rebuilt briefs/x/ + 4 other pages in 6 ms`.
     pub fn summary(&self) -> String {
         let ms = self.elapsed.as_millis();
+        let warned = crate::build::with_warnings(self.warnings.len());
         if self.full {
             return format!(
-                "Rebuilt everything ({} files) in {ms} ms",
+                "Rebuilt everything ({} files) in {ms} ms{warned}",
                 self.written.len()
             );
         }
@@ -110,7 +114,7 @@ impl Built {
                     .join(", ")
             ));
         }
-        format!("Rebuilt {what} in {ms} ms")
+        format!("Rebuilt {what} in {ms} ms{warned}")
     }
 }
 
@@ -420,6 +424,7 @@ impl Builder {
                     removed: Vec::new(),
                     full: false,
                     briefs: Vec::new(),
+                    warnings: Warnings::default(),
                     elapsed: start.elapsed(),
                     report: None,
                 })
@@ -626,6 +631,7 @@ impl Builder {
             Some(l) => edited(&l.site, &site),
             None => Vec::new(),
         };
+        let warnings = warnings(&site, full, &changed_briefs);
         let mut deps = match self.last.take() {
             Some(mut l) if !full => {
                 let deps = std::mem::take(&mut l.deps);
@@ -657,6 +663,7 @@ impl Builder {
             removed,
             full,
             briefs: changed_briefs,
+            warnings,
             elapsed: start.elapsed(),
             report: report.map(|r| BuildReport {
                 elapsed: start.elapsed(),
@@ -830,6 +837,23 @@ fn dirty(
         }
     }
     d
+}
+
+/// The warnings to show after a build: every brief's when it was `full`, else
+/// those of the briefs `edited` (by page), so that a warning shows when its brief
+/// is built, not on every rebuild.
+fn warnings(site: &Site, full: bool, edited: &[String]) -> Warnings {
+    if full {
+        return site.warnings();
+    }
+    Warnings(
+        site.briefs
+            .iter()
+            .filter(|b| edited.contains(&b.path))
+            .flat_map(|b| b.warnings.iter().cloned())
+            .collect(),
+    )
+    .sorted()
 }
 
 /// The pages of the briefs whose file changed since `old`, in the site's order.

@@ -48,10 +48,14 @@ pub struct ServeOptions {
     pub open: bool,
 }
 
-/// Say on the terminal what a rebuild did (errors as `tumen build` shows them).
+/// Say on the terminal what a rebuild did (errors and warnings as `tumen build`
+/// shows them).
 fn report(outcome: &Outcome) {
     match outcome {
-        Outcome::Built(b) => eprintln!("{}", b.summary()),
+        Outcome::Built(b) => {
+            eprint!("{}", b.warnings);
+            eprintln!("{}", b.summary());
+        }
         Outcome::Unchanged => {}
         Outcome::Failed(errors) => {
             eprint!("{errors}");
@@ -133,7 +137,10 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         // As `tumen build` says it.
         Outcome::Built(Built {
             report: Some(r), ..
-        }) => eprintln!("{}", r.summary()),
+        }) => {
+            eprint!("{}", r.warnings);
+            eprintln!("{}", r.summary());
+        }
         other => report(other),
     }
     hub.publish(&first);
