@@ -164,13 +164,15 @@ pub fn render(
                 }
                 figure += 1;
             }
+            // Labels match regardless of case, as pulldown-cmark matches them.
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                in_def = Some((name.to_string(), Vec::new()));
+                in_def = Some((name.to_lowercase(), Vec::new()));
             }
             Event::FootnoteReference(name) => {
+                let name = name.to_lowercase();
                 let next = fn_numbers.len() + 1;
-                let n = *fn_numbers.entry(name.to_string()).or_insert(next);
-                let count = fn_refs.entry(name.to_string()).or_insert(0);
+                let n = *fn_numbers.entry(name.clone()).or_insert(next);
+                let count = fn_refs.entry(name.clone()).or_insert(0);
                 *count += 1;
                 let slug = slugify(&name);
                 let ref_id = if *count == 1 {
@@ -292,6 +294,17 @@ mod tests {
             out.html
         );
         assert!(out.html.contains("href=\"https://e.org\""), "{}", out.html);
+    }
+
+    #[test]
+    fn footnote_labels_match_regardless_of_case() {
+        let html = r("A.[^FA] B.[^fa]\n\n[^fa]: The note.\n").html;
+        assert_eq!(html.matches("<li id=\"fn-fa\">").count(), 1, "{html}");
+        assert!(html.contains("The note."), "{html}");
+        assert!(
+            html.contains("id=\"fnref-fa\"") && html.contains("id=\"fnref-fa-2\""),
+            "{html}"
+        );
     }
 
     #[test]
