@@ -732,3 +732,38 @@ fn edits_and_commits_made_while_serving_show_in_the_revision_history() {
     }
     assert_eq!(String::from_utf8(served).unwrap(), read(&file));
 }
+
+#[test]
+fn one_save_prints_one_line_also_when_git_status_follows() {
+    let (tmp, site) = copy_fixture("basic");
+    first_commit(tmp.path(), "First version of the site");
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    let mut events = s.events();
+    let rebuilt = |err: &str| -> Vec<String> {
+        err.lines()
+            .filter(|l| l.starts_with("Rebuilt") || l.starts_with("No page changed"))
+            .map(str::to_string)
+            .collect()
+    };
+    // The first edit since the commit: the page is rebuilt, then again once git
+    // says the brief has uncommitted changes. One line says both.
+    edit(
+        &site.join("briefs/trade.md"),
+        "## Overview",
+        "## Overview, edited",
+    );
+    events.expect("reload", LIMIT);
+    s.wait_for_page("/briefs/trade/", LIMIT, |p| {
+        p.contains("This brief has changes not yet committed.")
+    });
+    events.drain(Duration::from_millis(500));
+    let lines = rebuilt(&s.stderr_when(|e| !rebuilt(e).is_empty()));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("Rebuilt briefs/trade/"), "{lines:?}");
+    // A later edit, git's answer unchanged: one line again.
+    edit(&site.join("briefs/trade.md"), "edited", "edited twice");
+    events.expect("reload", LIMIT);
+    events.drain(Duration::from_millis(500));
+    let lines = rebuilt(&s.stderr_when(|e| rebuilt(e).len() > 1));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+}
