@@ -767,3 +767,57 @@ fn one_save_prints_one_line_also_when_git_status_follows() {
     let lines = rebuilt(&s.stderr_when(|e| rebuilt(e).len() > 1));
     assert_eq!(lines.len(), 2, "{lines:?}");
 }
+
+#[test]
+fn with_a_history_trailer_the_preview_follows_only_revisions() {
+    let (tmp, site) = copy_fixture("basic");
+    let config = site.join("site.yaml");
+    let plain_config = read(&config);
+    std::fs::write(
+        &config,
+        format!("{plain_config}history: {{trailer: Revision}}\n"),
+    )
+    .unwrap();
+    first_commit(tmp.path(), "Code: first version");
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    let uncommitted = "This brief has changes not yet committed.";
+    let page = s.get("/briefs/trade/").body;
+    assert!(page.contains("No revisions yet."), "{page}");
+    assert!(!page.contains("Code: first version"), "{page}");
+
+    // A commit without the trailer: the note about uncommitted edits goes, and
+    // the commit is not a revision.
+    edit(
+        &site.join("briefs/trade.md"),
+        "## Overview",
+        "## Overview, edited",
+    );
+    s.wait_for_page("/briefs/trade/", LIMIT, |p| p.contains(uncommitted));
+    git(
+        tmp.path(),
+        &["commit", "-q", "-am", "Code: refactor"],
+        "2024-07-01T10:00:00Z",
+    );
+    let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| !p.contains(uncommitted));
+    assert!(page.contains("No revisions yet.") && !page.contains("Code: refactor"));
+
+    // A commit with it: its text shows.
+    edit(&site.join("briefs/trade.md"), "edited", "edited twice");
+    git(
+        tmp.path(),
+        &[
+            "commit",
+            "-q",
+            "-am",
+            "Copy-edit\n\nRevision: Overview reworded",
+        ],
+        "2024-07-02T10:00:00Z",
+    );
+    let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| p.contains("Overview reworded"));
+    assert!(!page.contains("Copy-edit") && !page.contains("No revisions yet."));
+
+    // Without the setting every commit counts again, read when site.yaml changes.
+    std::fs::write(&config, plain_config).unwrap();
+    let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| p.contains("Code: refactor"));
+    assert!(page.contains("Code: first version") && page.contains("Copy-edit"));
+}

@@ -471,6 +471,16 @@ impl Builder {
         }
     }
 
+    /// The site's git history, read if it is not held: on the first build, after
+    /// a change to site.yaml (which says which commits count) or to the repository.
+    fn history(&mut self) -> Arc<History> {
+        let config = &self.sources.as_ref().expect("loaded first").config;
+        let site_dir = &self.opts.site_dir;
+        self.history
+            .get_or_insert_with(|| Arc::new(History::load(site_dir, display_path, &config.history)))
+            .clone()
+    }
+
     /// Read again what `changes` touched. True when a source may have changed.
     fn reload(&mut self, changes: &Changes) -> Result<bool, Diagnostics> {
         if changes.rescan || self.sources.is_none() {
@@ -481,10 +491,10 @@ impl Builder {
         let mut relevant = false;
         if changes.git {
             // A commit or a checkout: dates and revision lists may have changed.
-            let now = History::load(&root, display_path);
-            if self.history.as_deref() != Some(&now) {
-                self.history = Some(Arc::new(now));
-                relevant = true;
+            let before = self.history.take();
+            relevant = before.as_deref() != Some(&*self.history());
+            if !relevant {
+                self.history = before;
             }
         }
         let (mut briefs_relist, mut data_relist, mut theme_touched) = (false, false, false);
@@ -558,11 +568,7 @@ impl Builder {
     /// Resolve, render what changed and write it. `None` when no output changed.
     fn build(&mut self, start: Instant) -> Result<Option<Built>, Diagnostics> {
         let mut clock = crate::trace::Clock::since("rebuild", start);
-        let site_dir = &self.opts.site_dir;
-        let history = self
-            .history
-            .get_or_insert_with(|| Arc::new(History::load(site_dir, display_path)))
-            .clone();
+        let history = self.history();
         clock.mark("read what changed");
         let src = self.sources.as_ref().expect("loaded before building");
         let mut errors = Diagnostics::default();
@@ -731,7 +737,7 @@ fn dirty(
                 && o.datasets == b.datasets
                 // What git says of it (a commit, or its first uncommitted edit).
                 && o.updated == b.updated
-                && o.uncommitted == b.uncommitted
+                && (o.uncommitted, o.new) == (b.uncommitted, b.new)
                 && o.history == b.history
     };
     let (old, new) = (&last.site.briefs, &site.briefs);
