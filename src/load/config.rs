@@ -211,7 +211,10 @@ fn validate_base_url(url: &str) -> Result<(), String> {
 
 /// A trailer's key as git reads one: letters, digits and hyphens.
 fn validate_trailer(key: &str) -> Result<(), String> {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if key.is_empty() {
+        return Err("the history trailer is empty".into());
+    }
+    if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Ok(());
     }
     Err(format!(
