@@ -1,8 +1,8 @@
 //! `tumen serve` in a real browser: headless Chromium, driven over the DevTools
 //! protocol, keeps a brief open while the test edits its sources. The page must
 //! change by itself (no navigation from the test), keep its scroll position, show
-//! the error overlay while the site is broken and drop it once fixed, and swap a
-//! changed stylesheet without reloading.
+//! the error overlay (opaque) while the site is broken and drop it once fixed, and
+//! swap a changed stylesheet without reloading.
 //!
 //! Chromium must be installed (scripts/test installs Debian's `chromium`); the
 //! test fails, not skips, without it. The browser helpers are in
@@ -72,6 +72,7 @@ fn an_open_page_follows_edits_keeps_its_place_and_shows_errors() {
         json!("Trade, live in the browser"),
         "the last good page stays under the overlay"
     );
+    assert_overlay_is_opaque(&mut tab);
 
     // Fixed: the overlay goes.
     std::fs::write(&data, good).unwrap();
@@ -100,6 +101,20 @@ fn an_open_page_follows_edits_keeps_its_place_and_shows_errors() {
         "no reload for CSS"
     );
     drop(server);
+}
+
+/// The error overlay hides the page whole: an opaque background over the whole
+/// window, so that the page does not show through the errors' text.
+fn assert_overlay_is_opaque(tab: &mut common::browser::Cdp) {
+    let overlay = tab.eval(
+        "(() => { const o = document.getElementById('tumen-overlay'), s = getComputedStyle(o), r = o.getBoundingClientRect();
+           const c = s.backgroundColor.match(/[\\d.]+/g).map(Number);
+           return {alpha: c.length > 3 ? c[3] : 1, opacity: s.opacity, color: s.backgroundColor,
+             covers: r.left <= 0 && r.top <= 0 && r.right >= innerWidth && r.bottom >= innerHeight}; })()",
+    );
+    assert_eq!(overlay["alpha"], json!(1), "an opaque overlay: {overlay}");
+    assert_eq!(overlay["opacity"], json!("1"), "{overlay}");
+    assert_eq!(overlay["covers"], json!(true), "{overlay}");
 }
 
 #[test]

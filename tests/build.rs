@@ -77,7 +77,7 @@ fn builds_the_fixture_site_with_every_page_kind() {
 
     let dataset = read(&out.join("data/trade/index.html"));
     assert!(
-        dataset.contains("<td class=\"num\">2,350</td>"),
+        dataset.contains("<td class=\"num\" data-label=\"Turnover (US$ million)\">2,350</td>"),
         "{dataset}"
     );
     assert!(dataset.contains("memo&#39;s &lt;figure&gt;"), "{dataset}");

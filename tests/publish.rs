@@ -239,3 +239,82 @@ fn a_shallow_clone_says_its_history_is_shortened() {
             .contains("History shortened: this copy of the repository is a shallow clone.")
     );
 }
+
+#[test]
+fn with_a_history_trailer_only_commits_carrying_it_are_revisions() {
+    let (tmp, site) = copy_fixture("basic");
+    let config = site.join("site.yaml");
+    std::fs::write(&config, read(&config) + "history: {trailer: Revision}\n").unwrap();
+    // The site's first commit, as a developer words it: no trailer.
+    first_commit(tmp.path(), "Charts: round axis ticks");
+    let commit = |file: &str, from: &str, to: &str, message: &str, date: &str| {
+        let path = site.join(file);
+        std::fs::write(&path, read(&path).replace(from, to)).unwrap();
+        git(tmp.path(), &["commit", "-q", "-am", message], date);
+    };
+    commit(
+        "briefs/trade.md",
+        "A second heading with the same name.",
+        "A second heading, revised.",
+        "Trade brief: copy-edit\n\nRevision: Wording of the second section <clearer>\n",
+        "2024-07-15T09:30:00Z",
+    );
+    commit(
+        "briefs/trade.md",
+        "revised.",
+        "revised again.",
+        "Refactor the fixture's headings",
+        "2024-08-20T09:30:00Z",
+    );
+    // Two trailers, case as git allows, on a dataset the trade brief quotes.
+    commit(
+        "data/trade.yaml",
+        "title:",
+        "title: ",
+        "Data: spacing\n\nrevision: Figures checked against the source\nRevision: Title spacing\n",
+        "2024-09-01T09:30:00Z",
+    );
+
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    let page = read(&out.join("briefs/trade/index.html"));
+    let history = history_section(&page);
+    let items: Vec<&str> = history
+        .split("<li>")
+        .skip(1)
+        .map(|li| li.split("</li>").next().unwrap())
+        .collect();
+    assert_eq!(items.len(), 2, "only commits with the trailer: {history}");
+    assert!(
+        items[0].contains("1 September 2024")
+            && items[0].ends_with("· Figures checked against the source; Title spacing"),
+        "{}",
+        items[0]
+    );
+    assert!(
+        items[1].contains("15 July 2024")
+            && items[1].ends_with("· Wording of the second section &lt;clearer&gt;"),
+        "the trailer's text, escaped: {}",
+        items[1]
+    );
+    for subject in ["Charts: round", "Refactor", "copy-edit", "Data: spacing"] {
+        assert!(!history.contains(subject), "{subject}: {history}");
+    }
+    // Updated is the last revision of the brief's own file, not the refactor after.
+    assert!(
+        page.contains("<dt>Updated</dt><dd><time datetime=\"2024-07-15\">15 July 2024</time>"),
+        "{page}"
+    );
+    assert!(!page.contains("not yet committed"), "{page}");
+    // A brief no revision touched says so, and is not "not yet committed".
+    let debt = read(&out.join("briefs/debt/index.html"));
+    let debt_history = history_section(&debt);
+    assert!(debt_history.contains("No revisions yet."), "{debt_history}");
+    assert!(!debt_history.contains("<li>"), "{debt_history}");
+}
+
+/// The revision history section of a brief's page.
+fn history_section(page: &str) -> &str {
+    let history = &page[page.find("id=\"history-heading\"").unwrap()..];
+    &history[..history.find("</section>").unwrap()]
+}

@@ -732,3 +732,92 @@ fn edits_and_commits_made_while_serving_show_in_the_revision_history() {
     }
     assert_eq!(String::from_utf8(served).unwrap(), read(&file));
 }
+
+#[test]
+fn one_save_prints_one_line_also_when_git_status_follows() {
+    let (tmp, site) = copy_fixture("basic");
+    first_commit(tmp.path(), "First version of the site");
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    let mut events = s.events();
+    let rebuilt = |err: &str| -> Vec<String> {
+        err.lines()
+            .filter(|l| l.starts_with("Rebuilt") || l.starts_with("No page changed"))
+            .map(str::to_string)
+            .collect()
+    };
+    // The first edit since the commit: the page is rebuilt, then again once git
+    // says the brief has uncommitted changes. One line says both.
+    edit(
+        &site.join("briefs/trade.md"),
+        "## Overview",
+        "## Overview, edited",
+    );
+    events.expect("reload", LIMIT);
+    s.wait_for_page("/briefs/trade/", LIMIT, |p| {
+        p.contains("This brief has changes not yet committed.")
+    });
+    events.drain(Duration::from_millis(500));
+    let lines = rebuilt(&s.stderr_when(|e| !rebuilt(e).is_empty()));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("Rebuilt briefs/trade/"), "{lines:?}");
+    // A later edit, git's answer unchanged: one line again.
+    edit(&site.join("briefs/trade.md"), "edited", "edited twice");
+    events.expect("reload", LIMIT);
+    events.drain(Duration::from_millis(500));
+    let lines = rebuilt(&s.stderr_when(|e| rebuilt(e).len() > 1));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+}
+
+#[test]
+fn with_a_history_trailer_the_preview_follows_only_revisions() {
+    let (tmp, site) = copy_fixture("basic");
+    let config = site.join("site.yaml");
+    let plain_config = read(&config);
+    std::fs::write(
+        &config,
+        format!("{plain_config}history: {{trailer: Revision}}\n"),
+    )
+    .unwrap();
+    first_commit(tmp.path(), "Code: first version");
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    let uncommitted = "This brief has changes not yet committed.";
+    let page = s.get("/briefs/trade/").body;
+    assert!(page.contains("No revisions yet."), "{page}");
+    assert!(!page.contains("Code: first version"), "{page}");
+
+    // A commit without the trailer: the note about uncommitted edits goes, and
+    // the commit is not a revision.
+    edit(
+        &site.join("briefs/trade.md"),
+        "## Overview",
+        "## Overview, edited",
+    );
+    s.wait_for_page("/briefs/trade/", LIMIT, |p| p.contains(uncommitted));
+    git(
+        tmp.path(),
+        &["commit", "-q", "-am", "Code: refactor"],
+        "2024-07-01T10:00:00Z",
+    );
+    let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| !p.contains(uncommitted));
+    assert!(page.contains("No revisions yet.") && !page.contains("Code: refactor"));
+
+    // A commit with it: its text shows.
+    edit(&site.join("briefs/trade.md"), "edited", "edited twice");
+    git(
+        tmp.path(),
+        &[
+            "commit",
+            "-q",
+            "-am",
+            "Copy-edit\n\nRevision: Overview reworded",
+        ],
+        "2024-07-02T10:00:00Z",
+    );
+    let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| p.contains("Overview reworded"));
+    assert!(!page.contains("Copy-edit") && !page.contains("No revisions yet."));
+
+    // Without the setting every commit counts again, read when site.yaml changes.
+    std::fs::write(&config, plain_config).unwrap();
+    let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| p.contains("Code: refactor"));
+    assert!(page.contains("Code: first version") && page.contains("Copy-edit"));
+}

@@ -586,6 +586,128 @@ fn charts_on_a_phone_show_their_narrow_copy_with_readable_labels() {
     }
 }
 
+/// What a page's tables look like as laid out: for each table, whether its rows
+/// are stacked (its header row hidden), the cells whose text is cut, the headings
+/// not shown beside a stacked cell, the tallest row of short cells (as a table) or
+/// field of a short value (stacked), the narrowest room given to a long text, and
+/// whether a table box that scrolls sideways shows the scroll cue.
+const TABLES: &str = "[...document.querySelectorAll('.table-wrap')].map(w => {
+     const t = w.querySelector('table'), head = t.tHead;
+     const stacked = head.getBoundingClientRect().width <= 1;
+     const shown = e => e.getBoundingClientRect().width > 1;
+     const short = e => e.textContent.trim().length <= 30;
+     const cells = [...t.querySelectorAll(stacked ? 'tbody td' : 'th, td')].filter(shown);
+     const s = getComputedStyle(w), box = w.getBoundingClientRect();
+     const cue = s.backgroundImage.split('gradient').length === 5 && s.backgroundAttachment.includes('local');
+     // Cut: wider than its own box, or past the table box's edge with no cue to scroll.
+     const cut = cells.filter(c => c.scrollWidth > c.clientWidth + 1 || !cue && c.getBoundingClientRect().right > box.right + 1)
+       .map(c => c.textContent.trim().slice(0, 30));
+     const headings = [...head.querySelectorAll('th')].map(h => h.textContent.trim());
+     const unlabelled = stacked ? cells.filter(c => c.dataset.label !== headings[c.cellIndex]
+         || getComputedStyle(c, '::before').content === 'none').map(c => c.textContent.trim().slice(0, 30)) : [];
+     const tall = stacked ? cells.filter(short) : [...t.rows].filter(r => [...r.cells].every(short));
+     // Long text squeezed into a narrow column makes rows of a word a line.
+     const long = cells.filter(c => !short(c)).map(c => c.getBoundingClientRect().width - (stacked ? parseFloat(getComputedStyle(c).gridTemplateColumns) : 0));
+     return {table: t.className || (t.closest('figure') || {}).id || 'table', stacked, cut, unlabelled,
+       tallest: Math.max(0, ...tall.map(e => Math.round(e.getBoundingClientRect().height))),
+       narrowest: Math.round(Math.min(9999, ...long)), overflows: w.scrollWidth > w.clientWidth, cue};
+   })";
+
+/// Dataset tables read on a 360 px phone: rows stacked, each cell beside its
+/// heading, no text cut, short values on short lines, long ones given room; the
+/// charts' data tables stay tables with unclipped headings and compact rows. A
+/// table box too wide for the screen shows a shadow on the side it scrolls to.
+#[test]
+fn tables_read_on_a_360_px_phone() {
+    let (_tmp, base) = default_site();
+    let chrome = Chromium::launch();
+    let mut tab = open_tab(&chrome);
+    let mut report = Vec::new();
+    let mut stacked = 0;
+    for scheme in ["light", "dark"] {
+        set_view(&mut tab, 360, scheme, "screen");
+        for path in [
+            "data/investment-projects/",
+            "data/trade-turnover/",
+            "data/key-facts/",
+            "data/timeline/",
+            "briefs/investment-and-infrastructure/",
+            "briefs/trade-turnover-1988-2022/",
+        ] {
+            tab.navigate(&format!("{base}{path}"));
+            tab.eval("document.querySelectorAll('details').forEach(d => d.open = true); 1");
+            for t in tab.eval(TABLES).as_array().unwrap() {
+                let what = format!("{path} ({scheme}) {}", t["table"]);
+                stacked += (t["stacked"] == true) as usize;
+                if t["table"] == "data-table" && t["stacked"] != true {
+                    report.push(format!("{what}: rows not stacked on a phone: {t}"));
+                }
+                if t["cut"] != json!([]) || t["unlabelled"] != json!([]) {
+                    report.push(format!("{what}: text cut or a heading missing: {t}"));
+                }
+                if t["narrowest"].as_f64().unwrap() < 150.0 {
+                    report.push(format!("{what}: long text in a column under 150 px: {t}"));
+                }
+                if t["tallest"].as_u64().unwrap() >= 60 {
+                    report.push(format!(
+                        "{what}: a short row or field is 60 px or taller: {t}"
+                    ));
+                }
+                if t["overflows"] == true && t["cue"] != true {
+                    report.push(format!("{what}: scrolls sideways with no cue: {t}"));
+                }
+            }
+        }
+    }
+    // A table too wide even so (made so here): it scrolls, and the cue shows.
+    tab.eval("document.querySelector('.table-wrap table').style.minWidth = '1200px'; 1");
+    let wide = &tab.eval(TABLES)[0];
+    if wide["overflows"] != true || wide["cue"] != true {
+        report.push(format!(
+            "a table wider than the screen shows no cue: {wide}"
+        ));
+    }
+    assert!(
+        report.is_empty(),
+        "{} problems:\n{}",
+        report.len(),
+        report.join("\n")
+    );
+    assert!(stacked >= 8, "the dataset tables were measured: {stacked}");
+    // Stacked by CSS, still a table to assistive technology.
+    tab.navigate(&format!("{base}data/trade-turnover/"));
+    let roles: Vec<String> = [
+        ".data-table",
+        ".data-table tbody tr",
+        ".data-table tbody td",
+    ]
+    .iter()
+    .map(|sel| ax_role(&mut tab, sel))
+    .collect();
+    assert_eq!(
+        roles,
+        ["table", "row", "cell"],
+        "stacked rows keep their roles"
+    );
+}
+
+/// The role Chromium's accessibility tree gives the element `selector` finds.
+fn ax_role(tab: &mut Cdp, selector: &str) -> String {
+    let doc = tab.call("DOM.getDocument", json!({}));
+    let node = tab.call(
+        "DOM.querySelector",
+        json!({"nodeId": doc["root"]["nodeId"], "selector": selector}),
+    );
+    let ax = tab.call(
+        "Accessibility.getPartialAXTree",
+        json!({"nodeId": node["nodeId"], "fetchRelatives": false}),
+    );
+    ax["nodes"][0]["role"]["value"]
+        .as_str()
+        .unwrap_or("none")
+        .to_string()
+}
+
 /// The default theme's stylesheets and scripts, which every page loads.
 #[test]
 fn the_default_theme_css_and_js_weigh_under_30_kb() {

@@ -34,9 +34,23 @@ pub struct SiteConfig {
     /// How many briefs the home page lists.
     #[serde(default = "default_latest")]
     pub latest: usize,
+    /// Which commits count as the briefs' revisions (all of them unless set).
+    #[serde(default)]
+    pub history: HistoryConfig,
     /// Anything else the templates want, handed to them as `site.extra`.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `history:` in site.yaml: which commits are the site's revisions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// A git trailer (`Revision` for `Revision: Figures for 2022 added`): when set,
+    /// only commits carrying it are revisions, and its text is what the page shows
+    /// of them instead of the commit's subject.
+    #[serde(default)]
+    pub trailer: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -71,6 +85,7 @@ const KNOWN_KEYS: &[&str] = &[
     "key_figures",
     "latest",
     "palette",
+    "history",
     "extra",
 ];
 
@@ -107,6 +122,17 @@ impl SiteConfig {
                 doc.check_keys(item, &path, &["name", "url"], "a menu item", &mut errors);
             }
         }
+        if let Some(history) = raw.get("history") {
+            let path = [Seg::Key("history".into())];
+            if history.is_mapping() {
+                doc.check_keys(history, &path, &["trailer"], "history", &mut errors);
+            } else if !history.is_null() {
+                errors.push(
+                    doc.error_at(&path, "`history` must be a mapping of settings")
+                        .with_help("write it as `history: {trailer: Revision}`"),
+                );
+            }
+        }
         errors.into_result()?;
         let mut config: SiteConfig = doc.parse()?;
         if let Err(msg) = validate_base_url(&config.base_url) {
@@ -126,6 +152,17 @@ impl SiteConfig {
                     .with_help("write colours as #rgb or #rrggbb, e.g. \"#2f6db5\""),
                 );
             }
+        }
+        if let Some(t) = &config.history.trailer
+            && let Err(msg) = validate_trailer(t)
+        {
+            errors.push(
+                doc.error_at(
+                    &[Seg::Key("history".into()), Seg::Key("trailer".into())],
+                    msg,
+                )
+                .with_help("name the trailer as git writes it before the colon, e.g. `Revision`"),
+            );
         }
         errors.into_result()?;
         if !config.base_url.ends_with('/') {
@@ -172,6 +209,19 @@ fn validate_base_url(url: &str) -> Result<(), String> {
     }
 }
 
+/// A trailer's key as git reads one: letters, digits and hyphens.
+fn validate_trailer(key: &str) -> Result<(), String> {
+    if key.is_empty() {
+        return Err("the history trailer is empty".into());
+    }
+    if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Ok(());
+    }
+    Err(format!(
+        "history trailer `{key}` is not a trailer name (letters, digits and hyphens)"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +258,36 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("site.yaml:4:"), "{text}");
+    }
+
+    #[test]
+    fn history_names_a_trailer_and_nothing_else() {
+        let c = load("title: T\nhistory: {trailer: Revision}\n").unwrap();
+        assert_eq!(c.history.trailer.as_deref(), Some("Revision"));
+        assert_eq!(
+            load("title: T\n").unwrap().history,
+            HistoryConfig::default()
+        );
+        let err = load("title: T\nhistory:\n  trailr: Revision\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown key `trailr` in history"), "{err}");
+        assert!(err.contains("site.yaml:3:3"), "{err}");
+        assert!(err.contains("did you mean `trailer`?"), "{err}");
+        let err = load("title: T\nhistory: Revision\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`history` must be a mapping"), "{err}");
+        assert!(err.contains("site.yaml:2:10"), "{err}");
+        let err = load("title: T\nhistory:\n  trailer: \"Revised by\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`Revised by` is not a trailer name"), "{err}");
+        assert!(err.contains("site.yaml:3:12"), "{err}");
+        let err = load("title: T\nhistory: {trailer: [a]}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("site.yaml:2:"), "{err}");
     }
 
     #[test]

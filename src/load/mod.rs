@@ -249,14 +249,15 @@ impl SiteSources {
         };
 
         errors.into_result()?;
+        let config = config.expect("no errors, so config loaded");
         Ok(SiteSources {
+            history: Arc::new(history::History::load(root, display_path, &config.history)),
             root: root.to_path_buf(),
-            config: config.expect("no errors, so config loaded"),
+            config,
             briefs: brief_list,
             datasets: dataset_map,
             static_files,
             theme: theme.expect("no errors, so theme loaded"),
-            history: Arc::new(history::History::load(root, display_path)),
         })
     }
 }

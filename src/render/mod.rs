@@ -401,7 +401,7 @@ fn view_entries(ctx: &Ctx, d: &Dataset) -> Vec<Json> {
 /// What the page says about the brief's history when git cannot tell it all.
 fn history_note(site: &Site, b: &Brief) -> Option<&'static str> {
     use crate::load::history::RepoState;
-    match (&site.repo, b.uncommitted, b.history.is_empty()) {
+    match (&site.repo, b.uncommitted, b.new) {
         (RepoState::None, _, _) => {
             Some("Revision history is not available: this site is not in a git repository.")
         }
@@ -410,6 +410,9 @@ fn history_note(site: &Site, b: &Brief) -> Option<&'static str> {
         (RepoState::Shallow, _, _) => {
             Some("History shortened: this copy of the repository is a shallow clone.")
         }
+        // Committed, but by no commit the site counts as a revision (see `history:`
+        // in site.yaml).
+        _ if b.history.is_empty() => Some("No revisions yet."),
         _ => None,
     }
 }

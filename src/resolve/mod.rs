@@ -70,6 +70,8 @@ pub struct Brief {
     pub history: Vec<Revision>,
     /// Its file has edits not yet committed.
     pub uncommitted: bool,
+    /// Its file has never been committed.
+    pub new: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -1136,6 +1138,7 @@ fn brief(
         warnings,
         history: history.of(&files),
         uncommitted,
+        new: history.new.contains(&src.file),
         updated,
         src,
         slug,

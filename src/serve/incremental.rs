@@ -60,7 +60,42 @@ pub struct Built {
     pub report: Option<BuildReport>,
 }
 
+impl Outcome {
+    /// One outcome for a rebuild and the one that followed it (after `git status`
+    /// said which files are uncommitted): what the terminal says of one save.
+    pub fn then(self, later: Outcome) -> Outcome {
+        match (self, later) {
+            (Outcome::Built(a), Outcome::Built(b)) => Outcome::Built(a.then(b)),
+            (first, Outcome::Unchanged) => first,
+            (_, later) => later,
+        }
+    }
+}
+
 impl Built {
+    /// Two rebuilds as one: the files of both, the briefs edited in the first, the
+    /// time of both.
+    fn then(self, later: Built) -> Built {
+        let written: BTreeSet<String> = self.written.into_iter().chain(later.written).collect();
+        let removed: BTreeSet<String> = self
+            .removed
+            .into_iter()
+            .chain(later.removed)
+            .filter(|r| !written.contains(r))
+            .collect();
+        Built {
+            written: written.into_iter().collect(),
+            removed: removed.into_iter().collect(),
+            full: self.full || later.full,
+            briefs: self.briefs,
+            // The follow-up rebuilds for git's answer, not for an edit: its
+            // warnings were said with the edit.
+            warnings: self.warnings,
+            elapsed: self.elapsed + later.elapsed,
+            report: self.report.or(later.report),
+        }
+    }
+
     /// Only stylesheets changed: open pages can swap them in without reloading.
     pub fn css_only(&self) -> bool {
         !self.full
@@ -74,10 +109,9 @@ impl Built {
         let ms = self.elapsed.as_millis();
         let warned = crate::build::with_warnings(self.warnings.len());
         if self.full {
-            return format!(
-                "Rebuilt everything ({} files) in {ms} ms{warned}",
-                self.written.len()
-            );
+            let n = self.written.len();
+            let files = if n == 1 { "file" } else { "files" };
+            return format!("Rebuilt everything ({n} {files}) in {ms} ms{warned}");
         }
         let shown = |p: &str| p.strip_suffix("index.html").unwrap_or(p).to_string();
         // Name the page of the brief that was edited first, when there is one.
@@ -437,6 +471,16 @@ impl Builder {
         }
     }
 
+    /// The site's git history, read if it is not held: on the first build, after
+    /// a change to site.yaml (which says which commits count) or to the repository.
+    fn history(&mut self) -> Arc<History> {
+        let config = &self.sources.as_ref().expect("loaded first").config;
+        let site_dir = &self.opts.site_dir;
+        self.history
+            .get_or_insert_with(|| Arc::new(History::load(site_dir, display_path, &config.history)))
+            .clone()
+    }
+
     /// Read again what `changes` touched. True when a source may have changed.
     fn reload(&mut self, changes: &Changes) -> Result<bool, Diagnostics> {
         if changes.rescan || self.sources.is_none() {
@@ -447,10 +491,10 @@ impl Builder {
         let mut relevant = false;
         if changes.git {
             // A commit or a checkout: dates and revision lists may have changed.
-            let now = History::load(&root, display_path);
-            if self.history.as_deref() != Some(&now) {
-                self.history = Some(Arc::new(now));
-                relevant = true;
+            let before = self.history.take();
+            relevant = before.as_deref() != Some(&*self.history());
+            if !relevant {
+                self.history = before;
             }
         }
         let (mut briefs_relist, mut data_relist, mut theme_touched) = (false, false, false);
@@ -524,11 +568,7 @@ impl Builder {
     /// Resolve, render what changed and write it. `None` when no output changed.
     fn build(&mut self, start: Instant) -> Result<Option<Built>, Diagnostics> {
         let mut clock = crate::trace::Clock::since("rebuild", start);
-        let site_dir = &self.opts.site_dir;
-        let history = self
-            .history
-            .get_or_insert_with(|| Arc::new(History::load(site_dir, display_path)))
-            .clone();
+        let history = self.history();
         clock.mark("read what changed");
         let src = self.sources.as_ref().expect("loaded before building");
         let mut errors = Diagnostics::default();
@@ -697,7 +737,7 @@ fn dirty(
                 && o.datasets == b.datasets
                 // What git says of it (a commit, or its first uncommitted edit).
                 && o.updated == b.updated
-                && o.uncommitted == b.uncommitted
+                && (o.uncommitted, o.new) == (b.uncommitted, b.new)
                 && o.history == b.history
     };
     let (old, new) = (&last.site.briefs, &site.briefs);
@@ -902,5 +942,57 @@ fn origin(f: &StaticFile) -> Option<&Path> {
     match f {
         StaticFile::Disk(p) => Some(p),
         StaticFile::Embedded(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn built(written: &[&str], briefs: &[&str], ms: u64) -> Built {
+        Built {
+            written: written.iter().map(|w| w.to_string()).collect(),
+            removed: Vec::new(),
+            full: false,
+            briefs: briefs.iter().map(|b| b.to_string()).collect(),
+            warnings: Warnings::default(),
+            elapsed: Duration::from_millis(ms),
+            report: None,
+        }
+    }
+
+    #[test]
+    fn summaries_count_files_in_the_singular_and_the_plural() {
+        let page = "briefs/x/index.html";
+        assert_eq!(
+            built(&[page], &["briefs/x/"], 3).summary(),
+            "Rebuilt briefs/x/ in 3 ms"
+        );
+        assert_eq!(
+            built(&["a.html", page], &["briefs/x/"], 3).summary(),
+            "Rebuilt briefs/x/ + 1 other file in 3 ms"
+        );
+        assert_eq!(
+            built(&["a.html", "b.html", page], &["briefs/x/"], 3).summary(),
+            "Rebuilt briefs/x/ + 2 other files in 3 ms"
+        );
+        let mut all = built(&["index.html"], &[], 4);
+        all.full = true;
+        assert_eq!(all.summary(), "Rebuilt everything (1 file) in 4 ms");
+        all.written.push("404.html".into());
+        assert_eq!(all.summary(), "Rebuilt everything (2 files) in 4 ms");
+    }
+
+    #[test]
+    fn a_rebuild_and_its_git_status_follow_up_are_one_line() {
+        let page = "briefs/x/index.html";
+        let first = Outcome::Built(built(&[page, "feed.xml"], &["briefs/x/"], 5));
+        let status = Outcome::Built(built(&["briefs/index.html", page], &[], 7));
+        let Outcome::Built(b) = first.then(status) else {
+            panic!("two builds make one");
+        };
+        assert_eq!(b.summary(), "Rebuilt briefs/x/ + 2 other files in 12 ms");
+        let first = Outcome::Built(built(&[page], &["briefs/x/"], 5));
+        assert!(matches!(first.then(Outcome::Unchanged), Outcome::Built(_)));
     }
 }

@@ -165,17 +165,17 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
                         );
                     }
                 };
-                let outcome = builder.rebuild(&changes);
-                report(&outcome);
+                let mut outcome = builder.rebuild(&changes);
                 rebuild_hub.publish(&outcome);
                 flush(&mut builder);
-                // Pages say whether their brief has uncommitted edits: ask git
-                // now that the edited page is back.
-                if let Some(outcome) = builder.follow_git_status() {
-                    report(&outcome);
-                    rebuild_hub.publish(&outcome);
+                // Pages say whether their brief has uncommitted edits: ask git now
+                // the edited page is back, and say both in one line per save.
+                if let Some(more) = builder.follow_git_status() {
+                    rebuild_hub.publish(&more);
                     flush(&mut builder);
+                    outcome = outcome.then(more);
                 }
+                report(&outcome);
             }
         })
         .map_err(|e| format!("cannot start the rebuild thread: {e}"))?;

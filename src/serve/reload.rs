@@ -18,7 +18,7 @@ const SCRIPT: &str = include_str!("reload.js");
 /// The overlay's looks; the overlay itself is made by the server (for a page
 /// loaded while the site is broken) or by the script (when a build fails).
 const STYLE: &str = "#tumen-overlay{position:fixed;inset:0;z-index:2147483647;overflow:auto;\
-margin:0;padding:2rem;background:rgba(20,20,24,.94);color:#f4f4f4;\
+margin:0;padding:2rem;background:#141418;color:#f4f4f4;\
 font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\
 #tumen-overlay p{margin:0 0 1rem;color:#ff8a80;font-weight:bold}\
 #tumen-overlay pre{margin:0;white-space:pre-wrap;font:inherit}";
