@@ -4,10 +4,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::diag::{Diagnostics, Warnings};
 use crate::load::SiteSources;
 use crate::render::{RenderedSite, render};
 use crate::resolve::{ResolveOptions, Site, resolve};
+use crate::util::diag::{Diagnostics, Warnings};
 use crate::write::{check_output_dir, write_site};
 
 #[derive(Debug, Clone)]

@@ -9,9 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Diagnostics};
 use crate::render::{Content, Dep, RenderedSite};
 use crate::resolve::Site;
+use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// `href`/`src` values of an HTML text, with their byte offsets.
 fn links(html: &str) -> Vec<(usize, &str)> {

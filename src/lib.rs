@@ -10,20 +10,17 @@
 //! 4. [`write`]: swap the new output in atomically.
 //!
 //! [`build`] runs them in order; [`check`] runs the first three and checks every
-//! link of the result instead of writing it; [`diag`] is the error type they share.
+//! link of the result instead of writing it; [`util`] holds the leaf modules they
+//! share ([`util::diag`], the error type, among them).
 //! [`serve`] is the live preview: it runs the same stages, re-rendering only what an
 //! edit touched, and serves the result.
 
 pub mod build;
 pub mod check;
-pub mod date;
-pub mod diag;
-pub mod escape;
 pub mod load;
 pub mod new;
 pub mod render;
 pub mod resolve;
 pub mod serve;
-pub mod slug;
-pub mod trace;
+pub mod util;
 pub mod write;

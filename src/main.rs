@@ -4,9 +4,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use tumen::build::{BuildOptions, build, count};
-use tumen::date::Date;
-use tumen::load::yaml::display_path;
 use tumen::resolve::ResolveOptions;
+use tumen::util::date::Date;
+use tumen::util::paths::display_path;
 
 /// Static briefing sites from Markdown briefs and YAML datasets.
 #[derive(Parser)]
@@ -154,7 +154,7 @@ fn build_options(src: SiteArgs, output: PathBuf, base_url: Option<String>) -> Bu
 }
 
 /// Print the errors and the line that ends them: "error: {what} N {noun}s{after}".
-fn fail(errors: &tumen::diag::Diagnostics, what: &str, noun: &str, after: &str) -> ExitCode {
+fn fail(errors: &tumen::util::diag::Diagnostics, what: &str, noun: &str, after: &str) -> ExitCode {
     eprint!("{errors}");
     eprintln!("error: {what} {}{after}", count(errors.len(), noun));
     ExitCode::FAILURE

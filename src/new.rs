@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::date::Date;
-use crate::diag::Diagnostic;
 use crate::load::SiteConfig;
-use crate::load::yaml::display_path;
-use crate::slug::slugify;
+use crate::util::date::Date;
+use crate::util::diag::Diagnostic;
+use crate::util::paths::display_path;
+use crate::util::slug::slugify;
 
 /// Write `briefs/<slug>.md` in `site_dir`; the slug gets `-2`, `-3`… if taken.
 pub fn new_brief(site_dir: &Path, title: &str, today: Date) -> Result<PathBuf, Diagnostic> {

@@ -8,39 +8,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::Diagnostic;
 use crate::load::StaticFile;
-use crate::load::yaml::display_path;
 use crate::render::{Content, OutputFile};
+use crate::util::diag::Diagnostic;
+use crate::util::paths::{absolute, display_path};
 
 fn io_err(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
     Diagnostic::file(&display_path(path), format!("{what}: {e}"))
-}
-
-/// The absolute form of `p`, whether or not it exists yet.
-fn absolute(p: &Path) -> PathBuf {
-    let abs = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(p)
-    };
-    // Canonicalise the longest existing ancestor, so symlinks can't hide an overlap.
-    let mut existing = abs.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent.to_path_buf();
-            }
-            _ => break,
-        }
-    }
-    let mut out = existing.canonicalize().unwrap_or(existing);
-    for r in rest.into_iter().rev() {
-        out.push(r);
-    }
-    out
 }
 
 /// The folders of a site that hold its sources (see `load`); anything else inside

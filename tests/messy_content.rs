@@ -145,7 +145,7 @@ fn registry_readmes_build_and_broken_links_are_reported_precisely() {
     assert!(files.contains_key("briefs/long/index.html"));
     for p in &readmes {
         let name = crate_name(p);
-        let slug = tumen::slug::slugify(&name);
+        let slug = tumen::util::slug::slugify(&name);
         assert!(
             files.contains_key(&format!("briefs/{slug}/index.html")),
             "no page for {name}"

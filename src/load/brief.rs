@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::yaml::{Seg, YamlDoc};
-use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::util::date::Date;
+use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// A brief as read from disk: checked front matter and the untouched Markdown body.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::yaml::{Seg, YamlDoc};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// The site's settings, as written in `site.yaml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

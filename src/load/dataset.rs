@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::yaml::{Seg, YamlDoc};
-use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::util::date::Date;
+use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]

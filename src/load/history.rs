@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::config::HistoryConfig;
-use crate::date::Date;
+use crate::util::date::Date;
 
 /// One commit, as a brief's history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

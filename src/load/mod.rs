@@ -23,8 +23,8 @@ pub use config::SiteConfig;
 pub use dataset::Dataset;
 pub use theme::{StaticFile, Theme};
 
-use crate::diag::{Diagnostic, Diagnostics};
-use yaml::display_path;
+use crate::util::diag::{Diagnostic, Diagnostics};
+use crate::util::paths::display_path;
 
 /// What to do when there is no site.yaml where tumen looked.
 pub const NO_SITE_HELP: &str = "run tumen in the site's folder (the one holding site.yaml), or in the folder above its content/, or pass --site DIR. To start a new site, write a site.yaml holding a `title:` line";

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::list_files;
-use super::yaml::display_path;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::util::diag::{Diagnostic, Diagnostics};
+use crate::util::paths::display_path;
 
 /// A file to copy into the output as it is.
 #[derive(Debug, Clone)]

@@ -9,11 +9,11 @@
 //! failure with the position of the value (or key) it was reading. The happy path pays
 //! nothing for it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess};
 
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean};
 
 /// One step of a path into a YAML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,20 +302,6 @@ fn yaml_help(message: &str) -> Option<String> {
         Some("use single quotes, or double the backslash".into())
     } else {
         None
-    }
-}
-
-/// The file name that a diagnostic shows: relative to the current folder when the
-/// file is below it, so that editors and terminals can jump to it.
-pub fn display_path(path: &Path) -> PathBuf {
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    // `./briefs/x.md` (a site in the current folder) is shown as `briefs/x.md`.
-    match shown.strip_prefix(".") {
-        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
-        _ => shown,
     }
 }
 

@@ -13,8 +13,8 @@ use tera::{Context, Value};
 
 use super::templates::Templates;
 use super::{CARD_TEMPLATE, Ctx, Dep, markdown, publish, related_briefs, tv};
-use crate::diag::{Diagnostic, Diagnostics};
 use crate::resolve::{Brief, Site};
+use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// A figure by its plan's key, number, id and standalone SVG's path.
 pub(super) type FigureKey = (u64, usize, String, String);

@@ -529,7 +529,7 @@ fn two_line_title(svg: &str, first: &str, rest: &str) -> String {
     )
 }
 
-use crate::escape::xml as xml_escape;
+use crate::util::escape::xml as xml_escape;
 
 /// Make the raw SVG accessible and readable anywhere: a title and a description
 /// for assistive technology, the reader's fonts, no fixed background.

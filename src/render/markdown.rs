@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
-use crate::slug::slugify;
+use crate::util::slug::slugify;
 
 /// A fenced block whose info string starts with `chart` is a chart, not code.
 pub fn is_chart_block(kind: &pulldown_cmark::CodeBlockKind) -> bool {

@@ -23,12 +23,12 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use tera::{Context, Value};
 
-use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::StaticFile;
 use crate::load::dataset::{Cell, Dataset};
 use crate::resolve::charts::ChartPlan;
 use crate::resolve::values::format_number;
 use crate::resolve::{Brief, Site};
+use crate::util::diag::{Diagnostic, Diagnostics};
 use cache::{CachedTerms, changed_cards};
 pub use cache::{Card, RenderCache};
 pub use deps::{Dep, DepGraph, SourceFile};
@@ -359,12 +359,12 @@ fn view_entries(ctx: &Ctx, d: &Dataset) -> Vec<Json> {
         order.sort_by(|&a, &b| {
             let key = |r: usize| match &d.rows[r][tc] {
                 Cell::Date(x) => *x,
-                Cell::Year(y) => crate::date::Date {
+                Cell::Year(y) => crate::util::date::Date {
                     year: *y,
                     month: 0,
                     day: 0,
                 },
-                _ => crate::date::Date {
+                _ => crate::util::date::Date {
                     year: i32::MAX,
                     month: 0,
                     day: 0,
@@ -660,7 +660,7 @@ pub fn render_some(
     cache: &mut RenderCache,
     since: Option<Since>,
 ) -> Result<RenderedSite, Diagnostics> {
-    let mut clock = crate::trace::Clock::new("render");
+    let mut clock = crate::util::trace::Clock::new("render");
     let mut errors = Diagnostics::default();
     let partial = since.is_some();
     let mut deferred = Vec::new();
@@ -897,7 +897,7 @@ pub fn render_some(
             chosen
                 .par_iter()
                 .map(|(path, job)| {
-                    crate::trace::page(path, || render_job(&ctx, &tpl, job, path.clone()))
+                    crate::util::trace::page(path, || render_job(&ctx, &tpl, job, path.clone()))
                 })
                 .collect()
         },

@@ -11,13 +11,13 @@ use std::sync::Arc;
 
 use pulldown_cmark::{Event, Parser};
 
-use crate::date::Date;
 use crate::resolve::{Brief, Site};
+use crate::util::date::Date;
 
-use crate::escape::xml as xml_escape;
+use crate::util::escape::xml as xml_escape;
 
 /// An absolute URL where the base URL names a host, else the site path.
-pub fn absolute(site: &Site, path: &str) -> String {
+pub fn absolute_url(site: &Site, path: &str) -> String {
     if site.config.has_host() {
         format!("{}{}", site.config.base_url, path.trim_start_matches('/'))
     } else {
@@ -73,15 +73,15 @@ pub fn atom<'e>(
     }
     out.push_str(&format!(
         "<id>{}</id>\n",
-        xml_escape(&absolute(site, feed_path))
+        xml_escape(&absolute_url(site, feed_path))
     ));
     out.push_str(&format!(
         "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        xml_escape(&absolute(site, feed_path))
+        xml_escape(&absolute_url(site, feed_path))
     ));
     out.push_str(&format!(
         "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        xml_escape(&absolute(site, page_path))
+        xml_escape(&absolute_url(site, page_path))
     ));
     out.push_str(&format!("<updated>{updated}</updated>\n"));
     for a in &site.config.authors {
@@ -109,7 +109,7 @@ pub fn atom<'e>(
 
 /// A brief's `<entry>` in a feed.
 pub fn atom_entry(site: &Site, b: &Brief) -> String {
-    let url = xml_escape(&absolute(site, &b.path));
+    let url = xml_escape(&absolute_url(site, &b.path));
     let mut out = format!(
         "<entry>\n<title>{}</title>\n<id>{url}</id>\n\
          <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n\
@@ -144,7 +144,7 @@ pub fn atom_entry(site: &Site, b: &Brief) -> String {
 /// One page's `<url>` line of `sitemap.xml` (the site path of an `…/index.html`
 /// page).
 pub fn sitemap_url(site: &Site, path: &str, lastmod: Option<Date>) -> String {
-    let mut out = format!("<url><loc>{}</loc>", xml_escape(&absolute(site, path)));
+    let mut out = format!("<url><loc>{}</loc>", xml_escape(&absolute_url(site, path)));
     if let Some(d) = lastmod {
         out.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
     }
@@ -167,7 +167,7 @@ pub fn sitemap<'u>(urls: impl IntoIterator<Item = &'u str>) -> String {
 pub fn robots(site: &Site) -> String {
     format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
-        absolute(site, "sitemap.xml")
+        absolute_url(site, "sitemap.xml")
     )
 }
 

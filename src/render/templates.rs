@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use tera::{Kwargs, State, Tera, Value};
 
-use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Theme;
+use crate::util::diag::{Diagnostic, Diagnostics};
 
 pub struct Templates {
     pub tera: Tera,

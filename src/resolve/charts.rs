@@ -11,11 +11,11 @@ use std::hash::{Hash, Hasher};
 use serde::{Deserialize, Serialize};
 
 use super::values::{format_number, parse_filter, select_rows};
-use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
 use crate::load::Dataset;
 use crate::load::dataset::{Cell, ColumnType};
 use crate::load::yaml::{Seg, YamlDoc};
+use crate::util::date::Date;
+use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -25,8 +25,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::diag::{Diagnostic, suggest};
 use crate::load::BriefSource;
+use crate::util::diag::{Diagnostic, suggest};
 
 /// One mistake, at a byte offset of a brief's body.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,20 +13,21 @@ pub mod values;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
-use crate::date::Date;
-use crate::diag::{Diagnostic, Diagnostics, Warnings, did_you_mean, suggest};
 use crate::load::dataset::Cell;
 use crate::load::history::{History, RepoState, Revision};
+use crate::load::yaml::Seg;
 use crate::load::yaml::YamlDoc;
-use crate::load::yaml::{Seg, display_path};
 use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
-use crate::slug::slugify;
+use crate::util::date::Date;
+use crate::util::diag::{Diagnostic, Diagnostics, Warnings, did_you_mean, suggest};
+use crate::util::paths::{display_path, normalize, percent_decode};
+use crate::util::slug::slugify;
 use charts::{ChartPlan, SpecSource};
 use lint::{Lint, Linter};
 use serde_json::Value as Json;
@@ -229,21 +230,6 @@ fn scan_markdown(body: &str) -> Scan {
         charts,
         lints: lint.finish().into(),
     }
-}
-
-/// Normalise `a/./b/../c` without touching the file system.
-pub(crate) fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn is_external(dest: &str) -> bool {
@@ -502,7 +488,9 @@ impl Resolver<'_> {
                 .map_or((dest.as_str(), None), |(f, h)| (f, Some(h)));
             let file_part = file_part.split('?').next().unwrap_or(file_part);
             let lower = file_part.to_ascii_lowercase();
-            let target = normalize(&dir.join(percent_decode(file_part)));
+            let target = normalize(
+                &dir.join(percent_decode(file_part).unwrap_or_else(|| file_part.to_string())),
+            );
             let resolved = if lower.ends_with(".md") || lower.ends_with(".markdown") {
                 match self.files.get(&target) {
                     Some(&t) if self.drafts.contains(&t) => {
@@ -620,8 +608,9 @@ impl Resolver<'_> {
         out.push_str(&body[last..]);
         let mut charts = Vec::with_capacity(scan.charts.len());
         for block in &scan.charts {
-            let (fence_line, _) = crate::diag::line_col(&b.text, b.body_start + block.fence);
-            let (content_line, _) = crate::diag::line_col(&b.text, b.body_start + block.content);
+            let (fence_line, _) = crate::util::diag::line_col(&b.text, b.body_start + block.fence);
+            let (content_line, _) =
+                crate::util::diag::line_col(&b.text, b.body_start + block.content);
             let doc = YamlDoc {
                 file: &b.file,
                 file_text: &b.text,
@@ -698,25 +687,6 @@ pub fn missing_brief<'a>(
         target.display()
     );
     (msg, help)
-}
-
-pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 3 <= bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Check the site across files and build the model the renderer reads.
@@ -941,7 +911,7 @@ pub fn resolve_cached(
                 });
             }
             Err(msg) => {
-                let cfg = crate::load::yaml::display_path(&root.join("site.yaml"));
+                let cfg = crate::util::paths::display_path(&root.join("site.yaml"));
                 let text = std::fs::read_to_string(root.join("site.yaml")).unwrap_or_default();
                 errors.push(
                     crate::load::yaml::YamlDoc::whole(&cfg, &text)
@@ -1213,7 +1183,7 @@ fn unknown_sources(
 }
 
 fn data_dir(root: &Path) -> PathBuf {
-    normalize(&crate::load::yaml::display_path(&root.join("data")))
+    normalize(&crate::util::paths::display_path(&root.join("data")))
 }
 
 /// The last resolve again, when an edit changed what briefs say but not where
@@ -1307,14 +1277,6 @@ mod tests {
                 "{needle} not covered"
             );
         }
-    }
-
-    #[test]
-    fn normalizes_paths() {
-        assert_eq!(
-            normalize(Path::new("content/briefs/../data/./x.yaml")),
-            PathBuf::from("content/data/x.yaml")
-        );
     }
 
     #[test]

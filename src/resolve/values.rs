@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::{did_you_mean, suggest};
 use crate::load::Dataset;
 use crate::load::dataset::Cell;
+use crate::util::diag::{did_you_mean, suggest};
 
 /// A request for one cell.
 #[derive(Debug, Clone, PartialEq)]

@@ -20,6 +20,7 @@ use axum::routing::get;
 
 use super::output::{Output, View};
 use super::reload::{Hub, inject_into};
+use crate::util::paths::percent_decode;
 
 pub struct Served {
     pub output: Arc<Output>,
@@ -47,28 +48,6 @@ enum Want {
     /// The same place with a slash (a folder, or the base path without its slash).
     Redirect(String),
     NotFound,
-}
-
-/// Decode `%xx` escapes; `None` when the result is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 fn want(base_path: &str, path: &str) -> Want {

@@ -23,12 +23,12 @@ use rayon::prelude::*;
 use super::output::Output;
 use super::watch::Changes;
 use crate::build::{BuildOptions, BuildReport};
-use crate::diag::{Diagnostic, Diagnostics, Warnings};
 use crate::load::history::History;
-use crate::load::yaml::display_path;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
 use crate::render::{Card, Dep, DepGraph, RenderCache, Since, render_some};
 use crate::resolve::{Brief, ResolveCache, Site, resolve_cached};
+use crate::util::diag::{Diagnostic, Diagnostics, Warnings};
+use crate::util::paths::{absolute, display_path};
 
 /// What one rebuild did.
 #[derive(Debug)]
@@ -272,13 +272,6 @@ fn load_dataset(path: &Path) -> Loaded<Dataset> {
     loaded(path, load::read(path), Dataset::load)
 }
 
-/// `p` absolute, with symlinks resolved where it exists.
-fn canonical(p: &Path) -> PathBuf {
-    p.canonicalize()
-        .or_else(|_| std::path::absolute(p))
-        .unwrap_or_else(|_| p.to_path_buf())
-}
-
 fn stamp(f: &StaticFile) -> Option<(u64, SystemTime)> {
     match f {
         StaticFile::Embedded(_) => None,
@@ -291,7 +284,7 @@ fn stamp(f: &StaticFile) -> Option<(u64, SystemTime)> {
 impl Builder {
     pub fn new(opts: BuildOptions, output: Arc<Output>) -> Builder {
         // Canonical, as the watcher reports paths under the folders it was given.
-        let abs_root = canonical(&opts.site_dir);
+        let abs_root = absolute(&opts.site_dir);
         let git_dir = crate::load::history::git_dir(&opts.site_dir);
         Builder {
             git_dir,
@@ -326,7 +319,7 @@ impl Builder {
         // `themes/` beside the site folder (the site's own `themes/` is inside it).
         let beside = self.abs_root.join("..").join("themes");
         if beside.is_dir() {
-            dirs.push(canonical(&beside));
+            dirs.push(absolute(&beside));
         }
         dirs
     }
@@ -567,7 +560,7 @@ impl Builder {
 
     /// Resolve, render what changed and write it. `None` when no output changed.
     fn build(&mut self, start: Instant) -> Result<Option<Built>, Diagnostics> {
-        let mut clock = crate::trace::Clock::since("rebuild", start);
+        let mut clock = crate::util::trace::Clock::since("rebuild", start);
         let history = self.history();
         clock.mark("read what changed");
         let src = self.sources.as_ref().expect("loaded before building");

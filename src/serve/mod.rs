@@ -27,8 +27,8 @@ use std::sync::Arc;
 
 use crate::build::BuildOptions;
 use crate::load::config::base_path;
-use crate::load::yaml::display_path;
 use crate::resolve::ResolveOptions;
+use crate::util::paths::display_path;
 use crate::write::check_output_dir;
 use incremental::{Builder, Built, Outcome};
 use output::Output;

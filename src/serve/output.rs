@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use crate::diag::Diagnostic;
 use crate::load::StaticFile;
 use crate::render::{Content, OutputFile};
+use crate::util::diag::Diagnostic;
 use crate::write::{update_files, write_site};
 
 /// Files rendered but not yet on disk, by path: `None` for a file the site no

@@ -50,7 +50,7 @@ pub struct Hub {
     base_path: String,
 }
 
-use crate::escape::xml as escape_html;
+use crate::util::escape::xml as escape_html;
 
 /// JSON that can sit inside a `<script>` element: `</script>` cannot end it early.
 fn script_json(v: &serde_json::Value) -> String {
@@ -221,8 +221,11 @@ mod tests {
     fn errors_are_escaped_in_pages() {
         let hub = Hub::new("/sub/");
         hub.publish(&Outcome::Failed(
-            crate::diag::Diagnostic::file(std::path::Path::new("a.md"), "bad <script>x</script>")
-                .into(),
+            crate::util::diag::Diagnostic::file(
+                std::path::Path::new("a.md"),
+                "bad <script>x</script>",
+            )
+            .into(),
         ));
         let s = hub.inject();
         assert!(s.contains("bad &lt;script&gt;x&lt;/script&gt;"), "{s}");

@@ -1,0 +1,19 @@
+//! Shared leaf modules: what every stage may use and nothing of a stage uses in
+//! turn. Each is small and has no knowledge of sites, briefs or pages, so any
+//! stage can import it without pulling the pipeline's order out of shape.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`diag`] | `Diagnostic`, `Diagnostics`, `Warnings`: every message to the user |
+//! | [`paths`] | showing, normalising and decoding paths (one copy of each helper) |
+//! | [`date`] | calendar dates as briefs and datasets write them |
+//! | [`slug`] | URL segments made from titles and file names |
+//! | [`escape`] | HTML and XML escaping |
+//! | [`trace`] | `TUMEN_TRACE` stage timings |
+
+pub mod date;
+pub mod diag;
+pub mod escape;
+pub mod paths;
+pub mod slug;
+pub mod trace;
