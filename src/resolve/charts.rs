@@ -62,6 +62,11 @@ impl ChartKind {
         matches!(self, ChartKind::Pie | ChartKind::Donut)
     }
 
+    /// Kinds drawn as lines, whose missing values are gaps in a line.
+    pub fn has_lines(self) -> bool {
+        matches!(self, ChartKind::Line | ChartKind::Area)
+    }
+
     /// Kinds whose x axis can be continuous (points placed by their value).
     fn can_scale_x(self) -> bool {
         matches!(
@@ -89,6 +94,17 @@ pub enum XScale {
 pub enum YScale {
     Linear,
     Log,
+}
+
+/// How a line shows where values are missing (an empty cell, or on a year axis
+/// years without a row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gaps {
+    /// The line stops and starts again: nothing is drawn where nothing was measured.
+    Break,
+    /// A dashed line bridges the gap, marked as not measured.
+    Dashed,
 }
 
 /// `y: turnover` or `y: [exports, imports]`.
@@ -163,6 +179,9 @@ pub struct ChartSpec {
     pub x_title: Option<String>,
     #[serde(default)]
     pub y_title: Option<String>,
+    /// How a line shows missing values; `None` is [`Gaps::Break`].
+    #[serde(default)]
+    pub gaps: Option<Gaps>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -189,6 +208,7 @@ const KNOWN_KEYS: &[&str] = &[
     "series_by",
     "x_title",
     "y_title",
+    "gaps",
 ];
 
 /// One series, ready to plot: a value (or a gap) per row.
@@ -212,6 +232,17 @@ pub struct ChartPlan {
     /// ISO dates of the points when x is a date column on a continuous axis.
     pub x_dates: Option<Vec<String>>,
     pub x_heading: String,
+    /// The title of the x axis: the spec's `x_title`, else the x column's unit.
+    pub x_title: Option<String>,
+    /// The title of the value axis: the spec's `y_title`, else the unit of the
+    /// `y` columns (when they share one).
+    pub y_title: Option<String>,
+    /// The x column holds years: its ticks are written without separators.
+    pub x_years: bool,
+    /// The points before which a line breaks because the years between them and the
+    /// point before have no row (see [`missing_years`]); empty but for lines and
+    /// areas over years.
+    pub x_breaks: Vec<usize>,
     pub series: Vec<Series>,
     /// Source keys of the dataset and of the rows drawn.
     pub sources: Vec<String>,
@@ -429,7 +460,7 @@ fn parse_spec(raw: &yaml_serde::Value, src: &SpecSource) -> Result<ChartSpec, Di
     };
     parsed.map_err(|d| {
         let help = if d.message.contains("unknown variant") {
-            Some(format!("`type` is one of: {}", ChartKind::NAMES.join(", ")))
+            Some(variant_help(&d.message))
         } else if d.message.contains("missing field") {
             Some("a chart needs at least `type`, `x` and `y` (and `data` in a brief)".to_string())
         } else {
@@ -437,6 +468,22 @@ fn parse_spec(raw: &yaml_serde::Value, src: &SpecSource) -> Result<ChartSpec, Di
         };
         Diagnostics::from(src.or_fence(d).with_help_opt(help))
     })
+}
+
+/// Help for a value that is not one of a key's words (`type: lnie`, `gaps: dashd`):
+/// the nearest word, and for `type` every chart type.
+fn variant_help(message: &str) -> String {
+    let ticked: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let Some((bad, expected)) = ticked.split_first() else {
+        return format!("`type` is one of: {}", ChartKind::NAMES.join(", "));
+    };
+    let hint = suggest(bad, expected.iter().copied()).map(|s| format!("did you mean `{s}`? "));
+    let hint = hint.unwrap_or_default();
+    if expected == ChartKind::NAMES {
+        format!("{hint}`type` is one of: {}", ChartKind::NAMES.join(", "))
+    } else {
+        format!("{hint}expected one of: {}", expected.join(", "))
+    }
 }
 
 /// The dataset a spec draws: its `data:`, or the dataset it sits in.
@@ -600,6 +647,12 @@ impl Ctx<'_, '_> {
             errors.push(
                 src.at("y", "a pie shows one series: give `y` one column")
                     .with_help("use `stacked-bar` to compare several series"),
+            );
+        }
+        if spec.gaps.is_some() && !spec.kind.has_lines() {
+            errors.push(
+                src.at("gaps", "`gaps` is for lines: a line or area chart")
+                    .with_help("bars and points show a missing value as nothing already"),
             );
         }
     }
@@ -913,8 +966,16 @@ impl Ctx<'_, '_> {
                 })
                 .collect()
         });
+        let x_breaks = match &placed.positions {
+            Some(p) if x_kind == ColumnType::Year && spec.kind.has_lines() => missing_years(p),
+            _ => Vec::new(),
+        };
         ChartPlan {
             x_heading: column_label(&d.columns[xi]),
+            x_title: axis_title(&spec.x_title, || d.columns[xi].unit.clone()),
+            y_title: axis_title(&spec.y_title, || self.values_unit(cols)),
+            x_years: x_kind == ColumnType::Year,
+            x_breaks,
             x_positions: placed.positions,
             x_dates,
             dataset: self.name.clone(),
@@ -926,6 +987,41 @@ impl Ctx<'_, '_> {
             spec,
         }
     }
+
+    /// The unit the `y` columns share (each column's own, else the dataset's).
+    fn values_unit(&self, cols: &Columns) -> Option<String> {
+        let d = self.d;
+        let units: BTreeSet<Option<&String>> = cols
+            .ys
+            .iter()
+            .map(|&c| d.columns[c].unit.as_ref().or(d.unit.as_ref()))
+            .collect();
+        match units.into_iter().collect::<Vec<_>>().as_slice() {
+            [Some(u)] => Some((*u).clone()),
+            _ => None,
+        }
+    }
+}
+
+/// An axis title: the spec's (`""` for none), else the column's unit.
+fn axis_title(given: &Option<String>, unit: impl FnOnce() -> Option<String>) -> Option<String> {
+    match given {
+        Some(t) => Some(t.clone()).filter(|t| !t.trim().is_empty()),
+        None => unit().filter(|u| !u.trim().is_empty()),
+    }
+}
+
+/// Where a line over years breaks: before each point further from the one before
+/// than the chart's shortest step between two points (its years in between have no
+/// row). Annual data with a missing year breaks there; data every ten years does not.
+fn missing_years(positions: &[f64]) -> Vec<usize> {
+    let step = positions
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(f64::INFINITY, f64::min);
+    (1..positions.len())
+        .filter(|&i| positions[i] - positions[i - 1] > step + 1e-9)
+        .collect()
 }
 
 /// A column's name as readers see it: its label, else its name.
@@ -1098,6 +1194,78 @@ mod tests {
         assert!(
             desc.contains("highest 110 (2011), lowest 85 (1996)"),
             "{desc}"
+        );
+    }
+
+    #[test]
+    fn axis_titles_default_to_units() {
+        let base = "data: trade\ntype: line\nx: year\ny: turnover\nwhere: \"source=memo-2016\"\n";
+        let p = run(base).unwrap();
+        // The column has no unit of its own: the dataset's.
+        assert_eq!(p.y_title.as_deref(), Some("US$ million"));
+        assert_eq!(p.x_title, None, "years have no unit");
+        assert!(p.x_years);
+        let p = run(&format!("{base}y_title: \"\"\nx_title: Year of record\n")).unwrap();
+        assert_eq!(p.y_title, None, "an empty title is none");
+        assert_eq!(p.x_title.as_deref(), Some("Year of record"));
+    }
+
+    #[test]
+    fn lines_break_where_years_are_missing() {
+        // 1988, 1996, 2012: the shortest step is 8 years, so 1996–2012 is a gap.
+        let base = "data: trade\nx: year\ny: turnover\nwhere: \"source=memo-2016\"\n";
+        let p = run(&format!("type: line\n{base}")).unwrap();
+        assert_eq!(p.x_breaks, vec![2]);
+        let p = run(&format!("type: area\n{base}gaps: dashed\n")).unwrap();
+        assert_eq!(p.x_breaks, vec![2]);
+        assert_eq!(p.spec.gaps, Some(Gaps::Dashed));
+        // Bars are not joined; a category axis has no years between its slots.
+        assert!(
+            run(&format!("type: bar\n{base}"))
+                .unwrap()
+                .x_breaks
+                .is_empty()
+        );
+        let p = run(&format!("type: line\n{base}x_scale: category\n")).unwrap();
+        assert!(p.x_breaks.is_empty());
+        assert_eq!(
+            missing_years(&[2020.0, 2021.0, 2022.0, 2023.0]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            missing_years(&[1990.0, 2000.0, 2010.0]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(missing_years(&[2001.0, 2002.0, 2005.0, 2006.0]), vec![2]);
+    }
+
+    #[test]
+    fn gaps_and_other_words_are_checked_with_a_suggestion() {
+        let base = "data: trade\nx: year\ny: turnover\nwhere: \"source=memo-2016\"\n";
+        let e = run(&format!("type: line\n{base}gaps: dashd\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown variant `dashd`")
+                && e.contains("did you mean `dashed`?")
+                && e.contains("b.md:11:7"),
+            "{e}"
+        );
+        let e = run(&format!("type: bar\n{base}gaps: dashed\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`gaps` is for lines") && e.contains("b.md:11:7"),
+            "{e}"
+        );
+        let e = run(&format!("type: line\n{base}x_scale: vaule\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `value`?"), "{e}");
+        let e = run(&format!("type: lnie\n{base}")).unwrap_err().to_string();
+        assert!(
+            e.contains("did you mean `line`? `type` is one of: line, area"),
+            "{e}"
         );
     }
 }
