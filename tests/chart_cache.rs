@@ -13,16 +13,16 @@ fn charts_are_redrawn_only_when_their_spec_or_data_changes() {
     let opts = options(&site, &tmp.path().join("out"));
     let before = draws();
     let (_, first) = render_site(&opts).unwrap();
-    assert_eq!(first.charts, 12);
+    assert_eq!(first.charts, 21);
     // Each chart is drawn twice: wide, and narrow for small screens.
     assert_eq!(
         draws() - before,
-        24,
+        42,
         "a cold build draws every chart, both sizes"
     );
 
     let (_, again) = render_site(&opts).unwrap();
-    assert_eq!(draws() - before, 24, "an unchanged rebuild draws none");
+    assert_eq!(draws() - before, 42, "an unchanged rebuild draws none");
     let svg = |r: &tumen::render::RenderedSite, p: &str| {
         r.files
             .iter()
@@ -41,7 +41,7 @@ fn charts_are_redrawn_only_when_their_spec_or_data_changes() {
     let (_, changed) = render_site(&opts).unwrap();
     assert_eq!(
         draws() - before,
-        28,
+        46,
         "the two charts of the changed dataset (both sizes), and no other"
     );
     assert_ne!(
@@ -57,5 +57,5 @@ fn charts_are_redrawn_only_when_their_spec_or_data_changes() {
     )
     .unwrap();
     render_site(&opts).unwrap();
-    assert_eq!(draws() - before, 30);
+    assert_eq!(draws() - before, 48);
 }

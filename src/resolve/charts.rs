@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::values::{format_number, parse_filter, select_rows};
 use crate::load::Dataset;
-use crate::load::dataset::{Cell, ColumnType};
+use crate::load::dataset::{Cell, Column, ColumnType};
 use crate::load::yaml::{Seg, YamlDoc};
 use crate::util::date::Date;
 use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
@@ -62,6 +62,11 @@ impl ChartKind {
         matches!(self, ChartKind::Pie | ChartKind::Donut)
     }
 
+    /// Kinds drawn as lines, whose missing values are gaps in a line.
+    pub fn has_lines(self) -> bool {
+        matches!(self, ChartKind::Line | ChartKind::Area)
+    }
+
     /// Kinds whose x axis can be continuous (points placed by their value).
     fn can_scale_x(self) -> bool {
         matches!(
@@ -89,6 +94,17 @@ pub enum XScale {
 pub enum YScale {
     Linear,
     Log,
+}
+
+/// How a line shows where values are missing (an empty cell, or on a year axis
+/// years without a row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gaps {
+    /// The line stops and starts again: nothing is drawn where nothing was measured.
+    Break,
+    /// A dashed line bridges the gap, marked as not measured.
+    Dashed,
 }
 
 /// `y: turnover` or `y: [exports, imports]`.
@@ -163,6 +179,9 @@ pub struct ChartSpec {
     pub x_title: Option<String>,
     #[serde(default)]
     pub y_title: Option<String>,
+    /// How a line shows missing values; `None` is [`Gaps::Break`].
+    #[serde(default)]
+    pub gaps: Option<Gaps>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -189,6 +208,7 @@ const KNOWN_KEYS: &[&str] = &[
     "series_by",
     "x_title",
     "y_title",
+    "gaps",
 ];
 
 /// One series, ready to plot: a value (or a gap) per row.
@@ -212,6 +232,17 @@ pub struct ChartPlan {
     /// ISO dates of the points when x is a date column on a continuous axis.
     pub x_dates: Option<Vec<String>>,
     pub x_heading: String,
+    /// The title of the x axis: the spec's `x_title`, else the x column's unit.
+    pub x_title: Option<String>,
+    /// The title of the value axis: the spec's `y_title`, else the unit of the
+    /// `y` columns (when they share one).
+    pub y_title: Option<String>,
+    /// The x column holds years: its ticks are written without separators.
+    pub x_years: bool,
+    /// The points before which a line breaks because the years between them and the
+    /// point before have no row (see [`missing_years`]); empty but for lines and
+    /// areas over years.
+    pub x_breaks: Vec<usize>,
     pub series: Vec<Series>,
     /// Source keys of the dataset and of the rows drawn.
     pub sources: Vec<String>,
@@ -387,6 +418,19 @@ pub fn plan(
     src: &SpecSource,
     datasets: &BTreeMap<String, Dataset>,
 ) -> Result<ChartPlan, Diagnostics> {
+    let spec = parse_spec(raw, src)?;
+    let (name, d) = find_dataset(&spec, src, datasets)?;
+    let cx = Ctx { src, name, d };
+    let cols = cx.check_columns(&spec)?;
+    let rows = cx.select_rows(&spec, cols.x)?;
+    let placed = cx.place_x(&spec, cols.x, rows)?;
+    let series = cx.build_series(&spec, &cols, &placed.rows);
+    cx.check_values(&spec, &series)?;
+    Ok(cx.assemble(spec, &cols, placed, series))
+}
+
+/// The spec as written, its keys checked and its values parsed.
+fn parse_spec(raw: &yaml_serde::Value, src: &SpecSource) -> Result<ChartSpec, Diagnostics> {
     let mut errors = Diagnostics::default();
     if !raw.is_mapping() {
         return Err(src
@@ -414,16 +458,40 @@ pub fn plan(
     } else {
         src.doc.parse::<InDataset>().map(|w| w.chart)
     };
-    let spec = parsed.map_err(|d| {
+    parsed.map_err(|d| {
         let help = if d.message.contains("unknown variant") {
-            Some(format!("`type` is one of: {}", ChartKind::NAMES.join(", ")))
+            Some(variant_help(&d.message))
         } else if d.message.contains("missing field") {
             Some("a chart needs at least `type`, `x` and `y` (and `data` in a brief)".to_string())
         } else {
             None
         };
         Diagnostics::from(src.or_fence(d).with_help_opt(help))
-    })?;
+    })
+}
+
+/// Help for a value that is not one of a key's words (`type: lnie`, `gaps: dashd`):
+/// the nearest word, and for `type` every chart type.
+fn variant_help(message: &str) -> String {
+    let ticked: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let Some((bad, expected)) = ticked.split_first() else {
+        return format!("`type` is one of: {}", ChartKind::NAMES.join(", "));
+    };
+    let hint = suggest(bad, expected.iter().copied()).map(|s| format!("did you mean `{s}`? "));
+    let hint = hint.unwrap_or_default();
+    if expected == ChartKind::NAMES {
+        format!("{hint}`type` is one of: {}", ChartKind::NAMES.join(", "))
+    } else {
+        format!("{hint}expected one of: {}", expected.join(", "))
+    }
+}
+
+/// The dataset a spec draws: its `data:`, or the dataset it sits in.
+fn find_dataset<'a>(
+    spec: &ChartSpec,
+    src: &SpecSource,
+    datasets: &'a BTreeMap<String, Dataset>,
+) -> Result<(String, &'a Dataset), Diagnostics> {
     let name = match (&spec.data, src.implicit_data) {
         (Some(d), _) => d.clone(),
         (None, Some(d)) => d.to_string(),
@@ -444,98 +512,155 @@ pub fn plan(
             .with_help(hint)
             .into());
     };
-    let names = d.column_names();
-    let col = |key: &str, c: &str, errors: &mut Diagnostics, path: &[Seg]| -> Option<usize> {
-        match d.column_index(c) {
-            Some(i) => Some(i),
-            None => {
-                errors.push(
-                    src.at_path(path, format!("no column `{c}` in {name}"))
-                        .with_help(did_you_mean(c, &names)),
-                );
-                let _ = key;
-                None
-            }
+    Ok((name, d))
+}
+
+/// A spec being checked against its dataset.
+struct Ctx<'a, 'b> {
+    src: &'a SpecSource<'b>,
+    name: String,
+    d: &'a Dataset,
+}
+
+/// The columns a chart draws, by index.
+struct Columns {
+    x: usize,
+    ys: Vec<usize>,
+    split: Option<usize>,
+}
+
+/// The rows drawn, in drawing order, and where they sit on a continuous x axis.
+struct Placed {
+    rows: Vec<usize>,
+    positions: Option<Vec<f64>>,
+}
+
+impl Ctx<'_, '_> {
+    /// The index of column `c`, or an error at `path` with the nearest name.
+    fn column(&self, c: &str, path: &[Seg], errors: &mut Diagnostics) -> Option<usize> {
+        let found = self.d.column_index(c);
+        if found.is_none() {
+            errors.push(
+                self.src
+                    .at_path(path, format!("no column `{c}` in {}", self.name))
+                    .with_help(did_you_mean(c, &self.d.column_names())),
+            );
         }
-    };
-    let xi = col("x", &spec.x, &mut errors, &[Seg::Key("x".into())]);
-    let ycols = spec.y.to_vec();
-    let mut yis = Vec::new();
-    for (j, y) in ycols.iter().enumerate() {
-        let path: Vec<Seg> = match &spec.y {
-            OneOrMany::One(_) => vec![Seg::Key("y".into())],
-            OneOrMany::Many(_) => vec![Seg::Key("y".into()), Seg::Index(j)],
-        };
-        if let Some(i) = col("y", y, &mut errors, &path) {
-            if !matches!(d.columns[i].kind, ColumnType::Integer | ColumnType::Number) {
-                errors.push(
-                    src.at_path(
+        found
+    }
+
+    /// The x, y and `series_by` columns, and every option that needs no rows.
+    fn check_columns(&self, spec: &ChartSpec) -> Result<Columns, Diagnostics> {
+        let mut errors = Diagnostics::default();
+        let x = self.column(&spec.x, &[Seg::Key("x".into())], &mut errors);
+        let ys = self.check_y(spec, &mut errors);
+        let split = spec
+            .series_by
+            .as_ref()
+            .and_then(|c| self.column(c, &[Seg::Key("series_by".into())], &mut errors));
+        self.check_series_options(spec, &mut errors);
+        self.check_looks(spec, &mut errors);
+        errors.into_result()?;
+        Ok(Columns {
+            x: x.expect("checked"),
+            ys,
+            split,
+        })
+    }
+
+    /// The `y` columns: each must exist and hold numbers.
+    fn check_y(&self, spec: &ChartSpec, errors: &mut Diagnostics) -> Vec<usize> {
+        let (name, d) = (&self.name, self.d);
+        let numeric_col = |c: &Column| matches!(c.kind, ColumnType::Integer | ColumnType::Number);
+        let mut ys = Vec::new();
+        for (j, y) in spec.y.to_vec().iter().enumerate() {
+            let path: Vec<Seg> = match &spec.y {
+                OneOrMany::One(_) => vec![Seg::Key("y".into())],
+                OneOrMany::Many(_) => vec![Seg::Key("y".into()), Seg::Index(j)],
+            };
+            let Some(i) = self.column(y, &path, errors) else {
+                continue;
+            };
+            if numeric_col(&d.columns[i]) {
+                ys.push(i);
+                continue;
+            }
+            let numeric: Vec<&str> = d
+                .columns
+                .iter()
+                .filter(|c| numeric_col(c))
+                .map(|c| c.name.as_str())
+                .collect();
+            errors.push(
+                self.src
+                    .at_path(
                         &path,
                         format!(
                             "column `{y}` of {name} holds {}, not numbers: it cannot be plotted",
                             kind_name(d.columns[i].kind)
                         ),
                     )
-                    .with_help(format!(
-                        "numeric columns of {name}: {}",
-                        d.columns
-                            .iter()
-                            .filter(|c| matches!(c.kind, ColumnType::Integer | ColumnType::Number))
-                            .map(|c| c.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                );
-            } else {
-                yis.push(i);
-            }
+                    .with_help(format!("numeric columns of {name}: {}", numeric.join(", "))),
+            );
+        }
+        ys
+    }
+
+    /// `y` and `labels`, `series_by` and pies: how many series there are.
+    fn check_series_options(&self, spec: &ChartSpec, errors: &mut Diagnostics) {
+        let src = self.src;
+        let ycols = spec.y.to_vec().len();
+        if ycols == 0 {
+            errors.push(src.at("y", "`y` names no column"));
+        }
+        if let Some(labels) = &spec.labels
+            && labels.len() != ycols
+            && spec.series_by.is_none()
+        {
+            errors.push(
+                src.at(
+                    "labels",
+                    format!("{} labels for {} series in `y`", labels.len(), ycols),
+                )
+                .with_help("give one label per column of `y`, in the same order"),
+            );
+        }
+        if spec.series_by.is_some() && ycols != 1 {
+            errors.push(
+                src.at(
+                    "series_by",
+                    "`series_by` splits one `y` column: give `y` exactly one",
+                )
+                .with_help("e.g. `y: value` with `series_by: sector`"),
+            );
+        }
+        if spec.series_by.is_some() && spec.kind.is_pie() {
+            errors.push(
+                src.at(
+                    "series_by",
+                    "a pie shows one series; `series_by` makes several",
+                )
+                .with_help("use `stacked-bar` or `stacked-horizontal-bar`"),
+            );
+        }
+        if spec.kind.is_pie() && ycols > 1 {
+            errors.push(
+                src.at("y", "a pie shows one series: give `y` one column")
+                    .with_help("use `stacked-bar` to compare several series"),
+            );
+        }
+        if spec.gaps.is_some() && !spec.kind.has_lines() {
+            errors.push(
+                src.at("gaps", "`gaps` is for lines: a line or area chart")
+                    .with_help("bars and points show a missing value as nothing already"),
+            );
         }
     }
-    if ycols.is_empty() {
-        errors.push(src.at("y", "`y` names no column"));
-    }
-    if let Some(labels) = &spec.labels
-        && labels.len() != ycols.len()
-        && spec.series_by.is_none()
-    {
-        errors.push(
-            src.at(
-                "labels",
-                format!("{} labels for {} series in `y`", labels.len(), ycols.len()),
-            )
-            .with_help("give one label per column of `y`, in the same order"),
-        );
-    }
-    let split = spec
-        .series_by
-        .as_ref()
-        .and_then(|c| col("series_by", c, &mut errors, &[Seg::Key("series_by".into())]));
-    if spec.series_by.is_some() && ycols.len() != 1 {
-        errors.push(
-            src.at(
-                "series_by",
-                "`series_by` splits one `y` column: give `y` exactly one",
-            )
-            .with_help("e.g. `y: value` with `series_by: sector`"),
-        );
-    }
-    if spec.series_by.is_some() && spec.kind.is_pie() {
-        errors.push(
-            src.at(
-                "series_by",
-                "a pie shows one series; `series_by` makes several",
-            )
-            .with_help("use `stacked-bar` or `stacked-horizontal-bar`"),
-        );
-    }
-    if spec.kind.is_pie() && ycols.len() > 1 {
-        errors.push(
-            src.at("y", "a pie shows one series: give `y` one column")
-                .with_help("use `stacked-bar` to compare several series"),
-        );
-    }
-    if let Some(colors) = &spec.colors {
-        for (j, c) in colors.iter().enumerate() {
+
+    /// Colours, format, size and the value axis.
+    fn check_looks(&self, spec: &ChartSpec, errors: &mut Diagnostics) {
+        let src = self.src;
+        for (j, c) in spec.colors.iter().flatten().enumerate() {
             if !is_color(c) {
                 errors.push(
                     src.at_path(
@@ -546,136 +671,181 @@ pub fn plan(
                 );
             }
         }
-    }
-    if let Some(f) = &spec.format
-        && let Err(msg) = format_number(1.0, f)
-    {
-        errors.push(src.at("format", msg));
-    }
-    for (key, v) in [("width", spec.width), ("height", spec.height)] {
-        if let Some(v) = v
-            && !(100.0..=4000.0).contains(&v)
+        if let Some(f) = &spec.format
+            && let Err(msg) = format_number(1.0, f)
         {
-            errors.push(
-                src.at(key, format!("`{key}: {v}` is out of range"))
-                    .with_help("use a size in pixels between 100 and 4000"),
-            );
+            errors.push(src.at("format", msg));
         }
-    }
-    if let (Some(a), Some(b)) = (spec.y_min, spec.y_max)
-        && a >= b
-    {
-        errors.push(src.at("y_max", format!("y_max ({b}) must be above y_min ({a})")));
-    }
-    if spec.y_scale == Some(YScale::Log) && spec.y_min.is_some_and(|m| m <= 0.0) {
-        errors.push(src.at("y_min", "a log scale starts above zero"));
-    }
-    errors.into_result()?;
-    let xi = xi.expect("checked");
-    let x_kind = d.columns[xi].kind;
-
-    // Rows: filter, x range, sort.
-    let mut rows: Vec<usize> = (0..d.rows.len()).collect();
-    if let Some(f) = &spec.filter {
-        match parse_filter(f).and_then(|c| select_rows(d, &c)) {
-            Ok(r) => rows = r,
-            Err(msg) => errors.push(src.at("where", msg)),
-        }
-    }
-    for (key, b, keep_above) in [("from", &spec.from, true), ("to", &spec.to, false)] {
-        let Some(b) = b else { continue };
-        if !(numeric(x_kind) || x_kind == ColumnType::Date) {
-            errors.push(
-                src.at(
-                    key,
-                    format!(
-                        "`{key}` needs a numeric, year or date x column; `{}` holds text",
-                        spec.x
-                    ),
-                )
-                .with_help("filter text columns with `where`"),
-            );
-            continue;
-        }
-        match bound(b, x_kind) {
-            Ok(limit) => rows.retain(|&r| {
-                x_position(&d.rows[r][xi])
-                    .is_some_and(|x| if keep_above { x >= limit } else { x <= limit })
-            }),
-            Err(msg) => errors.push(src.at(key, msg)),
-        }
-    }
-    if let Some(s) = &spec.sort {
-        let (desc, cname) = s
-            .strip_prefix('-')
-            .map_or((false, s.as_str()), |c| (true, c));
-        match d.column_index(cname) {
-            Some(c) => {
-                rows.sort_by(|&a, &b| {
-                    let (ca, cb) = (&d.rows[a][c], &d.rows[b][c]);
-                    let o = match (x_position(ca), x_position(cb)) {
-                        (Some(x), Some(y)) => x.total_cmp(&y),
-                        _ => ca.text().cmp(&cb.text()),
-                    };
-                    if desc { o.reverse() } else { o }
-                });
+        for (key, v) in [("width", spec.width), ("height", spec.height)] {
+            if let Some(v) = v
+                && !(100.0..=4000.0).contains(&v)
+            {
+                errors.push(
+                    src.at(key, format!("`{key}: {v}` is out of range"))
+                        .with_help("use a size in pixels between 100 and 4000"),
+                );
             }
-            None => errors.push(
-                src.at("sort", format!("no column `{cname}` in {name}"))
-                    .with_help(did_you_mean(cname, &names)),
-            ),
         }
-    }
-    errors.into_result()?;
-    if rows.is_empty() {
-        return Err(src
-            .at_path(&[], format!("this chart selects no rows of {name}"))
-            .with_help("check `where`, `from` and `to`")
-            .into());
+        if let (Some(a), Some(b)) = (spec.y_min, spec.y_max)
+            && a >= b
+        {
+            errors.push(src.at("y_max", format!("y_max ({b}) must be above y_min ({a})")));
+        }
+        if spec.y_scale == Some(YScale::Log) && spec.y_min.is_some_and(|m| m <= 0.0) {
+            errors.push(src.at("y_min", "a log scale starts above zero"));
+        }
     }
 
-    // A continuous x axis unless asked otherwise: gapped years are not even slots.
-    let by_value = match spec.x_scale {
-        Some(XScale::Category) => false,
-        Some(XScale::Value) => {
-            if !(numeric(x_kind) || x_kind == ColumnType::Date) || !spec.kind.can_scale_x() {
-                return Err(src.at("x_scale", "`x_scale: value` needs a numeric, year or date x column and a line, area, bar or scatter chart").into());
+    /// The rows the chart draws: `where`, `from`, `to` and `sort` applied.
+    fn select_rows(&self, spec: &ChartSpec, xi: usize) -> Result<Vec<usize>, Diagnostics> {
+        let (src, d) = (self.src, self.d);
+        let mut errors = Diagnostics::default();
+        let x_kind = d.columns[xi].kind;
+        let mut rows: Vec<usize> = (0..d.rows.len()).collect();
+        if let Some(f) = &spec.filter {
+            match parse_filter(f).and_then(|c| select_rows(d, &c)) {
+                Ok(r) => rows = r,
+                Err(msg) => errors.push(src.at("where", msg)),
             }
-            true
         }
-        None => (numeric(x_kind) || x_kind == ColumnType::Date) && spec.kind.can_scale_x(),
-    };
-    if spec.kind == ChartKind::Scatter && !by_value {
-        return Err(src
-            .at(
-                "x",
-                format!(
-                    "a scatter plot needs a numeric x column; `{}` holds {}",
-                    spec.x,
-                    kind_name(x_kind)
-                ),
-            )
-            .with_help("use `bar` for categories")
-            .into());
+        for (key, b, keep_above) in [("from", &spec.from, true), ("to", &spec.to, false)] {
+            let Some(b) = b else { continue };
+            if !(numeric(x_kind) || x_kind == ColumnType::Date) {
+                errors.push(
+                    src.at(
+                        key,
+                        format!(
+                            "`{key}` needs a numeric, year or date x column; `{}` holds text",
+                            spec.x
+                        ),
+                    )
+                    .with_help("filter text columns with `where`"),
+                );
+                continue;
+            }
+            match bound(b, x_kind) {
+                Ok(limit) => rows.retain(|&r| {
+                    x_position(&d.rows[r][xi])
+                        .is_some_and(|x| if keep_above { x >= limit } else { x <= limit })
+                }),
+                Err(msg) => errors.push(src.at(key, msg)),
+            }
+        }
+        if let Some(s) = &spec.sort {
+            self.sort_rows(s, &mut rows, &mut errors);
+        }
+        errors.into_result()?;
+        if rows.is_empty() {
+            return Err(src
+                .at_path(&[], format!("this chart selects no rows of {}", self.name))
+                .with_help("check `where`, `from` and `to`")
+                .into());
+        }
+        Ok(rows)
     }
-    let mut seen_x = BTreeSet::new();
-    let mut positions = Vec::with_capacity(rows.len());
-    for &r in &rows {
-        let cell = &d.rows[r][xi];
-        if *cell == Cell::Null {
+
+    /// Order `rows` by `sort: column` (`-column` for descending).
+    fn sort_rows(&self, s: &str, rows: &mut [usize], errors: &mut Diagnostics) {
+        let d = self.d;
+        let (desc, cname) = s.strip_prefix('-').map_or((false, s), |c| (true, c));
+        let Some(c) = d.column_index(cname) else {
+            errors.push(
+                self.src
+                    .at("sort", format!("no column `{cname}` in {}", self.name))
+                    .with_help(did_you_mean(cname, &d.column_names())),
+            );
+            return;
+        };
+        rows.sort_by(|&a, &b| {
+            let (ca, cb) = (&d.rows[a][c], &d.rows[b][c]);
+            let o = match (x_position(ca), x_position(cb)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                _ => ca.text().cmp(&cb.text()),
+            };
+            if desc { o.reverse() } else { o }
+        });
+    }
+
+    /// Whether x is a continuous axis, and where each row sits on it (in x order).
+    fn place_x(
+        &self,
+        spec: &ChartSpec,
+        xi: usize,
+        rows: Vec<usize>,
+    ) -> Result<Placed, Diagnostics> {
+        let (src, d) = (self.src, self.d);
+        let x_kind = d.columns[xi].kind;
+        let continuous = numeric(x_kind) || x_kind == ColumnType::Date;
+        // A continuous x axis unless asked otherwise: gapped years are not even slots.
+        let by_value = match spec.x_scale {
+            Some(XScale::Category) => false,
+            Some(XScale::Value) => {
+                if !continuous || !spec.kind.can_scale_x() {
+                    return Err(src.at("x_scale", "`x_scale: value` needs a numeric, year or date x column and a line, area, bar or scatter chart").into());
+                }
+                true
+            }
+            None => continuous && spec.kind.can_scale_x(),
+        };
+        if spec.kind == ChartKind::Scatter && !by_value {
             return Err(src
                 .at(
                     "x",
                     format!(
-                        "row {} of {name} has no `{}`: every point needs an x",
-                        r + 1,
-                        spec.x
+                        "a scatter plot needs a numeric x column; `{}` holds {}",
+                        spec.x,
+                        kind_name(x_kind)
                     ),
                 )
-                .with_help("filter it out with `where`")
+                .with_help("use `bar` for categories")
                 .into());
         }
-        if by_value {
+        let positions = self.positions(spec, xi, &rows, by_value)?;
+        if !by_value || spec.kind == ChartKind::Scatter {
+            return Ok(Placed {
+                rows,
+                positions: by_value.then_some(positions),
+            });
+        }
+        // A continuous axis draws in x order whatever the rows' order.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]));
+        Ok(Placed {
+            rows: order.iter().map(|&i| rows[i]).collect(),
+            positions: Some(order.iter().map(|&i| positions[i]).collect()),
+        })
+    }
+
+    /// Every row's x position (empty on a category axis): each row needs an x, and
+    /// but for a scatter plot each x appears once.
+    fn positions(
+        &self,
+        spec: &ChartSpec,
+        xi: usize,
+        rows: &[usize],
+        by_value: bool,
+    ) -> Result<Vec<f64>, Diagnostics> {
+        let (src, d, name) = (self.src, self.d, &self.name);
+        let mut seen_x = BTreeSet::new();
+        let mut positions = Vec::with_capacity(rows.len());
+        for &r in rows {
+            let cell = &d.rows[r][xi];
+            if *cell == Cell::Null {
+                return Err(src
+                    .at(
+                        "x",
+                        format!(
+                            "row {} of {name} has no `{}`: every point needs an x",
+                            r + 1,
+                            spec.x
+                        ),
+                    )
+                    .with_help("filter it out with `where`")
+                    .into());
+            }
+            if !by_value {
+                continue;
+            }
             let p = x_position(cell).expect("numeric or date");
             if !seen_x.insert(p.to_bits()) && spec.kind != ChartKind::Scatter {
                 return Err(src
@@ -694,30 +864,34 @@ pub fn plan(
             }
             positions.push(p);
         }
+        Ok(positions)
     }
-    if by_value && spec.kind != ChartKind::Scatter {
-        // A continuous axis draws in x order whatever the rows' order.
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]));
-        rows = order.iter().map(|&i| rows[i]).collect();
-        positions = order.iter().map(|&i| positions[i]).collect();
-    }
-    let categories: Vec<String> = rows
-        .iter()
-        .map(|&r| match &d.rows[r][xi] {
-            Cell::Date(dt) => dt.human(),
-            Cell::Year(y) => y.to_string(),
-            c @ (Cell::Number(_) | Cell::Integer(_)) => {
-                format_number(c.as_f64().unwrap_or(0.0), ",").unwrap_or_else(|_| c.text())
-            }
-            c => c.text(),
-        })
-        .collect();
-    let series = if let (Some(sc), Some(&yc)) = (split, yis.first()) {
+
+    /// The series: one per `y` column, or one per value of `series_by`.
+    fn build_series(&self, spec: &ChartSpec, cols: &Columns, rows: &[usize]) -> Vec<Series> {
+        let d = self.d;
+        let label = |j: usize, default: String| {
+            spec.labels
+                .as_ref()
+                .and_then(|l| l.get(j).cloned())
+                .unwrap_or(default)
+        };
+        let (Some(sc), Some(&yc)) = (cols.split, cols.ys.first()) else {
+            return cols
+                .ys
+                .iter()
+                .enumerate()
+                .map(|(j, &c)| Series {
+                    name: label(j, column_label(&d.columns[c])),
+                    column: d.columns[c].name.clone(),
+                    values: rows.iter().map(|&r| d.rows[r][c].as_f64()).collect(),
+                })
+                .collect();
+        };
         // One series per value of the split column, in order of first appearance;
         // a row contributes to its own series only.
         let mut keys: Vec<String> = Vec::new();
-        for &r in &rows {
+        for &r in rows {
             let k = d.rows[r][sc].text();
             if !keys.contains(&k) {
                 keys.push(k);
@@ -726,79 +900,63 @@ pub fn plan(
         keys.iter()
             .enumerate()
             .map(|(j, k)| Series {
-                name: spec
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(j).cloned())
-                    .unwrap_or_else(|| k.clone()),
+                name: label(j, k.clone()),
                 column: d.columns[yc].name.clone(),
                 values: rows
                     .iter()
                     .map(|&r| {
-                        if &d.rows[r][sc].text() == k {
-                            d.rows[r][yc].as_f64()
-                        } else {
-                            None
-                        }
+                        (&d.rows[r][sc].text() == k)
+                            .then(|| d.rows[r][yc].as_f64())
+                            .flatten()
                     })
                     .collect(),
             })
-            .collect::<Vec<_>>()
-    } else {
-        yis.iter()
-            .enumerate()
-            .map(|(j, &c)| Series {
-                name: spec
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(j).cloned())
-                    .unwrap_or_else(|| {
-                        d.columns[c]
-                            .label
-                            .clone()
-                            .unwrap_or_else(|| d.columns[c].name.replace('_', " "))
-                    }),
-                column: d.columns[c].name.clone(),
-                values: rows.iter().map(|&r| d.rows[r][c].as_f64()).collect(),
-            })
-            .collect::<Vec<_>>()
-    };
-    if spec.kind.is_pie()
-        && series
-            .iter()
-            .any(|s| s.values.iter().flatten().any(|v| *v < 0.0))
-    {
-        return Err(src.at("y", "a pie cannot show negative values").into());
+            .collect()
     }
-    if spec.y_scale == Some(YScale::Log)
-        && series
-            .iter()
-            .any(|s| s.values.iter().flatten().any(|v| *v <= 0.0))
-    {
-        return Err(src
-            .at("y_scale", "a log scale cannot show zero or negative values")
-            .into());
-    }
-    let mut sources: BTreeSet<String> = d.sources.iter().cloned().collect();
-    if let Some(sc) = d.column_index("source") {
-        for &r in &rows {
-            let k = d.rows[r][sc].text();
-            if !k.is_empty() {
-                sources.insert(k);
-            }
+
+    /// Values a pie or a log axis cannot show.
+    fn check_values(&self, spec: &ChartSpec, series: &[Series]) -> Result<(), Diagnostics> {
+        let any = |bad: fn(f64) -> bool| {
+            series
+                .iter()
+                .any(|s| s.values.iter().flatten().any(|v| bad(*v)))
+        };
+        if spec.kind.is_pie() && any(|v| v < 0.0) {
+            return Err(self.src.at("y", "a pie cannot show negative values").into());
         }
+        if spec.y_scale == Some(YScale::Log) && any(|v| v <= 0.0) {
+            return Err(self
+                .src
+                .at("y_scale", "a log scale cannot show zero or negative values")
+                .into());
+        }
+        Ok(())
     }
-    let unit = yis
-        .first()
-        .and_then(|&c| d.columns[c].unit.clone())
-        .or_else(|| d.unit.clone());
-    Ok(ChartPlan {
-        x_heading: d.columns[xi]
-            .label
-            .clone()
-            .unwrap_or_else(|| d.columns[xi].name.replace('_', " ")),
-        x_positions: by_value.then_some(positions),
-        x_dates: (by_value && x_kind == ColumnType::Date).then(|| {
+
+    /// The plan: the checked spec, its data, and what the reader is told about it.
+    fn assemble(
+        &self,
+        spec: ChartSpec,
+        cols: &Columns,
+        placed: Placed,
+        series: Vec<Series>,
+    ) -> ChartPlan {
+        let (d, xi, rows) = (self.d, cols.x, &placed.rows);
+        let x_kind = d.columns[xi].kind;
+        let mut sources: BTreeSet<String> = d.sources.iter().cloned().collect();
+        if let Some(sc) = d.column_index("source") {
+            sources.extend(
+                rows.iter()
+                    .map(|&r| d.rows[r][sc].text())
+                    .filter(|k| !k.is_empty()),
+            );
+        }
+        let unit = cols
+            .ys
+            .first()
+            .and_then(|&c| d.columns[c].unit.clone())
+            .or_else(|| d.unit.clone());
+        let x_dates = (placed.positions.is_some() && x_kind == ColumnType::Date).then(|| {
             rows.iter()
                 .map(|&r| match &d.rows[r][xi] {
                     Cell::Date(dt) => {
@@ -807,15 +965,80 @@ pub fn plan(
                     other => other.text(),
                 })
                 .collect()
-        }),
-        dataset: name.clone(),
-        dataset_title: d.title.clone(),
-        categories,
-        series,
-        sources: sources.into_iter().collect(),
-        unit,
-        spec,
-    })
+        });
+        let x_breaks = match &placed.positions {
+            Some(p) if x_kind == ColumnType::Year && spec.kind.has_lines() => missing_years(p),
+            _ => Vec::new(),
+        };
+        ChartPlan {
+            x_heading: column_label(&d.columns[xi]),
+            x_title: axis_title(&spec.x_title, || d.columns[xi].unit.clone()),
+            y_title: axis_title(&spec.y_title, || self.values_unit(cols)),
+            x_years: x_kind == ColumnType::Year,
+            x_breaks,
+            x_positions: placed.positions,
+            x_dates,
+            dataset: self.name.clone(),
+            dataset_title: d.title.clone(),
+            categories: rows.iter().map(|&r| category(&d.rows[r][xi])).collect(),
+            series,
+            sources: sources.into_iter().collect(),
+            unit,
+            spec,
+        }
+    }
+
+    /// The unit the `y` columns share (each column's own, else the dataset's).
+    fn values_unit(&self, cols: &Columns) -> Option<String> {
+        let d = self.d;
+        let units: BTreeSet<Option<&String>> = cols
+            .ys
+            .iter()
+            .map(|&c| d.columns[c].unit.as_ref().or(d.unit.as_ref()))
+            .collect();
+        match units.into_iter().collect::<Vec<_>>().as_slice() {
+            [Some(u)] => Some((*u).clone()),
+            _ => None,
+        }
+    }
+}
+
+/// An axis title: the spec's (`""` for none), else the column's unit.
+fn axis_title(given: &Option<String>, unit: impl FnOnce() -> Option<String>) -> Option<String> {
+    match given {
+        Some(t) => Some(t.clone()).filter(|t| !t.trim().is_empty()),
+        None => unit().filter(|u| !u.trim().is_empty()),
+    }
+}
+
+/// Where a line over years breaks: before each point further from the one before
+/// than the chart's shortest step between two points (its years in between have no
+/// row). Annual data with a missing year breaks there; data every ten years does not.
+fn missing_years(positions: &[f64]) -> Vec<usize> {
+    let step = positions
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(f64::INFINITY, f64::min);
+    (1..positions.len())
+        .filter(|&i| positions[i] - positions[i - 1] > step + 1e-9)
+        .collect()
+}
+
+/// A column's name as readers see it: its label, else its name.
+fn column_label(c: &Column) -> String {
+    c.label.clone().unwrap_or_else(|| c.name.replace('_', " "))
+}
+
+/// The x label of a point, as a reader sees it.
+fn category(c: &Cell) -> String {
+    match c {
+        Cell::Date(dt) => dt.human(),
+        Cell::Year(y) => y.to_string(),
+        c @ (Cell::Number(_) | Cell::Integer(_)) => {
+            format_number(c.as_f64().unwrap_or(0.0), ",").unwrap_or_else(|_| c.text())
+        }
+        c => c.text(),
+    }
 }
 
 fn kind_name(k: ColumnType) -> &'static str {
@@ -971,6 +1194,78 @@ mod tests {
         assert!(
             desc.contains("highest 110 (2011), lowest 85 (1996)"),
             "{desc}"
+        );
+    }
+
+    #[test]
+    fn axis_titles_default_to_units() {
+        let base = "data: trade\ntype: line\nx: year\ny: turnover\nwhere: \"source=memo-2016\"\n";
+        let p = run(base).unwrap();
+        // The column has no unit of its own: the dataset's.
+        assert_eq!(p.y_title.as_deref(), Some("US$ million"));
+        assert_eq!(p.x_title, None, "years have no unit");
+        assert!(p.x_years);
+        let p = run(&format!("{base}y_title: \"\"\nx_title: Year of record\n")).unwrap();
+        assert_eq!(p.y_title, None, "an empty title is none");
+        assert_eq!(p.x_title.as_deref(), Some("Year of record"));
+    }
+
+    #[test]
+    fn lines_break_where_years_are_missing() {
+        // 1988, 1996, 2012: the shortest step is 8 years, so 1996–2012 is a gap.
+        let base = "data: trade\nx: year\ny: turnover\nwhere: \"source=memo-2016\"\n";
+        let p = run(&format!("type: line\n{base}")).unwrap();
+        assert_eq!(p.x_breaks, vec![2]);
+        let p = run(&format!("type: area\n{base}gaps: dashed\n")).unwrap();
+        assert_eq!(p.x_breaks, vec![2]);
+        assert_eq!(p.spec.gaps, Some(Gaps::Dashed));
+        // Bars are not joined; a category axis has no years between its slots.
+        assert!(
+            run(&format!("type: bar\n{base}"))
+                .unwrap()
+                .x_breaks
+                .is_empty()
+        );
+        let p = run(&format!("type: line\n{base}x_scale: category\n")).unwrap();
+        assert!(p.x_breaks.is_empty());
+        assert_eq!(
+            missing_years(&[2020.0, 2021.0, 2022.0, 2023.0]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            missing_years(&[1990.0, 2000.0, 2010.0]),
+            Vec::<usize>::new()
+        );
+        assert_eq!(missing_years(&[2001.0, 2002.0, 2005.0, 2006.0]), vec![2]);
+    }
+
+    #[test]
+    fn gaps_and_other_words_are_checked_with_a_suggestion() {
+        let base = "data: trade\nx: year\ny: turnover\nwhere: \"source=memo-2016\"\n";
+        let e = run(&format!("type: line\n{base}gaps: dashd\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown variant `dashd`")
+                && e.contains("did you mean `dashed`?")
+                && e.contains("b.md:11:7"),
+            "{e}"
+        );
+        let e = run(&format!("type: bar\n{base}gaps: dashed\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`gaps` is for lines") && e.contains("b.md:11:7"),
+            "{e}"
+        );
+        let e = run(&format!("type: line\n{base}x_scale: vaule\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `value`?"), "{e}");
+        let e = run(&format!("type: lnie\n{base}")).unwrap_err().to_string();
+        assert!(
+            e.contains("did you mean `line`? `type` is one of: line, area"),
+            "{e}"
         );
     }
 }
