@@ -229,7 +229,7 @@ fn dataset_pages_show_their_default_chart() {
     assert!(svgs[1].contains("figure-data-narrow-title"));
     assert!(svgs[0].contains("Turnover by year"));
     assert!(
-        page.find("<svg").unwrap() < page.find("class=\"data-table\"").unwrap(),
+        page.find("<svg").unwrap() < page.find("class=\"data-table").unwrap(),
         "chart above the table"
     );
     assert!(files.contains_key("data/trade/chart.svg"));

@@ -639,8 +639,11 @@ fn tables_read_on_a_360_px_phone() {
             for t in tab.eval(TABLES).as_array().unwrap() {
                 let what = format!("{path} ({scheme}) {}", t["table"]);
                 stacked += (t["stacked"] == true) as usize;
-                if t["table"] == "data-table" && t["stacked"] != true {
+                if t["table"] == "data-table stacked" && t["stacked"] != true {
                     report.push(format!("{what}: rows not stacked on a phone: {t}"));
+                }
+                if t["table"] == "data-table" && t["stacked"] == true {
+                    report.push(format!("{what}: two columns stacked on a phone: {t}"));
                 }
                 if t["cut"] != json!([]) || t["unlabelled"] != json!([]) {
                     report.push(format!("{what}: text cut or a heading missing: {t}"));
