@@ -239,3 +239,29 @@ fn build_and_check_word_a_link_to_a_missing_brief_alike() {
     );
     assert!(!Path::new(&site.join("output")).exists());
 }
+
+#[test]
+fn a_missing_dataset_gets_the_datasets_there_are_not_a_folder_that_is_not() {
+    let (tmp, site) = new_site();
+    std::fs::create_dir_all(site.join("data")).unwrap();
+    std::fs::create_dir_all(site.join("briefs")).unwrap();
+    std::fs::write(
+        site.join("data/coal.yaml"),
+        "title: Coal\ncolumns:\n  - {name: year, type: year}\n  - {name: t, type: number}\nrows:\n  - {year: 2020, t: 1}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("briefs/a.md"),
+        "---\ntitle: A\ndate: 2026-01-01\n---\n```chart\ndata: exports\ntype: line\nx: year\ny: t\n```\n\n{{ value(data=\"exports\", where=\"year=2020\", column=\"t\") }}\n",
+    )
+    .unwrap();
+    let err = stderr(&tumen(&["build", "--site", "my-site"], tmp.path()));
+    assert!(err.contains("no dataset `exports`"), "{err}");
+    assert_eq!(
+        err.matches("the datasets are: coal (each named by its file in the site's data/ folder)")
+            .count(),
+        2,
+        "the chart and the value say it alike: {err}"
+    );
+    assert!(!err.contains("content/"), "{err}");
+}

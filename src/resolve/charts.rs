@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use super::values::{format_number, parse_filter, select_rows};
+use super::values::{format_number, no_dataset_help, parse_filter, select_rows};
 use crate::load::Dataset;
 use crate::load::dataset::{Cell, Column, ColumnType};
 use crate::load::yaml::{Seg, YamlDoc};
@@ -503,13 +503,9 @@ fn find_dataset<'a>(
         }
     };
     let Some(d) = datasets.get(&name) else {
-        let hint = suggest(&name, datasets.keys().map(String::as_str)).map_or_else(
-            || "the dataset is a file in content/data/".to_string(),
-            |s| format!("did you mean `{s}`?"),
-        );
         return Err(src
             .at("data", format!("no dataset `{name}`"))
-            .with_help(hint)
+            .with_help(no_dataset_help(&name, datasets))
             .into());
     };
     Ok((name, d))

@@ -108,15 +108,33 @@ fn tell_apart(d: &Dataset, rows: &[usize], l: &Lookup, conds: &[(String, String)
     )
 }
 
+/// What to say of a dataset name that names none: the nearest name, else the
+/// datasets there are (a chart's `data:` and a lookup's `data=` say it alike).
+pub fn no_dataset_help(name: &str, datasets: &BTreeMap<String, Dataset>) -> String {
+    if let Some(s) = suggest(name, datasets.keys().map(String::as_str)) {
+        return format!("did you mean `{s}`?");
+    }
+    if datasets.is_empty() {
+        return "there are no datasets yet: a dataset is a YAML file in the site's data/ folder, named by its file name".to_string();
+    }
+    let names: Vec<&str> = datasets.keys().map(String::as_str).collect();
+    format!(
+        "the datasets are: {} (each named by its file in the site's data/ folder)",
+        names.join(", ")
+    )
+}
+
 /// Find and format the cell `l` asks for.
 pub fn lookup<'d>(
     datasets: &'d BTreeMap<String, Dataset>,
     l: &Lookup,
 ) -> Result<Found<'d>, String> {
     let Some(d) = datasets.get(&l.data) else {
-        let hint = suggest(&l.data, datasets.keys().map(String::as_str))
-            .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
-        return Err(format!("no dataset `{}`{hint}", l.data));
+        return Err(format!(
+            "no dataset `{}`; {}",
+            l.data,
+            no_dataset_help(&l.data, datasets)
+        ));
     };
     let conds = parse_filter(&l.filter)?;
     let Some(col) = d.column_index(&l.column) else {
