@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::load::SiteSources;
+use crate::model::Site;
 use crate::render::{RenderedSite, render};
-use crate::resolve::{ResolveOptions, Site, resolve};
+use crate::resolve::{ResolveOptions, resolve};
 use crate::util::diag::{Diagnostics, Warnings};
 use crate::write::{check_output_dir, write_site};
 

@@ -9,8 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::render::{Content, Dep, RenderedSite};
-use crate::resolve::Site;
+use crate::deps::Dep;
+use crate::model::Site;
+use crate::output::Content;
+use crate::render::RenderedSite;
 use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// `href`/`src` values of an HTML text, with their byte offsets.

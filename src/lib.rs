@@ -4,7 +4,7 @@
 //!
 //! 1. [`load`]: read `site.yaml`, briefs, datasets and the theme; check each file.
 //! 2. [`resolve`]: check across files (links, source keys, dataset lookups) and
-//!    build the [`resolve::Site`] model.
+//!    build the [`model::Site`] model.
 //! 3. [`render`]: Markdown and templates to pages, in parallel, recording what each
 //!    page used.
 //! 4. [`write`]: swap the new output in atomically.
@@ -17,8 +17,12 @@
 
 pub mod build;
 pub mod check;
+pub mod deps;
 pub mod load;
+pub mod markdown;
+pub mod model;
 pub mod new;
+pub mod output;
 pub mod render;
 pub mod resolve;
 pub mod serve;

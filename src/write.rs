@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::load::StaticFile;
-use crate::render::{Content, OutputFile};
+use crate::output::{Content, OutputFile};
 use crate::util::diag::Diagnostic;
 use crate::util::paths::{absolute, display_path};
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use tumen::build::render_site;
-use tumen::render::Dep;
+use tumen::deps::Dep;
 
 #[test]
 fn each_page_records_what_it_used() {

@@ -12,8 +12,10 @@ use serde_json::Value as Json;
 use tera::{Context, Value};
 
 use super::templates::Templates;
-use super::{CARD_TEMPLATE, Ctx, Dep, markdown, publish, related_briefs, tv};
-use crate::resolve::{Brief, Site};
+use super::{CARD_TEMPLATE, Ctx, publish, related_briefs, tv};
+use crate::deps::Dep;
+use crate::markdown::html as markdown;
+use crate::model::{Brief, Site};
 use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// A figure by its plan's key, number, id and standalone SVG's path.

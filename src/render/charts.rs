@@ -31,8 +31,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Value as Json, json};
 
-use crate::resolve::charts::{ChartKind, ChartPlan, Gaps, YScale};
-use crate::resolve::values::{format_number, parse_format};
+use crate::model::chart::{ChartKind, ChartPlan, Gaps, YScale};
+use crate::util::format::{format_number, parse_format};
 
 mod axes;
 mod svg;
@@ -82,13 +82,7 @@ pub const ID_PLACEHOLDER: &str = "tumen-chart";
 /// The chart as a standalone SVG document (ids prefixed `tumen-chart`), from the
 /// cache when this plan was drawn before with this palette.
 pub fn svg(plan: &ChartPlan, palette: &[String]) -> Result<Arc<String>, String> {
-    let pkey = {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in palette.join(",").bytes() {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-        h
-    };
+    let pkey = crate::util::hash::fnv(palette.join(",").as_bytes());
     let key = (plan.key(), pkey);
     if let Some(s) = cache().lock().expect("cache lock").get(&key) {
         return Ok(s.clone());

@@ -8,7 +8,7 @@
 //! deterministic as the input.
 
 use crate::load::StaticFile;
-use crate::render::{Content, OutputFile};
+use crate::output::{Content, OutputFile};
 
 /// Elements whose text is kept exactly.
 const RAW: &[&str] = &["pre", "textarea", "script", "style"];

@@ -9,8 +9,6 @@
 
 mod cache;
 pub mod charts;
-pub mod deps;
-pub mod markdown;
 pub mod minify;
 pub mod publish;
 pub mod templates;
@@ -23,30 +21,17 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use tera::{Context, Value};
 
-use crate::load::StaticFile;
+use crate::deps::{Dep, DepGraph};
 use crate::load::dataset::{Cell, Dataset};
-use crate::resolve::charts::ChartPlan;
-use crate::resolve::values::format_number;
-use crate::resolve::{Brief, Site};
+use crate::markdown::html as markdown;
+use crate::model::chart::ChartPlan;
+use crate::model::{Brief, Site};
+use crate::output::{Content, OutputFile};
 use crate::util::diag::{Diagnostic, Diagnostics};
+use crate::util::format::format_number;
 use cache::{CachedTerms, changed_cards};
 pub use cache::{Card, RenderCache};
-pub use deps::{Dep, DepGraph, SourceFile};
 use templates::Templates;
-
-/// What a file of the output holds.
-#[derive(Debug, Clone)]
-pub enum Content {
-    Bytes(Vec<u8>),
-    Copy(StaticFile),
-}
-
-#[derive(Debug, Clone)]
-pub struct OutputFile {
-    /// Relative to the output folder, with `/` separators.
-    pub path: String,
-    pub content: Content,
-}
 
 /// The rendered site (or the part of it that was asked for), in memory, sorted by path.
 #[derive(Debug)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use pulldown_cmark::{Event, Parser};
 
-use crate::resolve::{Brief, Site};
+use crate::model::{Brief, Site};
 use crate::util::date::Date;
 
 use crate::util::escape::xml as xml_escape;

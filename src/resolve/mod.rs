@@ -7,29 +7,28 @@
 //! dependency record that incremental rebuilds need.
 
 pub mod charts;
-pub mod lint;
 pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use crate::load::dataset::Cell;
-use crate::load::history::{History, RepoState, Revision};
+use crate::load::history::History;
 use crate::load::yaml::Seg;
 use crate::load::yaml::YamlDoc;
-use crate::load::{BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
-use crate::util::date::Date;
-use crate::util::diag::{Diagnostic, Diagnostics, Warnings, did_you_mean, suggest};
+use crate::load::{BriefSource, Dataset, SiteSources};
+use crate::markdown::lint::Lint;
+use crate::markdown::scan::{Scan, scan_markdown};
+use crate::model::chart::ChartPlan;
+use crate::model::{Brief, KeyFigure, Site, Source, Topic};
+use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
 use crate::util::paths::{display_path, normalize, percent_decode};
 use crate::util::slug::slugify;
-use charts::{ChartPlan, SpecSource};
-use lint::{Lint, Linter};
+use charts::SpecSource;
 use serde_json::Value as Json;
 use values::{Lookup, lookup, lookup_from_args, parse_shortcode};
 
@@ -43,193 +42,6 @@ pub struct ResolveOptions {
     /// does not exist either: `tumen check` then reports it with every other
     /// broken link and anchor, instead of stopping here.
     pub keep_broken_links: bool,
-}
-
-/// A brief ready to render. Its parts are shared, so that the live preview can
-/// keep what an edit did not change from one resolve to the next.
-#[derive(Debug)]
-pub struct Brief {
-    pub src: Arc<BriefSource>,
-    pub slug: String,
-    /// Site path of its page: `briefs/<slug>/` (without the base path).
-    pub path: String,
-    /// (display name, slug) of each topic.
-    pub topics: Vec<(String, String)>,
-    /// The body with inline values put in, ready for Markdown.
-    pub body: Arc<str>,
-    /// Link targets as written (`other.md#x`) → site path (`briefs/other/#x`).
-    pub links: Arc<BTreeMap<String, String>>,
-    /// Datasets this brief's body reads.
-    pub datasets: Arc<BTreeSet<String>>,
-    /// Its charts, in the order of their blocks.
-    pub charts: Arc<Vec<ChartPlan>>,
-    /// Mistakes in its Markdown that do not stop the build ([`lint`]).
-    pub warnings: Vec<Diagnostic>,
-    /// When it last changed: `updated:` if set, else its last commit.
-    pub updated: Option<Date>,
-    /// Commits that touched it or the datasets it reads, newest first.
-    pub history: Vec<Revision>,
-    /// Its file has edits not yet committed.
-    pub uncommitted: bool,
-    /// Its file has never been committed.
-    pub new: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Topic {
-    pub name: String,
-    pub slug: String,
-    /// Indexes into [`Site::briefs`], in the briefs' order.
-    pub briefs: Vec<usize>,
-}
-
-/// One row of the `sources` dataset and what cites it.
-#[derive(Debug, Clone)]
-pub struct Source {
-    pub key: String,
-    /// The row's cells by column name.
-    pub fields: BTreeMap<String, String>,
-    pub cited_by_briefs: Vec<usize>,
-    pub cited_by_datasets: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct KeyFigure {
-    pub label: String,
-    pub value: String,
-    pub dataset: String,
-    /// The year or date of the row, when the dataset has one.
-    pub when: Option<String>,
-    pub source: Option<String>,
-}
-
-/// The whole site, cross-checked. Owned by this module; the renderer only reads it.
-#[derive(Debug)]
-pub struct Site {
-    pub root: PathBuf,
-    /// Whether the site is in git, and how much of its history there is.
-    pub repo: RepoState,
-    pub config: SiteConfig,
-    /// `/` or `/sub/`: every internal link starts with it.
-    pub base_path: String,
-    /// Published briefs, newest first.
-    /// Shared: a rebuild of the live preview reuses every brief it did not change.
-    pub briefs: Vec<Arc<Brief>>,
-    pub datasets: BTreeMap<String, Dataset>,
-    pub topics: Vec<Topic>,
-    pub sources: Vec<Source>,
-    pub key_figures: Vec<KeyFigure>,
-    /// Each dataset's default chart (its `chart:` section), by dataset name.
-    pub dataset_charts: BTreeMap<String, ChartPlan>,
-    pub static_files: BTreeMap<String, StaticFile>,
-    pub theme: Theme,
-    /// Briefs left out because they are drafts.
-    pub drafts_skipped: usize,
-    /// With `keep_broken_links` (`tumen check`): the links to brief files that do
-    /// not exist, which `check` reports with the other broken links.
-    pub missing_links: Vec<Diagnostic>,
-}
-
-impl Site {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_path, path.trim_start_matches('/'))
-    }
-
-    /// Every brief's warnings, in file order.
-    pub fn warnings(&self) -> Warnings {
-        Warnings(
-            self.briefs
-                .iter()
-                .flat_map(|b| b.warnings.iter().cloned())
-                .collect(),
-        )
-        .sorted()
-    }
-}
-
-/// Where the code and raw HTML of a Markdown text are, so that `{{` inside them is
-/// left alone, every link with its position, and the mistakes of its Markdown.
-#[derive(Debug)]
-struct Scan {
-    literal: Vec<Range<usize>>,
-    links: Vec<(String, Range<usize>)>,
-    charts: Vec<ChartBlock>,
-    lints: Arc<[Lint]>,
-}
-
-/// A ```` ```chart ```` block: its YAML and where it is.
-#[derive(Debug, Clone)]
-struct ChartBlock {
-    yaml: String,
-    /// Offset of the opening fence in the body.
-    fence: usize,
-    /// Offset of the first line of YAML in the body.
-    content: usize,
-}
-
-fn scan_markdown(body: &str) -> Scan {
-    let mut literal = Vec::new();
-    let mut links = Vec::new();
-    let mut charts = Vec::new();
-    let mut code_start = None;
-    let mut chart: Option<ChartBlock> = None;
-    let mut lint = Linter::new(body);
-    let mut events = Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter();
-    while let Some((ev, range)) = events.next() {
-        lint.event(&ev, &range);
-        match ev {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                code_start = Some(range.start);
-                if crate::render::markdown::is_chart_block(&kind) {
-                    // The YAML starts on the line after the fence.
-                    let content = body[range.start..]
-                        .find('\n')
-                        .map_or(range.end, |i| range.start + i + 1);
-                    chart = Some(ChartBlock {
-                        yaml: String::new(),
-                        fence: range.start,
-                        content,
-                    });
-                }
-            }
-            Event::Text(t) if chart.is_some() => {
-                if let Some(c) = chart.as_mut() {
-                    c.yaml.push_str(&t);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some(s) = code_start.take() {
-                    literal.push(s..range.end);
-                }
-                charts.extend(chart.take());
-            }
-            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => literal.push(range),
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                id,
-                ..
-            }) => {
-                // A reference link's target is written in its definition
-                // (`[label]: target.md`): point errors there.
-                let at = match link_type {
-                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => events
-                        .reference_definitions()
-                        .get(&id)
-                        .map_or(range, |def| def.span.clone()),
-                    _ => range,
-                };
-                links.push((dest_url.to_string(), at));
-            }
-            _ => {}
-        }
-    }
-    Scan {
-        literal,
-        links,
-        charts,
-        lints: lint.finish().into(),
-    }
 }
 
 fn is_external(dest: &str) -> bool {
@@ -1103,7 +915,9 @@ fn brief(
         let last = history.commits.get(&src.file)?.first()?.date;
         (last > src.date).then_some(last)
     });
-    let warnings = body.lints.iter().map(|l| l.diagnostic(&src)).collect();
+    let warnings = (body.lints.iter())
+        .map(|l| l.diagnostic(&src.file, &src.text, src.body_start))
+        .collect();
     Brief {
         warnings,
         history: history.of(&files),

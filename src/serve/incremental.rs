@@ -23,10 +23,12 @@ use rayon::prelude::*;
 use super::output::Output;
 use super::watch::Changes;
 use crate::build::{BuildOptions, BuildReport};
+use crate::deps::{Dep, DepGraph};
 use crate::load::history::History;
 use crate::load::{self, BriefSource, Dataset, SiteConfig, SiteSources, StaticFile, Theme};
-use crate::render::{Card, Dep, DepGraph, RenderCache, Since, render_some};
-use crate::resolve::{Brief, ResolveCache, Site, resolve_cached};
+use crate::model::{Brief, Site};
+use crate::render::{Card, RenderCache, Since, render_some};
+use crate::resolve::{ResolveCache, resolve_cached};
 use crate::util::diag::{Diagnostic, Diagnostics, Warnings};
 use crate::util::paths::{absolute, display_path};
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::load::StaticFile;
-use crate::render::{Content, OutputFile};
+use crate::output::{Content, OutputFile};
 use crate::util::diag::Diagnostic;
 use crate::write::{update_files, write_site};
 

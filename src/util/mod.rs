@@ -9,11 +9,15 @@
 //! | [`date`] | calendar dates as briefs and datasets write them |
 //! | [`slug`] | URL segments made from titles and file names |
 //! | [`escape`] | HTML and XML escaping |
+//! | [`format`] | number formats (`US$,.0f m`) |
+//! | [`hash`] | FNV-1a, for stable cache keys |
 //! | [`trace`] | `TUMEN_TRACE` stage timings |
 
 pub mod date;
 pub mod diag;
 pub mod escape;
+pub mod format;
+pub mod hash;
 pub mod paths;
 pub mod slug;
 pub mod trace;

@@ -25,7 +25,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::load::BriefSource;
+use std::path::Path;
+
 use crate::util::diag::{Diagnostic, suggest};
 
 /// One mistake, at a byte offset of a brief's body.
@@ -46,14 +47,10 @@ impl Lint {
     }
 
     /// The warning for the brief this body is from.
-    pub fn diagnostic(&self, src: &BriefSource) -> Diagnostic {
-        Diagnostic::at_offset(
-            &src.file,
-            &src.text,
-            src.body_start + self.offset,
-            self.message.clone(),
-        )
-        .with_help(self.help.clone())
+    /// Where it is in `file`, whose whole `text` has the body from `body_start`.
+    pub fn diagnostic(&self, file: &Path, text: &str, body_start: usize) -> Diagnostic {
+        Diagnostic::at_offset(file, text, body_start + self.offset, self.message.clone())
+            .with_help(self.help.clone())
     }
 }
 
@@ -311,9 +308,7 @@ mod tests {
 
     fn lints(body: &str) -> Vec<(usize, String)> {
         let mut l = Linter::new(body);
-        for (ev, range) in
-            Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter()
-        {
+        for (ev, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
             l.event(&ev, &range);
         }
         l.finish()
@@ -346,9 +341,7 @@ mod tests {
             ]
         );
         let mut linter = Linter::new(body);
-        for (ev, range) in
-            Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter()
-        {
+        for (ev, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
             linter.event(&ev, &range);
         }
         assert!(linter.finish()[0].help.starts_with("did you mean [^fa]?"));

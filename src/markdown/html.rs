@@ -1,28 +1,15 @@
-//! Markdown to HTML, with what templates need beside the HTML: heading anchors, a
-//! table of contents, footnotes gathered at the end with links back, word count.
+//! A brief's Markdown to HTML, with what templates need beside the HTML: heading
+//! anchors, a table of contents, footnotes gathered at the end with links back,
+//! the word count and the first paragraph.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
+
+use super::{is_chart_block, options};
 use serde::Serialize;
 
 use crate::util::slug::slugify;
-
-/// A fenced block whose info string starts with `chart` is a chart, not code.
-pub fn is_chart_block(kind: &pulldown_cmark::CodeBlockKind) -> bool {
-    matches!(kind, pulldown_cmark::CodeBlockKind::Fenced(info) if info.split_whitespace().next() == Some("chart"))
-}
-
-/// The Markdown dialect of briefs: CommonMark with GitHub's tables, footnotes,
-/// strikethrough and task lists, smart punctuation, and `{#id}` on headings.
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TocEntry {

@@ -1,0 +1,120 @@
+//! The resolved site: what `resolve` makes of the sources and `render` reads.
+//!
+//! Owned here, apart from both stages, so that each type has one home and the
+//! renderer depends on the model, not on the resolver's workings. Everything in
+//! it has been checked across files: slugs are unique, links and source keys point
+//! somewhere, inline values are looked up, charts are planned ([`chart`]).
+
+pub mod chart;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::load::history::{RepoState, Revision};
+use crate::load::{BriefSource, Dataset, SiteConfig, StaticFile, Theme};
+use crate::util::date::Date;
+use crate::util::diag::{Diagnostic, Warnings};
+use chart::ChartPlan;
+
+/// A brief ready to render. Its parts are shared, so that the live preview can
+/// keep what an edit did not change from one resolve to the next.
+#[derive(Debug)]
+pub struct Brief {
+    pub src: Arc<BriefSource>,
+    pub slug: String,
+    /// Site path of its page: `briefs/<slug>/` (without the base path).
+    pub path: String,
+    /// (display name, slug) of each topic.
+    pub topics: Vec<(String, String)>,
+    /// The body with inline values put in, ready for Markdown.
+    pub body: Arc<str>,
+    /// Link targets as written (`other.md#x`) → site path (`briefs/other/#x`).
+    pub links: Arc<BTreeMap<String, String>>,
+    /// Datasets this brief's body reads.
+    pub datasets: Arc<BTreeSet<String>>,
+    /// Its charts, in the order of their blocks.
+    pub charts: Arc<Vec<ChartPlan>>,
+    /// Mistakes in its Markdown that do not stop the build ([`lint`]).
+    pub warnings: Vec<Diagnostic>,
+    /// When it last changed: `updated:` if set, else its last commit.
+    pub updated: Option<Date>,
+    /// Commits that touched it or the datasets it reads, newest first.
+    pub history: Vec<Revision>,
+    /// Its file has edits not yet committed.
+    pub uncommitted: bool,
+    /// Its file has never been committed.
+    pub new: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub name: String,
+    pub slug: String,
+    /// Indexes into [`Site::briefs`], in the briefs' order.
+    pub briefs: Vec<usize>,
+}
+
+/// One row of the `sources` dataset and what cites it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub key: String,
+    /// The row's cells by column name.
+    pub fields: BTreeMap<String, String>,
+    pub cited_by_briefs: Vec<usize>,
+    pub cited_by_datasets: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyFigure {
+    pub label: String,
+    pub value: String,
+    pub dataset: String,
+    /// The year or date of the row, when the dataset has one.
+    pub when: Option<String>,
+    pub source: Option<String>,
+}
+
+/// The whole site, cross-checked. Owned by this module; the renderer only reads it.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    /// Whether the site is in git, and how much of its history there is.
+    pub repo: RepoState,
+    pub config: SiteConfig,
+    /// `/` or `/sub/`: every internal link starts with it.
+    pub base_path: String,
+    /// Published briefs, newest first.
+    /// Shared: a rebuild of the live preview reuses every brief it did not change.
+    pub briefs: Vec<Arc<Brief>>,
+    pub datasets: BTreeMap<String, Dataset>,
+    pub topics: Vec<Topic>,
+    pub sources: Vec<Source>,
+    pub key_figures: Vec<KeyFigure>,
+    /// Each dataset's default chart (its `chart:` section), by dataset name.
+    pub dataset_charts: BTreeMap<String, ChartPlan>,
+    pub static_files: BTreeMap<String, StaticFile>,
+    pub theme: Theme,
+    /// Briefs left out because they are drafts.
+    pub drafts_skipped: usize,
+    /// With `keep_broken_links` (`tumen check`): the links to brief files that do
+    /// not exist, which `check` reports with the other broken links.
+    pub missing_links: Vec<Diagnostic>,
+}
+
+impl Site {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_path, path.trim_start_matches('/'))
+    }
+
+    /// Every brief's warnings, in file order.
+    pub fn warnings(&self) -> Warnings {
+        Warnings(
+            self.briefs
+                .iter()
+                .flat_map(|b| b.warnings.iter().cloned())
+                .collect(),
+        )
+        .sorted()
+    }
+}
