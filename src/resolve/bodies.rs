@@ -1,0 +1,446 @@
+//! Brief bodies, one at a time and in parallel: links to other briefs' and
+//! datasets' files made site paths, `{{ value(…) }}` replaced by the cells they
+//! ask for, chart blocks planned. Each body's result records what it read from
+//! other files ([`Reads`]), so the live preview reuses it while those hold.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::cache::{BodyResult, ResolveCache};
+use super::charts::{self, SpecSource};
+use super::values::{Lookup, Shortcode, lookup, lookup_from_args, parse_shortcode};
+use crate::load::history::History;
+use crate::load::yaml::YamlDoc;
+use crate::load::{BriefSource, Dataset};
+use crate::markdown::lint::Lint;
+use crate::markdown::scan::{Scan, scan_markdown};
+use crate::model::Brief;
+use crate::model::chart::ChartPlan;
+use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean, line_col, suggest};
+use crate::util::paths::{display_path, normalize, percent_decode};
+use crate::util::slug::slugify;
+
+/// A brief's body after resolving: values put in, links mapped, datasets noted.
+#[derive(Debug, Clone)]
+pub(super) struct ResolvedBody {
+    pub(super) body: Arc<str>,
+    pub(super) links: Arc<BTreeMap<String, String>>,
+    pub(super) datasets: Arc<BTreeSet<String>>,
+    pub(super) charts: Arc<Vec<ChartPlan>>,
+    /// Offsets in the body: the brief makes them lines ([`Lint::diagnostic`]).
+    pub(super) lints: Arc<[Lint]>,
+}
+
+/// What resolving a body read besides the body itself: a cached result stays good
+/// while these read the same.
+#[derive(Debug, Default)]
+pub(super) struct Reads {
+    /// Each brief linked to (its normalised file) and the slug its link became.
+    pub(super) briefs: Vec<(PathBuf, String)>,
+    /// Each dataset read or linked to, with its version (see [`ResolveCache`]).
+    pub(super) datasets: Vec<(String, u64)>,
+}
+
+/// Briefs' files by normalised path, for relative links.
+pub(super) type FileIndex = HashMap<PathBuf, usize>;
+
+pub(super) struct Resolver<'a> {
+    pub(super) briefs: &'a [Arc<BriefSource>],
+    /// Index into `briefs` → slug, for published briefs only.
+    pub(super) slugs: &'a BTreeMap<usize, String>,
+    pub(super) files: &'a FileIndex,
+    pub(super) datasets: &'a BTreeMap<String, Dataset>,
+    pub(super) data_dir: PathBuf,
+    pub(super) drafts: &'a BTreeSet<usize>,
+    pub(super) cache: &'a ResolveCache,
+    pub(super) keep_broken_links: bool,
+    /// With `keep_broken_links` (`tumen check`): links to brief files that do not
+    /// exist, reported with the rest when the resolve fails, else by the check of
+    /// the rendered links (in the same words).
+    pub(super) deferred: std::sync::Mutex<Vec<Diagnostic>>,
+}
+
+impl Resolver<'_> {
+    /// Brief `i`'s body, from the cache when neither it nor what it read changed.
+    pub(super) fn cached_or_new(&self, i: usize) -> BodyResult {
+        let b = &self.briefs[i];
+        let scan = match self.cache.bodies.get(b.file.as_os_str()) {
+            Some(c) if Arc::ptr_eq(&c.src, b) || c.src.body() == b.body() => {
+                if let Some((r, reads)) = &c.resolved
+                    && self.still(reads)
+                {
+                    return BodyResult::Reused(r.clone());
+                }
+                c.scan.clone()
+            }
+            _ => Arc::new(scan_markdown(b.body())),
+        };
+        let r = self.brief(i, &scan);
+        BodyResult::Made(scan, r)
+    }
+
+    /// Whether what a body read resolves as it did.
+    fn still(&self, reads: &Reads) -> bool {
+        reads.briefs.iter().all(|(file, slug)| {
+            self.files
+                .get(file)
+                .is_some_and(|t| !self.drafts.contains(t) && self.slugs.get(t) == Some(slug))
+        }) && reads
+            .datasets
+            .iter()
+            .all(|(name, v)| self.datasets.contains_key(name) && self.cache.version(name) == *v)
+    }
+
+    /// Put values in and resolve links, for one brief.
+    fn brief(&self, i: usize, scan: &Scan) -> Result<(ResolvedBody, Reads), Diagnostics> {
+        let b = &self.briefs[i];
+        let mut reads = Reads::default();
+        let mut errors = Diagnostics::default();
+        let links = self.links(b, scan, &mut reads, &mut errors);
+        let mut used = BTreeSet::new();
+        let body = self.put_values_in(b, scan, &mut used, &mut errors);
+        let charts = self.charts(b, scan, &mut used, &mut errors);
+        errors.into_result()?;
+        reads.datasets.extend(used.iter().map(|d| (d.clone(), 0)));
+        for (name, v) in &mut reads.datasets {
+            *v = self.cache.version(name);
+        }
+        let body = ResolvedBody {
+            body: body.into(),
+            links: Arc::new(links),
+            datasets: Arc::new(used),
+            charts: Arc::new(charts),
+            lints: scan.lints.clone(),
+        };
+        Ok((body, reads))
+    }
+
+    /// Links to other briefs' files and to datasets' files, as site paths.
+    fn links(
+        &self,
+        b: &BriefSource,
+        scan: &Scan,
+        reads: &mut Reads,
+        errors: &mut Diagnostics,
+    ) -> BTreeMap<String, String> {
+        let mut links = BTreeMap::new();
+        let dir = b.file.parent().unwrap_or(Path::new(""));
+        for (dest, range) in &scan.links {
+            if is_external(dest) || dest.is_empty() {
+                continue;
+            }
+            let (file_part, frag) = dest
+                .split_once('#')
+                .map_or((dest.as_str(), None), |(f, h)| (f, Some(h)));
+            let file_part = file_part.split('?').next().unwrap_or(file_part);
+            let lower = file_part.to_ascii_lowercase();
+            let target = normalize(
+                &dir.join(percent_decode(file_part).unwrap_or_else(|| file_part.to_string())),
+            );
+            let at = |msg: String| {
+                Diagnostic::at_offset(&b.file, &b.text, b.body_start + range.start, msg)
+            };
+            let resolved = if lower.ends_with(".md") || lower.ends_with(".markdown") {
+                self.brief_link(dest, &target, reads, at)
+            } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+                self.dataset_link(dest, &target, reads, at)
+            } else {
+                // Other relative links (images in static/, pages of the theme) are the
+                // author's to get right; `tumen check` will verify them.
+                continue;
+            };
+            match resolved {
+                Ok(page) => {
+                    let full = frag.map_or_else(|| page.clone(), |f| format!("{page}#{f}"));
+                    links.insert(dest.clone(), full);
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        links
+    }
+
+    /// The page of the brief whose file a link names. A link to a brief that does
+    /// not exist is kept (to a page that does not exist) for `tumen check`.
+    fn brief_link(
+        &self,
+        dest: &str,
+        target: &Path,
+        reads: &mut Reads,
+        at: impl Fn(String) -> Diagnostic,
+    ) -> Result<String, Diagnostic> {
+        match self.files.get(target) {
+            Some(&t) if self.drafts.contains(&t) => Err(at(format!(
+                "`{dest}` links to a draft, which this build leaves out"
+            ))
+            .with_help("publish the target (remove `draft: true`) or build with --drafts")),
+            Some(t) => {
+                reads
+                    .briefs
+                    .push((target.to_path_buf(), self.slugs[t].clone()));
+                Ok(format!("briefs/{}/", self.slugs[t]))
+            }
+            None => {
+                let published = (self.briefs.iter().enumerate())
+                    .filter(|(i, _)| !self.drafts.contains(i))
+                    .map(|(_, b)| b.file.as_path());
+                let (msg, help) = missing_brief(dest, target, published);
+                let d = at(msg).with_help(help);
+                if !self.keep_broken_links {
+                    return Err(d);
+                }
+                if let Ok(mut deferred) = self.deferred.lock() {
+                    deferred.push(d);
+                }
+                let stem = target.file_stem().map(|s| s.to_string_lossy().into_owned());
+                Ok(format!("briefs/{}/", slugify(&stem.unwrap_or_default())))
+            }
+        }
+    }
+
+    /// The page of the dataset whose file a link names.
+    fn dataset_link(
+        &self,
+        dest: &str,
+        target: &Path,
+        reads: &mut Reads,
+        at: impl Fn(String) -> Diagnostic,
+    ) -> Result<String, Diagnostic> {
+        let name = target
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if target.parent() == Some(self.data_dir.as_path()) && self.datasets.contains_key(&name) {
+            let page = format!("data/{name}/");
+            reads.datasets.push((name, 0));
+            Ok(page)
+        } else {
+            Err(at(format!(
+                "`{dest}` links to a dataset file that does not exist ({})",
+                target.display()
+            )))
+        }
+    }
+
+    /// The body with each `{{ value(…) }}` replaced by the cell it asks for
+    /// (escaped for Markdown); `{{` in code and raw HTML is left alone.
+    fn put_values_in(
+        &self,
+        b: &BriefSource,
+        scan: &Scan,
+        used: &mut BTreeSet<String>,
+        errors: &mut Diagnostics,
+    ) -> String {
+        let body = b.body();
+        let at = |offset: usize, msg: String| {
+            Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg)
+        };
+        let mut out = String::with_capacity(body.len());
+        let (mut last, mut pos) = (0, 0);
+        while let Some(found) = body[pos..].find("{{") {
+            let start = pos + found;
+            if let Some(r) = scan.literal.iter().find(|r| r.contains(&start)) {
+                pos = r.end.max(start + 2);
+                continue;
+            }
+            let sc = match parse_shortcode(&body[start..]) {
+                None => {
+                    pos = start + 2;
+                    continue;
+                }
+                Some(Err(msg)) => {
+                    errors.push(at(start, msg));
+                    pos = start + 2;
+                    continue;
+                }
+                Some(Ok(sc)) => sc,
+            };
+            let text = self.shortcode(&sc, used).unwrap_or_else(|(msg, help)| {
+                errors.push(at(start, msg).with_help_opt(help));
+                String::new()
+            });
+            out.push_str(&body[last..start]);
+            out.push_str(&escape_markdown(&text));
+            last = start + sc.len;
+            pos = last;
+        }
+        out.push_str(&body[last..]);
+        out
+    }
+
+    /// What a shortcode stands for; on error, what is wrong and the help.
+    fn shortcode(
+        &self,
+        sc: &Shortcode,
+        used: &mut BTreeSet<String>,
+    ) -> Result<String, (String, Option<String>)> {
+        if sc.name != "value" {
+            let help = did_you_mean(&sc.name, &["value"]);
+            return Err((format!("unknown shortcode `{}`", sc.name), Some(help)));
+        }
+        lookup_from_args(&sc.args)
+            .and_then(|l: Lookup| {
+                used.insert(l.data.clone());
+                lookup(self.datasets, &l).map(|f| f.text)
+            })
+            .map_err(|msg| (msg, None))
+    }
+
+    /// The plans of the body's chart blocks.
+    fn charts(
+        &self,
+        b: &BriefSource,
+        scan: &Scan,
+        used: &mut BTreeSet<String>,
+        errors: &mut Diagnostics,
+    ) -> Vec<ChartPlan> {
+        let mut charts = Vec::with_capacity(scan.charts.len());
+        for block in &scan.charts {
+            let (fence_line, _) = line_col(&b.text, b.body_start + block.fence);
+            let (content_line, _) = line_col(&b.text, b.body_start + block.content);
+            let doc = YamlDoc {
+                file: &b.file,
+                file_text: &b.text,
+                yaml: &block.yaml,
+                line_offset: content_line - 1,
+            };
+            let raw: yaml_serde::Value = match doc.parse() {
+                Ok(v) => v,
+                Err(d) => {
+                    errors.push(d);
+                    continue;
+                }
+            };
+            let src = SpecSource {
+                doc,
+                base: Vec::new(),
+                implicit_data: None,
+                fence_line,
+            };
+            match charts::plan(&raw, &src, self.datasets) {
+                Ok(p) => {
+                    used.insert(p.dataset.clone());
+                    charts.push(p);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        charts
+    }
+}
+
+fn is_external(dest: &str) -> bool {
+    dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with('#')
+        || dest.starts_with('/')
+}
+
+/// Markdown-escape text put into a body, so a value never becomes markup.
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What is wrong with a link `dest` to a brief file `target` that does not exist,
+/// and the help: the nearest brief file by name, else the briefs there are. The
+/// same words in `tumen build` and `tumen check`.
+/// `briefs` are the files of the published briefs.
+pub fn missing_brief<'a>(
+    dest: &str,
+    target: &Path,
+    briefs: impl Iterator<Item = &'a Path>,
+) -> (String, String) {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+    let names: Vec<String> = briefs.filter_map(name).collect();
+    let want = name(target).unwrap_or_default();
+    let help = match suggest(&want, names.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if names.is_empty() => "there are no briefs to link to yet".to_string(),
+        None => {
+            let mut shown: Vec<&str> = names.iter().map(String::as_str).take(8).collect();
+            if names.len() > shown.len() {
+                shown.push("…");
+            }
+            format!(
+                "no brief file has a name like it; the briefs are: {}",
+                shown.join(", ")
+            )
+        }
+    };
+    let msg = format!(
+        "`{dest}` links to a brief file that does not exist ({})",
+        target.display()
+    );
+    (msg, help)
+}
+
+/// A brief from its source, where it goes and its resolved body.
+pub(super) fn make_brief(
+    src: Arc<BriefSource>,
+    slug: String,
+    path: String,
+    topics: Vec<(String, String)>,
+    body: ResolvedBody,
+    history: &History,
+    datasets: &BTreeMap<String, Dataset>,
+) -> Brief {
+    let mut files: Vec<&Path> = vec![&src.file];
+    files.extend(
+        body.datasets
+            .iter()
+            .filter_map(|n| datasets.get(n))
+            .map(|d| d.file.as_path()),
+    );
+    let uncommitted = history.uncommitted.contains(&src.file);
+    // An explicit `updated:` wins; else the last commit of the brief's own file,
+    // unless it has changed since (then git cannot say when it was).
+    let updated = src.updated.or_else(|| {
+        if uncommitted {
+            return None;
+        }
+        let last = history.commits.get(&src.file)?.first()?.date;
+        (last > src.date).then_some(last)
+    });
+    let warnings = (body.lints.iter())
+        .map(|l| l.diagnostic(&src.file, &src.text, src.body_start))
+        .collect();
+    Brief {
+        warnings,
+        history: history.of(&files),
+        uncommitted,
+        new: history.new.contains(&src.file),
+        updated,
+        src,
+        slug,
+        path,
+        topics,
+        body: body.body,
+        links: body.links,
+        datasets: body.datasets,
+        charts: body.charts,
+    }
+}
+
+/// Brief paths are display paths, so the data folder must be one too.
+pub(super) fn data_dir(root: &Path) -> PathBuf {
+    normalize(&display_path(&root.join("data")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_values_for_markdown() {
+        assert_eq!(escape_markdown("US$1,000 *x*"), "US\\$1\\,000 \\*x\\*");
+    }
+}
