@@ -181,150 +181,21 @@ const KNOWN_KEYS: &[&str] = &[
 const COLUMN_KEYS: &[&str] = &["name", "type", "unit", "label", "optional"];
 
 impl Dataset {
+    /// Read a dataset from its file's text: its keys, columns and every row,
+    /// each cell checked against its column's type.
     pub fn load(file: &Path, text: String) -> Result<Dataset, Diagnostics> {
         let name = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let doc = YamlDoc::whole(file, &text);
-        let raw: yaml_serde::Value = doc.parse()?;
-        if !raw.is_mapping() {
-            return Err(Diagnostic::file(
-                file,
-                "a dataset must be a mapping with title, columns and rows",
-            )
-            .with_help("see the dataset format in the README")
-            .into());
-        }
+        let parsed = parse(&doc)?;
+        check_columns(&doc, &parsed.columns)?;
         let mut errors = Diagnostics::default();
-        doc.check_keys(&raw, &[], KNOWN_KEYS, "a dataset", &mut errors);
-        if let Some(cols) = raw.get("columns").and_then(|c| c.as_sequence()) {
-            for (i, c) in cols.iter().enumerate() {
-                let path = [Seg::Key("columns".into()), Seg::Index(i)];
-                doc.check_keys(c, &path, COLUMN_KEYS, "a column", &mut errors);
-            }
-        }
-        errors.into_result()?;
-        let parsed: RawDataset = doc.parse()?;
-
-        let mut errors = Diagnostics::default();
-        let mut seen = std::collections::BTreeSet::new();
-        for (i, c) in parsed.columns.iter().enumerate() {
-            let at = [
-                Seg::Key("columns".into()),
-                Seg::Index(i),
-                Seg::Key("name".into()),
-            ];
-            if !is_column_name(&c.name) {
-                errors.push(
-                    doc.error_at(&at, format!("column name `{}` is not allowed", c.name))
-                        .with_help("use lowercase letters, digits and `_`, starting with a letter"),
-                );
-            }
-            if !seen.insert(c.name.as_str()) {
-                errors.push(doc.error_at(&at, format!("column `{}` is defined twice", c.name)));
-            }
-        }
-        if parsed.columns.is_empty() {
-            errors.push(doc.error_at(
-                &[Seg::Key("columns".into())],
-                "a dataset needs at least one column",
-            ));
-        }
-        errors.into_result()?;
-
-        let names: Vec<&str> = parsed.columns.iter().map(|c| c.name.as_str()).collect();
-        let mut rows = Vec::with_capacity(parsed.rows.len());
-        for (i, row) in parsed.rows.iter().enumerate() {
-            let row_path = [Seg::Key("rows".into()), Seg::Index(i)];
-            let Some(map) = row.as_mapping() else {
-                errors.push(
-                    doc.error_at(
-                        &row_path,
-                        format!("row {} is not a mapping of column: value", i + 1),
-                    )
-                    .with_help(format!(
-                        "write it as {{{}}}",
-                        names
-                            .iter()
-                            .map(|n| format!("{n}: …"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                );
-                continue;
-            };
-            for key in map.keys() {
-                let k = key
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("{key:?}"));
-                if !names.contains(&k.as_str()) {
-                    let mut p = row_path.to_vec();
-                    p.push(Seg::KeyName(k.clone()));
-                    errors.push(
-                        doc.error_at(
-                            &p,
-                            format!(
-                                "row {} has a column `{k}` that the dataset does not define",
-                                i + 1
-                            ),
-                        )
-                        .with_help(did_you_mean(&k, &names)),
-                    );
-                }
-            }
-            let mut cells = Vec::with_capacity(parsed.columns.len());
-            for col in &parsed.columns {
-                let value = map.get(col.name.as_str());
-                let mut cell_path = row_path.to_vec();
-                cell_path.push(Seg::Key(col.name.clone()));
-                match value {
-                    None | Some(yaml_serde::Value::Null) if col.optional => cells.push(Cell::Null),
-                    None | Some(yaml_serde::Value::Null) => {
-                        errors.push(
-                            doc.error_at(
-                                &row_path,
-                                format!("row {} has no value for column `{}`", i + 1, col.name),
-                            )
-                            .with_help(format!(
-                                "add `{}: …`, or mark the column `optional: true`",
-                                col.name
-                            )),
-                        );
-                        cells.push(Cell::Null);
-                    }
-                    Some(v) => match convert(v, col.kind) {
-                        Ok(c) => cells.push(c),
-                        Err(msg) => {
-                            errors.push(
-                                doc.error_at(&cell_path, format!("column `{}`: {msg}", col.name)),
-                            );
-                            cells.push(Cell::Null);
-                        }
-                    },
-                }
-            }
-            rows.push(cells);
-        }
-        let has = |kinds: &[ColumnType]| parsed.columns.iter().any(|c| kinds.contains(&c.kind));
-        match parsed.view {
-            View::Timeline if !has(&[ColumnType::Date, ColumnType::Year]) => errors.push(
-                doc.error_at(
-                    &[Seg::Key("view".into())],
-                    "a timeline needs a date or year column",
-                )
-                .with_help("add one, or use `view: table`"),
-            ),
-            View::Directory if !has(&[ColumnType::Text]) => errors.push(
-                doc.error_at(
-                    &[Seg::Key("view".into())],
-                    "a directory needs a text column to name each entry",
-                )
-                .with_help("add one, or use `view: table`"),
-            ),
-            _ => {}
-        }
+        let rows = (parsed.rows.iter().enumerate())
+            .map(|(i, row)| row_cells(&doc, i, row, &parsed.columns, &mut errors))
+            .collect();
+        check_view(&doc, parsed.view, &parsed.columns, &mut errors);
         errors.into_result()?;
         Ok(Dataset {
             name,
@@ -393,6 +264,151 @@ impl Dataset {
             })
             .collect()
     }
+}
+
+/// The file as YAML, its keys and its columns' keys checked, then typed.
+fn parse(doc: &YamlDoc) -> Result<RawDataset, Diagnostics> {
+    let raw: yaml_serde::Value = doc.parse()?;
+    if !raw.is_mapping() {
+        return Err(Diagnostic::file(
+            doc.file,
+            "a dataset must be a mapping with title, columns and rows",
+        )
+        .with_help("see the dataset format in the README")
+        .into());
+    }
+    let mut errors = Diagnostics::default();
+    doc.check_keys(&raw, &[], KNOWN_KEYS, "a dataset", &mut errors);
+    if let Some(cols) = raw.get("columns").and_then(|c| c.as_sequence()) {
+        for (i, c) in cols.iter().enumerate() {
+            let path = [Seg::Key("columns".into()), Seg::Index(i)];
+            doc.check_keys(c, &path, COLUMN_KEYS, "a column", &mut errors);
+        }
+    }
+    errors.into_result()?;
+    Ok(doc.parse()?)
+}
+
+/// At least one column; each name allowed and used once.
+fn check_columns(doc: &YamlDoc, columns: &[Column]) -> Result<(), Diagnostics> {
+    let mut errors = Diagnostics::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, c) in columns.iter().enumerate() {
+        let at = [
+            Seg::Key("columns".into()),
+            Seg::Index(i),
+            Seg::Key("name".into()),
+        ];
+        if !is_column_name(&c.name) {
+            errors.push(
+                doc.error_at(&at, format!("column name `{}` is not allowed", c.name))
+                    .with_help("use lowercase letters, digits and `_`, starting with a letter"),
+            );
+        }
+        if !seen.insert(c.name.as_str()) {
+            errors.push(doc.error_at(&at, format!("column `{}` is defined twice", c.name)));
+        }
+    }
+    if columns.is_empty() {
+        errors.push(doc.error_at(
+            &[Seg::Key("columns".into())],
+            "a dataset needs at least one column",
+        ));
+    }
+    errors.into_result()
+}
+
+/// Row `i`'s cells in column order; what is wrong with it goes to `errors`
+/// (and its cell is left empty).
+fn row_cells(
+    doc: &YamlDoc,
+    i: usize,
+    row: &yaml_serde::Value,
+    columns: &[Column],
+    errors: &mut Diagnostics,
+) -> Vec<Cell> {
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let row_path = [Seg::Key("rows".into()), Seg::Index(i)];
+    let Some(map) = row.as_mapping() else {
+        let shape: Vec<String> = names.iter().map(|n| format!("{n}: …")).collect();
+        errors.push(
+            doc.error_at(
+                &row_path,
+                format!("row {} is not a mapping of column: value", i + 1),
+            )
+            .with_help(format!("write it as {{{}}}", shape.join(", "))),
+        );
+        return Vec::new();
+    };
+    for key in map.keys() {
+        let k = key
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{key:?}"));
+        if !names.contains(&k.as_str()) {
+            let mut p = row_path.to_vec();
+            p.push(Seg::KeyName(k.clone()));
+            let msg = format!(
+                "row {} has a column `{k}` that the dataset does not define",
+                i + 1
+            );
+            errors.push(doc.error_at(&p, msg).with_help(did_you_mean(&k, &names)));
+        }
+    }
+    (columns.iter())
+        .map(|col| cell(doc, i, map.get(col.name.as_str()), col, errors))
+        .collect()
+}
+
+/// One cell of row `i`, converted to its column's type.
+fn cell(
+    doc: &YamlDoc,
+    i: usize,
+    value: Option<&yaml_serde::Value>,
+    col: &Column,
+    errors: &mut Diagnostics,
+) -> Cell {
+    let row_path = [Seg::Key("rows".into()), Seg::Index(i)];
+    match value {
+        None | Some(yaml_serde::Value::Null) if col.optional => Cell::Null,
+        None | Some(yaml_serde::Value::Null) => {
+            errors.push(
+                doc.error_at(
+                    &row_path,
+                    format!("row {} has no value for column `{}`", i + 1, col.name),
+                )
+                .with_help(format!(
+                    "add `{}: …`, or mark the column `optional: true`",
+                    col.name
+                )),
+            );
+            Cell::Null
+        }
+        Some(v) => convert(v, col.kind).unwrap_or_else(|msg| {
+            let mut cell_path = row_path.to_vec();
+            cell_path.push(Seg::Key(col.name.clone()));
+            errors.push(doc.error_at(&cell_path, format!("column `{}`: {msg}", col.name)));
+            Cell::Null
+        }),
+    }
+}
+
+/// A timeline needs a date or year column; a directory a text column.
+fn check_view(doc: &YamlDoc, view: View, columns: &[Column], errors: &mut Diagnostics) {
+    let has = |kinds: &[ColumnType]| columns.iter().any(|c| kinds.contains(&c.kind));
+    let problem = match view {
+        View::Timeline if !has(&[ColumnType::Date, ColumnType::Year]) => {
+            "a timeline needs a date or year column"
+        }
+        View::Directory if !has(&[ColumnType::Text]) => {
+            "a directory needs a text column to name each entry"
+        }
+        _ => return,
+    };
+    errors.push(
+        doc.error_at(&[Seg::Key("view".into())], problem)
+            .with_help("add one, or use `view: table`"),
+    );
 }
 
 fn is_column_name(s: &str) -> bool {
