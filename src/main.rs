@@ -181,7 +181,7 @@ fn run_build(src: SiteArgs, output: PathBuf, base_url: Option<String>, minify: b
 fn run_check(src: SiteArgs, external: bool) -> ExitCode {
     let mut opts = build_options(src, PathBuf::from("output"), None);
     opts.resolve.keep_broken_links = true;
-    match tumen::build::check(&opts, external) {
+    match tumen::check::check(&opts, external) {
         Ok(r) => {
             println!("{}", r.summary());
             ExitCode::SUCCESS
