@@ -1,3 +1,9 @@
+//! The `tumen` command: clap's parse of the command line, then one short function
+//! per subcommand, each calling into the library (`build`, `check`, `serve`,
+//! `new`) and printing its one-line summary, or its errors and the line that ends
+//! them. Nothing here decides anything about a site but where it is
+//! ([`find_site`]).
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
