@@ -96,8 +96,8 @@ impl Templates {
     /// `b`, its heading level `hl` and the settings (`site`), which are the same
     /// on every page; a card reading other globals is left to the lists to render.
     pub fn card_template(&self) -> Option<&str> {
-        let t = self.theme.templates.get(super::CARD_TEMPLATE)?;
-        let globals = self.globals_used(super::CARD_TEMPLATE);
+        let t = self.theme.templates.get(super::cards::CARD_TEMPLATE)?;
+        let globals = self.globals_used(super::cards::CARD_TEMPLATE);
         globals
             .iter()
             .all(|g| ["b", "hl", "site"].contains(&g.as_str()))
