@@ -32,10 +32,6 @@ pub fn reading_minutes(words: usize) -> usize {
     words.div_ceil(230).max(1)
 }
 
-fn level(l: HeadingLevel) -> u8 {
-    l as u8
-}
-
 /// Render a brief's body. `links` maps link targets as written to site paths, which
 /// get `base_path` in front.
 /// `figures` replace the body's chart blocks, in order.
@@ -46,95 +42,86 @@ pub fn render(
     figures: &[String],
 ) -> Rendered {
     let events: Vec<Event> = Parser::new_ext(body, options()).collect();
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut toc = Vec::new();
-    let mut used_ids: BTreeSet<String> = BTreeSet::new();
-    let mut words = 0;
-    let mut first_paragraph = String::new();
-    let mut para_state = 0u8; // 0 before the first paragraph, 1 inside, 2 after
+    let mut walk = Walk {
+        links,
+        base_path,
+        figures,
+        out: Vec::with_capacity(events.len()),
+        toc: Vec::new(),
+        used_ids: BTreeSet::new(),
+        words: 0,
+        first_paragraph: String::new(),
+        para: FirstParagraph::Before,
+        notes: Notes::default(),
+        figure: 0,
+    };
+    let mut events = events.into_iter();
+    while let Some(ev) = events.next() {
+        walk.event(ev, &mut events);
+    }
+    walk.finish(body.len())
+}
 
-    // Footnotes: numbered by first reference; definitions moved to the end.
-    let mut fn_numbers: BTreeMap<String, usize> = BTreeMap::new();
-    let mut fn_refs: BTreeMap<String, usize> = BTreeMap::new();
-    let mut fn_defs: BTreeMap<String, Vec<Event>> = BTreeMap::new();
-    let mut in_def: Option<(String, Vec<Event>)> = None;
+/// Where the walk is with respect to the body's first paragraph.
+#[derive(PartialEq)]
+enum FirstParagraph {
+    Before,
+    Inside,
+    After,
+}
 
-    let mut figure = 0;
-    let mut i = 0;
-    while i < events.len() {
-        let ev = events[i].clone();
-        i += 1;
-        if let Some((_, buf)) = in_def.as_mut() {
-            if let Event::End(TagEnd::FootnoteDefinition) = ev {
-                let (name, buf) = in_def.take().expect("inside a definition");
-                fn_defs.insert(name, buf);
-            } else {
-                if let Event::Text(t) = &ev {
-                    words += t.split_whitespace().count();
-                }
-                buf.push(ev);
-            }
-            continue;
+/// Footnotes: numbered by first reference; definitions moved to the end.
+#[derive(Default)]
+struct Notes<'a> {
+    numbers: BTreeMap<String, usize>,
+    refs: BTreeMap<String, usize>,
+    defs: BTreeMap<String, Vec<Event<'a>>>,
+    /// The definition being read, and its events so far.
+    open: Option<(String, Vec<Event<'a>>)>,
+}
+
+/// One walk of a body's events: the events to write as HTML, and what is
+/// gathered on the way.
+struct Walk<'a, 'l> {
+    links: &'l BTreeMap<String, String>,
+    base_path: &'l str,
+    figures: &'l [String],
+    out: Vec<Event<'a>>,
+    toc: Vec<TocEntry>,
+    used_ids: BTreeSet<String>,
+    words: usize,
+    first_paragraph: String,
+    para: FirstParagraph,
+    notes: Notes<'a>,
+    /// Chart blocks met so far.
+    figure: usize,
+}
+
+impl<'a> Walk<'a, '_> {
+    /// One event; `rest` are those after it, for the events that take some of
+    /// them (a heading its inline events, a chart block its text).
+    fn event(&mut self, ev: Event<'a>, rest: &mut impl Iterator<Item = Event<'a>>) {
+        if self.notes.open.is_some() {
+            return self.in_note(ev);
         }
         match ev {
             Event::Start(Tag::Heading {
-                level: lv,
+                level,
                 id,
                 classes,
                 attrs,
-            }) => {
-                // Gather the heading's inline events to name its anchor.
-                let mut inner = Vec::new();
-                let mut text = String::new();
-                while i < events.len() {
-                    let e = events[i].clone();
-                    i += 1;
-                    if let Event::End(TagEnd::Heading(_)) = e {
-                        break;
-                    }
-                    if let Event::Text(t) | Event::Code(t) = &e {
-                        text.push_str(t);
-                        words += t.split_whitespace().count();
-                    }
-                    inner.push(e);
-                }
-                let base = id.map(|s| s.to_string()).unwrap_or_else(|| {
-                    let s = slugify(&text);
-                    if s.is_empty() { "section".into() } else { s }
-                });
-                let mut unique = base.clone();
-                let mut n = 1;
-                while !used_ids.insert(unique.clone()) {
-                    unique = format!("{base}-{n}");
-                    n += 1;
-                }
-                if (2..=4).contains(&level(lv)) {
-                    toc.push(TocEntry {
-                        level: level(lv),
-                        id: unique.clone(),
-                        title: text.trim().to_string(),
-                    });
-                }
-                out.push(Event::Start(Tag::Heading {
-                    level: lv,
-                    id: Some(CowStr::from(unique)),
-                    classes,
-                    attrs,
-                }));
-                out.extend(inner);
-                out.push(Event::End(TagEnd::Heading(lv)));
-            }
+            }) => self.heading(level, id, classes, attrs, rest),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let dest = match links.get(dest_url.as_ref()) {
-                    Some(path) => CowStr::from(format!("{base_path}{path}")),
+                let dest = match self.links.get(dest_url.as_ref()) {
+                    Some(path) => CowStr::from(format!("{}{path}", self.base_path)),
                     None => dest_url,
                 };
-                out.push(Event::Start(Tag::Link {
+                self.out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
                     title,
@@ -142,103 +129,165 @@ pub fn render(
                 }));
             }
             Event::Start(Tag::CodeBlock(ref kind)) if is_chart_block(kind) => {
-                while i < events.len() && !matches!(events[i], Event::End(TagEnd::CodeBlock)) {
-                    i += 1;
+                rest.find(|e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                if let Some(f) = self.figures.get(self.figure) {
+                    self.out.push(Event::Html(CowStr::from(f.clone())));
                 }
-                i += 1;
-                if let Some(f) = figures.get(figure) {
-                    out.push(Event::Html(CowStr::from(f.clone())));
-                }
-                figure += 1;
+                self.figure += 1;
             }
             // Labels match regardless of case, as pulldown-cmark matches them.
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                in_def = Some((name.to_lowercase(), Vec::new()));
+                self.notes.open = Some((name.to_lowercase(), Vec::new()));
             }
-            Event::FootnoteReference(name) => {
-                let name = name.to_lowercase();
-                let next = fn_numbers.len() + 1;
-                let n = *fn_numbers.entry(name.clone()).or_insert(next);
-                let count = fn_refs.entry(name.clone()).or_insert(0);
-                *count += 1;
-                let slug = slugify(&name);
-                let ref_id = if *count == 1 {
-                    format!("fnref-{slug}")
-                } else {
-                    format!("fnref-{slug}-{count}")
-                };
-                // A bare number is all a screen reader would say of the link.
-                out.push(Event::InlineHtml(CowStr::from(format!(
-                    "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{slug}\" aria-label=\"Note {n}\">{n}</a></sup>"
-                ))));
-            }
-            Event::Start(Tag::Paragraph) => {
-                if para_state == 0 {
-                    para_state = 1;
-                }
-                out.push(ev);
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if para_state == 1 {
-                    para_state = 2;
-                }
-                out.push(ev);
-            }
-            Event::Text(ref t) => {
-                words += t.split_whitespace().count();
-                if para_state == 1 {
-                    first_paragraph.push_str(t);
-                }
-                out.push(ev);
-            }
-            Event::Code(ref t) => {
-                words += t.split_whitespace().count();
-                if para_state == 1 {
-                    first_paragraph.push_str(t);
-                }
-                out.push(ev);
-            }
-            Event::SoftBreak | Event::HardBreak if para_state == 1 => {
-                first_paragraph.push(' ');
-                out.push(ev);
-            }
-            other => out.push(other),
+            Event::FootnoteReference(name) => self.footnote_ref(&name),
+            other => self.text(other),
         }
     }
 
-    let mut html_out = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut html_out, out.into_iter());
-
-    // Referenced footnotes, in the order of first reference.
-    let mut numbered: Vec<(&String, &usize)> = fn_numbers.iter().collect();
-    numbered.sort_by_key(|(_, n)| **n);
-    if !numbered.is_empty() {
-        html_out.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
-        for (name, _) in numbered {
-            let slug = slugify(name);
-            let mut inner = String::new();
-            if let Some(def) = fn_defs.remove(name.as_str()) {
-                html::push_html(&mut inner, def.into_iter());
-            }
-            let back = format!(
-                " <a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
-            );
-            // Put the back link inside the last paragraph, where readers look for it.
-            match inner.rfind("</p>") {
-                Some(p) => inner.insert_str(p, &back),
-                None => inner.push_str(&back),
-            }
-            html_out.push_str(&format!("<li id=\"fn-{slug}\">{}</li>\n", inner.trim_end()));
+    /// An event inside a footnote definition: kept for the notes at the end.
+    fn in_note(&mut self, ev: Event<'a>) {
+        if let Event::End(TagEnd::FootnoteDefinition) = ev {
+            let (name, buf) = self.notes.open.take().expect("inside a definition");
+            self.notes.defs.insert(name, buf);
+            return;
         }
-        html_out.push_str("</ol>\n</section>\n");
+        if let Event::Text(t) = &ev {
+            self.words += t.split_whitespace().count();
+        }
+        if let Some((_, buf)) = self.notes.open.as_mut() {
+            buf.push(ev);
+        }
     }
 
-    Rendered {
-        html: html_out,
-        toc,
-        words,
-        first_paragraph: first_paragraph.trim().to_string(),
+    /// A heading: its inline events gathered to name its anchor (unique in the
+    /// page), and an entry in the contents for levels 2 to 4.
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<CowStr<'a>>,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+        rest: &mut impl Iterator<Item = Event<'a>>,
+    ) {
+        let mut inner = Vec::new();
+        let mut text = String::new();
+        for e in rest.by_ref() {
+            if let Event::End(TagEnd::Heading(_)) = e {
+                break;
+            }
+            if let Event::Text(t) | Event::Code(t) = &e {
+                text.push_str(t);
+                self.words += t.split_whitespace().count();
+            }
+            inner.push(e);
+        }
+        let base = id.map(|s| s.to_string()).unwrap_or_else(|| {
+            let s = slugify(&text);
+            if s.is_empty() { "section".into() } else { s }
+        });
+        let mut unique = base.clone();
+        let mut n = 1;
+        while !self.used_ids.insert(unique.clone()) {
+            unique = format!("{base}-{n}");
+            n += 1;
+        }
+        if (2..=4).contains(&(level as u8)) {
+            self.toc.push(TocEntry {
+                level: level as u8,
+                id: unique.clone(),
+                title: text.trim().to_string(),
+            });
+        }
+        self.out.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(unique)),
+            classes,
+            attrs,
+        }));
+        self.out.extend(inner);
+        self.out.push(Event::End(TagEnd::Heading(level)));
     }
+
+    /// A footnote reference: its number, as a link to the note with an id to come
+    /// back to.
+    fn footnote_ref(&mut self, name: &str) {
+        let name = name.to_lowercase();
+        let next = self.notes.numbers.len() + 1;
+        let n = *self.notes.numbers.entry(name.clone()).or_insert(next);
+        let count = self.notes.refs.entry(name.clone()).or_insert(0);
+        *count += 1;
+        let slug = slugify(&name);
+        let ref_id = if *count == 1 {
+            format!("fnref-{slug}")
+        } else {
+            format!("fnref-{slug}-{count}")
+        };
+        // A bare number is all a screen reader would say of the link.
+        self.out.push(Event::InlineHtml(CowStr::from(format!(
+            "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{slug}\" aria-label=\"Note {n}\">{n}</a></sup>"
+        ))));
+    }
+
+    /// Any other event, written as it is: its words counted, and the text of the
+    /// first paragraph kept.
+    fn text(&mut self, ev: Event<'a>) {
+        let inside = self.para == FirstParagraph::Inside;
+        match &ev {
+            Event::Start(Tag::Paragraph) if self.para == FirstParagraph::Before => {
+                self.para = FirstParagraph::Inside;
+            }
+            Event::End(TagEnd::Paragraph) if inside => self.para = FirstParagraph::After,
+            Event::Text(t) | Event::Code(t) => {
+                self.words += t.split_whitespace().count();
+                if inside {
+                    self.first_paragraph.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if inside => self.first_paragraph.push(' '),
+            _ => {}
+        }
+        self.out.push(ev);
+    }
+
+    /// The HTML, then the notes referenced, in the order of first reference.
+    fn finish(mut self, body_len: usize) -> Rendered {
+        let mut html_out = String::with_capacity(body_len * 3 / 2);
+        html::push_html(&mut html_out, self.out.into_iter());
+        let mut numbered: Vec<(&String, &usize)> = self.notes.numbers.iter().collect();
+        numbered.sort_by_key(|(_, n)| **n);
+        if !numbered.is_empty() {
+            html_out.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
+            for (name, _) in numbered {
+                let def = self.notes.defs.remove(name.as_str());
+                html_out.push_str(&note(name, def));
+            }
+            html_out.push_str("</ol>\n</section>\n");
+        }
+        Rendered {
+            html: html_out,
+            toc: self.toc,
+            words: self.words,
+            first_paragraph: self.first_paragraph.trim().to_string(),
+        }
+    }
+}
+
+/// A note at the end of the page, with a link back to where it is referenced.
+fn note(name: &str, def: Option<Vec<Event>>) -> String {
+    let slug = slugify(name);
+    let mut inner = String::new();
+    if let Some(def) = def {
+        html::push_html(&mut inner, def.into_iter());
+    }
+    let back = format!(
+        " <a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
+    );
+    // Put the back link inside the last paragraph, where readers look for it.
+    match inner.rfind("</p>") {
+        Some(p) => inner.insert_str(p, &back),
+        None => inner.push_str(&back),
+    }
+    format!("<li id=\"fn-{slug}\">{}</li>\n", inner.trim_end())
 }
 
 #[cfg(test)]
