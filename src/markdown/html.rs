@@ -1,8 +1,15 @@
 //! A brief's Markdown to HTML, with what templates need beside the HTML: heading
 //! anchors, a table of contents, footnotes gathered at the end with links back,
-//! the word count and the first paragraph.
+//! the word count, the first paragraph, and the plain text that the search index
+//! reads.
+//!
+//! The body is parsed once, into events; the HTML is one walk of them ([`Walk`]),
+//! with a step per kind of event that tumen changes, and the plain text another
+//! ([`plain_text`]). The walk keeps no state between bodies: a renderer may run
+//! it on many briefs at once.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 
@@ -25,6 +32,8 @@ pub struct Rendered {
     pub words: usize,
     /// Plain text of the first paragraph, for a summary when none is written.
     pub first_paragraph: String,
+    /// The body's words as plain text, for the search index ([`plain_text`]).
+    pub text: String,
 }
 
 /// Minutes at an adult's silent reading pace for non-fiction (~230 words a minute).
@@ -41,7 +50,10 @@ pub fn render(
     base_path: &str,
     figures: &[String],
 ) -> Rendered {
-    let events: Vec<Event> = Parser::new_ext(body, options()).collect();
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+    let text = plain_text(body, &events);
     let mut walk = Walk {
         links,
         base_path,
@@ -55,11 +67,136 @@ pub fn render(
         notes: Notes::default(),
         figure: 0,
     };
-    let mut events = events.into_iter();
+    let mut events = events.into_iter().map(|(ev, _)| ev);
     while let Some(ev) = events.next() {
         walk.event(ev, &mut events);
     }
-    walk.finish(body.len())
+    walk.finish(body.len(), text)
+}
+
+/// The words of a body as plain text, each event's followed by a space: what the
+/// search index reads.
+///
+/// They are the words of the body read as plain CommonMark, without tumen's
+/// extensions, as the index has always read them: a chart block's text, footnote
+/// labels and heading attributes (`{#id .class}`) count as words, and a footnote
+/// whose first line reads as a link reference definition (`[^1]: https://…`)
+/// gives none on that line.
+fn plain_text(body: &str, events: &[(Event, Range<usize>)]) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut push = |t: &str| {
+        out.push_str(t);
+        out.push(' ');
+    };
+    // Text before this offset is that of a link reference definition.
+    let mut skip_to = 0;
+    for (ev, range) in events {
+        match ev {
+            Event::Text(t) | Event::Code(t) if range.start >= skip_to => push(t),
+            Event::FootnoteReference(label) => push(label),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                match link_definition_end(body, range, skip_to) {
+                    Some(end) => skip_to = end,
+                    None => push(label),
+                }
+            }
+            Event::Start(Tag::Heading {
+                id, classes, attrs, ..
+            }) => {
+                let values = attrs.iter().filter_map(|(_, v)| v.as_ref());
+                for word in id
+                    .iter()
+                    .chain(classes)
+                    .chain(attrs.iter().map(|(k, _)| k))
+                    .chain(values)
+                {
+                    push(word);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Where the first line of the footnote definition at `range` ends, if plain
+/// CommonMark reads that line as a link reference definition: `[^1]:`, then a
+/// link destination and maybe a title, then nothing, at the start of a paragraph
+/// (`last` is where the last such line ended: one may follow another).
+fn link_definition_end(body: &str, range: &Range<usize>, last: usize) -> Option<usize> {
+    if !starts_paragraph(body, range.start, last) {
+        return None;
+    }
+    let def = &body[range.clone()];
+    let after = def.find("]:")? + 2;
+    let end = def[after..].find('\n').map_or(def.len(), |e| after + e);
+    let rest = def[after..end].trim_start_matches([' ', '\t']);
+    let dest = destination_len(rest)?;
+    let title = rest[dest..].trim();
+    let titled = rest[dest..].starts_with([' ', '\t']) && is_link_title(title);
+    (title.is_empty() || titled).then_some(range.start + end)
+}
+
+/// Whether plain CommonMark would start a paragraph at `start`: at most three
+/// spaces into a line, after a blank line, a heading, a fence, a thematic break or
+/// the link reference definition that ends at `last`; not after a paragraph's
+/// line, which it would continue.
+fn starts_paragraph(body: &str, start: usize, last: usize) -> bool {
+    let line_start = body[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &body[line_start..start];
+    if indent.len() > 3 || indent.bytes().any(|b| b != b' ') {
+        return false;
+    }
+    let Some(prev) = body[..line_start].strip_suffix('\n') else {
+        return true;
+    };
+    let line = prev[prev.rfind('\n').map_or(0, |i| i + 1)..].trim();
+    let made_of = |chars: &[char]| !line.is_empty() && line.chars().all(|c| chars.contains(&c));
+    prev.len() == last
+        || line.is_empty()
+        || line.starts_with('#')
+        || line.starts_with("```")
+        || line.starts_with("~~~")
+        || made_of(&['-', '*', '_', ' ', '\t'])
+        || made_of(&['=', ' ', '\t'])
+}
+
+/// The length of the link destination `s` starts with: `<…>`, or characters but
+/// spaces and controls with parentheses balanced. `None` if there is none.
+fn destination_len(s: &str) -> Option<usize> {
+    if let Some(inner) = s.strip_prefix('<') {
+        let close = inner.find(['<', '>'])?;
+        return (inner.as_bytes()[close] == b'>').then_some(close + 2);
+    }
+    let mut depth = 0usize;
+    let mut len = s.len();
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return None,
+            ')' => depth -= 1,
+            c if c.is_whitespace() || c.is_control() => {
+                len = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    (len > 0 && depth == 0).then_some(len)
+}
+
+/// Whether `s` is a link title: in double or single quotes, or in parentheses.
+fn is_link_title(s: &str) -> bool {
+    let close = match s.chars().next() {
+        Some('"') => '"',
+        Some('\'') => '\'',
+        Some('(') => ')',
+        _ => return false,
+    };
+    s.len() >= 2 && s.ends_with(close) && {
+        let inner = &s[1..s.len() - 1];
+        !inner.replace(&format!("\\{close}"), "").contains(close)
+    }
 }
 
 /// Where the walk is with respect to the body's first paragraph.
@@ -249,8 +386,9 @@ impl<'a> Walk<'a, '_> {
         self.out.push(ev);
     }
 
-    /// The HTML, then the notes referenced, in the order of first reference.
-    fn finish(mut self, body_len: usize) -> Rendered {
+    /// The HTML, then the notes referenced, in the order of first reference;
+    /// with the body's `text`.
+    fn finish(mut self, body_len: usize, text: String) -> Rendered {
         let mut html_out = String::with_capacity(body_len * 3 / 2);
         html::push_html(&mut html_out, self.out.into_iter());
         let mut numbered: Vec<(&String, &usize)> = self.notes.numbers.iter().collect();
@@ -268,6 +406,7 @@ impl<'a> Walk<'a, '_> {
             toc: self.toc,
             words: self.words,
             first_paragraph: self.first_paragraph.trim().to_string(),
+            text,
         }
     }
 }
@@ -401,5 +540,61 @@ mod tests {
         assert_eq!(out.first_paragraph, "One two three four.");
         assert_eq!(reading_minutes(0), 1);
         assert_eq!(reading_minutes(461), 3);
+    }
+
+    /// The words of `body` read as plain CommonMark, as the search index first
+    /// read them: what [`plain_text`] must give, word for word.
+    fn plain_commonmark_words(body: &str) -> Vec<String> {
+        let mut text = String::new();
+        for ev in Parser::new(body) {
+            if let Event::Text(t) | Event::Code(t) = ev {
+                text.push_str(&t);
+                text.push(' ');
+            }
+        }
+        words(&text)
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        let mut v: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 2)
+            .map(|w| w.to_lowercase())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn plain_text_has_the_words_of_plain_commonmark() {
+        let cases = [
+            "Text[^a].\n\n[^a]: Ibid.\n",
+            "Text[^a].\n\n[^a]: https://x.org/a_b \"Title\"\n",
+            "Text[^a].\n\n[^a]: https://x.org/a_b \"Title\" more\n",
+            "Text[^a].\n\n[^a]: <https://x.org/a b>\n    continued here\n",
+            "Text\n[^a]: Ibid.\n",
+            "Text[^src] and [^none].\n\n[^src]: Some source, 2016.\n",
+            "## Coal & oil {#coal-2013 .wide key=value}\n\nx\n",
+            "```chart\ndata: trade-turnover\ntitle: Turnover\n```\n",
+            "| a | b |\n|---|---|\n| caf&eacute; | `x | y` |\n",
+            "don't \"quote\" -- dash ... rock'n'roll ~~old~~ ~x~\n\n- [x] done\n- [ ] todo\n",
+            "Foo[^1]\n\n[^1]: first para\n\n    second para with words\n",
+            "[^x]: https://a.org\n[^y]: words here\n\nUse [^x] [^y]\n",
+            "# T [^h]\n\n[^h]: heading note\n",
+            "A\n\n[^a]:\n    next line dest\n",
+            "> [^q]: quoted def\n",
+            "A\n\n[^a]: http://x.org/(a(b)) (Paren title)\n[^b]: Ibid.\n[^c]: op. cit.\n",
+            "A\n\n[^a]: x(a\n[^b]: <>\n",
+            "A\n\n[^a]: 'It\\'s' tail\n\n[^b]: url 'It\\'s'\n",
+            "## Head\n[^a]: Ibid.\n\n- item\n[^b]: Ibid.\n",
+            "```\ncode\n```\n[^a]: Ibid.\n\n---\n[^b]: Ibid.\n",
+            "Para [^a]\n\n   [^a]: Ibid.\n\n\t[^b]: Ibid.\n",
+            "# Title {#x}\n\nSetext {.cls}\n------\n\n## Plain {not attrs}\n",
+            "Text with `code` and <b>html</b> and &amp; entity and \\* escape.\n",
+        ];
+        for c in cases {
+            let text = render(c, &BTreeMap::new(), "/", &[]).text;
+            assert_eq!(words(&text), plain_commonmark_words(c), "{c:?}");
+        }
     }
 }

@@ -13,7 +13,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use pulldown_cmark::{Event, Parser};
 use rayon::prelude::*;
 
 use super::cache::RenderCache;
@@ -112,7 +111,7 @@ fn brief_doc_terms(b: &Brief, m: &markdown::Rendered) -> Terms {
         (&b.src.front.summary, 3),
         (&topics.join(" "), 3),
         (&toc.join(" "), 2),
-        (&markdown_text(&b.body), 1),
+        (&m.text, 1),
     ])
 }
 
@@ -182,18 +181,6 @@ struct SearchDoc {
     kind: &'static str,
     date: String,
     terms: Arc<Terms>,
-}
-
-/// The text of a Markdown body, without its markup.
-fn markdown_text(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    for ev in Parser::new(body) {
-        if let Event::Text(t) | Event::Code(t) = ev {
-            out.push_str(&t);
-            out.push(' ');
-        }
-    }
-    out
 }
 
 fn push_json_str(out: &mut String, s: &str) {
