@@ -5,26 +5,60 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde_json::Value as Json;
 use tera::Value;
 
 use super::cards::Card;
+use super::charts;
 use super::context::{Ctx, related_briefs, tv};
 use super::figures::Figure;
 use super::search::Terms;
 use super::templates::Templates;
 use crate::markdown::html as markdown;
+use crate::model::chart::ChartPlan;
 use crate::model::{Brief, Site};
 use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// A figure by its plan's key, number, id and standalone SVG's path.
 pub(super) type FigureKey = (u64, usize, String, String);
 
-/// The figures made before, by key.
-pub(super) type Figures = HashMap<FigureKey, Figure>;
+/// The figures made before, by key, and the charts drawn for them.
+#[derive(Debug, Default)]
+pub(super) struct Figures {
+    made: HashMap<FigureKey, Figure>,
+    /// What the figures were made from besides their plans: when it changes, they
+    /// are all laid out again.
+    basis: Option<FigureBasis>,
+    /// Each chart drawn, as a standalone SVG, by its plan's key and the palette's
+    /// hash: kept whatever else changed (a template edit lays every figure out
+    /// again, but draws no chart again). Drawn in parallel, hence the lock.
+    svgs: Mutex<HashMap<(u64, u64), Arc<String>>>,
+}
+
+impl Figures {
+    /// The figure made before under `key`, if what else it read holds.
+    pub(super) fn get(&self, key: &FigureKey) -> Option<&Figure> {
+        self.made.get(key)
+    }
+
+    /// The chart of `plan` as a standalone SVG: drawn before with this palette,
+    /// or drawn now.
+    pub(super) fn svg(&self, plan: &ChartPlan, palette: &[String]) -> Result<Arc<String>, String> {
+        let key = (
+            plan.key(),
+            crate::util::hash::fnv(palette.join(",").as_bytes()),
+        );
+        if let Some(s) = self.svgs.lock().expect("svgs").get(&key) {
+            return Ok(s.clone());
+        }
+        let drawn = Arc::new(charts::svg(plan, palette)?);
+        self.svgs.lock().expect("svgs").insert(key, drawn.clone());
+        Ok(drawn)
+    }
+}
 
 /// What a figure is made from besides its plan: the templates (how many times
 /// they were parsed), the base path, the palette and the sources' titles.
@@ -37,10 +71,6 @@ type FigureBasis = (u64, String, Vec<String>, Vec<(String, Option<String>)>);
 /// (compared by pointer first: a resolve shares what it did not change).
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    /// Leave the search index out of partial renders (the live preview makes it
-    /// after the reload, with [`search_index_file`]): it reads every brief's text
-    /// and would take most of a rebuild's time.
-    pub defer_search_index: bool,
     // By file, as bytes: hashing a `Path` walks its components, and every brief
     // is looked up on every render.
     md: HashMap<OsString, CachedMarkdown>,
@@ -49,12 +79,13 @@ pub struct RenderCache {
     /// shares every brief it did not change with the last resolve, and telling
     /// those by pointer is far quicker than looking each up by file.
     last: Option<LastRender>,
-    /// Each brief's search terms, for the search index a partial render defers.
+    /// Each brief's search terms, for the search index a partial render left for
+    /// later.
     terms: HashMap<OsString, CachedTerms>,
     /// Each figure's HTML and standalone SVG, by its plan's key, number, id and
-    /// file, while what else it was made from ([`FigureBasis`]) holds.
+    /// file, while what else it was made from ([`FigureBasis`]) holds; and every
+    /// chart drawn.
     figures: Figures,
-    figure_basis: Option<FigureBasis>,
     /// How many times the templates were parsed: a figure made with other ones
     /// is made again.
     templates_made: u64,
@@ -235,9 +266,9 @@ impl RenderCache {
                 .map(|s| (s.key.clone(), s.fields.get("title").cloned()))
                 .collect(),
         );
-        if self.figure_basis.as_ref() != Some(&basis) {
-            self.figures.clear();
-            self.figure_basis = Some(basis);
+        if self.figures.basis.as_ref() != Some(&basis) {
+            self.figures.made.clear();
+            self.figures.basis = Some(basis);
         }
         &self.figures
     }
@@ -248,8 +279,8 @@ impl RenderCache {
         used: HashSet<FigureKey>,
         made: Vec<(FigureKey, Figure)>,
     ) {
-        self.figures.retain(|k, _| used.contains(k));
-        self.figures.extend(made);
+        self.figures.made.retain(|k, _| used.contains(k));
+        self.figures.made.extend(made);
     }
 
     /// Keep `tpl` for the next render.

@@ -115,15 +115,7 @@ impl<'s> Drawer<'s, '_> {
             self.used.lock().expect("figures").insert(key);
             return Ok(f.clone());
         }
-        let f = figure(
-            self.site,
-            self.tpl,
-            plan,
-            number,
-            id,
-            svg_path,
-            self.palette,
-        )?;
+        let f = self.draw(plan, number, id, svg_path)?;
         self.made.lock().expect("figures").push((key, f.clone()));
         Ok(f)
     }
@@ -191,6 +183,42 @@ impl<'s> Drawer<'s, '_> {
         }
         (figures, files)
     }
+
+    /// A chart as a figure: the SVG inline (and a second one for small screens,
+    /// which the theme shows instead there), laid out by the theme's
+    /// `figure.html`; plus the standalone SVG.
+    fn draw(
+        &self,
+        plan: &ChartPlan,
+        number: usize,
+        id: &str,
+        svg_path: &str,
+    ) -> Result<Figure, String> {
+        let svg = self.known.svg(plan, self.palette)?;
+        let narrow = match charts::narrow_plan(plan) {
+            Some(n) => Some(self.known.svg(&n, self.palette)?),
+            None => None,
+        };
+        let value = with_values(
+            &figure_json(self.site, plan, number, id, svg_path),
+            vec![
+                ("svg", Value::safe_string(&charts::embed(&svg, id))),
+                (
+                    "svg_narrow",
+                    Value::safe_string(&narrow.map_or(String::new(), |n| {
+                        charts::embed(&n, &format!("{id}-narrow"))
+                    })),
+                ),
+            ],
+        );
+        let mut ctx = Context::new();
+        ctx.insert_value("figure", value);
+        let html = self
+            .tpl
+            .render("figure.html", &ctx)
+            .map_err(|d| d.message)?;
+        Ok((html, svg.to_string()))
+    }
 }
 
 fn svg_file(path: String, svg: String) -> OutputFile {
@@ -198,41 +226,6 @@ fn svg_file(path: String, svg: String) -> OutputFile {
         path,
         content: Content::Bytes(svg.into_bytes()),
     }
-}
-
-/// A chart as a figure: the SVG inline (and a second one for small screens,
-/// which the theme shows instead there), laid out by the theme's `figure.html`;
-/// plus the standalone SVG.
-fn figure(
-    site: &Site,
-    tpl: &Templates,
-    plan: &ChartPlan,
-    number: usize,
-    id: &str,
-    svg_path: &str,
-    palette: &[String],
-) -> Result<Figure, String> {
-    let svg = charts::svg(plan, palette)?;
-    let narrow = match charts::narrow_plan(plan) {
-        Some(n) => Some(charts::svg(&n, palette)?),
-        None => None,
-    };
-    let value = with_values(
-        &figure_json(site, plan, number, id, svg_path),
-        vec![
-            ("svg", Value::safe_string(&charts::embed(&svg, id))),
-            (
-                "svg_narrow",
-                Value::safe_string(&narrow.map_or(String::new(), |n| {
-                    charts::embed(&n, &format!("{id}-narrow"))
-                })),
-            ),
-        ],
-    );
-    let mut ctx = Context::new();
-    ctx.insert_value("figure", value);
-    let html = tpl.render("figure.html", &ctx).map_err(|d| d.message)?;
-    Ok((html, svg.to_string()))
 }
 
 /// What `figure.html` reads of a figure but its pictures: number, title, caption,

@@ -33,7 +33,7 @@ mod search;
 pub mod templates;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::deps::{Dep, DepGraph};
 use crate::model::Site;
@@ -61,8 +61,9 @@ pub struct RenderedSite {
     /// Every brief's card, in the briefs' order, rendered this time or not: what
     /// the next partial render compares its cards with.
     pub cards: Vec<Arc<Card>>,
-    /// Files a partial render left to be made later ([`search_index_file`]).
-    pub deferred: Vec<String>,
+    /// The search index was due but left out, as the caller asked
+    /// ([`Since::search_index_later`]): make it with [`search_index_file`].
+    pub search_index_due: bool,
 }
 
 /// What a partial render is asked to bring up to date: the pages whose record of
@@ -75,11 +76,25 @@ pub struct Since<'a> {
     /// What changed in the sources; the render adds the cards that changed, which
     /// only it can tell.
     pub changed: BTreeSet<Dep>,
+    /// Leave the search index out even when it is due, for the caller to make
+    /// later with [`search_index_file`]: it reads every brief's text and would
+    /// take most of a rebuild's time (the live preview makes it after the reload).
+    pub search_index_later: bool,
 }
 
 /// Render the whole site.
+///
+/// One-shot renders in a process share one [`RenderCache`], so that rendering a
+/// site again (a library caller, the tests) makes again only what changed, as the
+/// live preview does with a cache of its own; `tumen build` renders once. A render
+/// while another thread holds the shared cache gets a cache of its own: a cache
+/// changes how much is made again, never what is made.
 pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
-    render_some(site, &mut RenderCache::default(), None)
+    static SHARED: Mutex<Option<RenderCache>> = Mutex::new(None);
+    match SHARED.try_lock() {
+        Ok(mut shared) => render_some(site, shared.get_or_insert_with(Default::default), None),
+        Err(_) => render_some(site, &mut RenderCache::default(), None),
+    }
 }
 
 /// Render the files of the site, or with `since` only those that what changed
@@ -93,7 +108,7 @@ pub fn render_some(
     since: Option<Since>,
 ) -> Result<RenderedSite, Diagnostics> {
     let mut clock = crate::util::trace::Clock::new("render");
-    let search_index_later = since.is_some() && cache.defer_search_index;
+    let search_index_later = since.as_ref().is_some_and(|s| s.search_index_later);
     let mut tpl = cache.templates(site)?;
     let drawn = figures::draw_all(site, &tpl, cache)?;
     let charts = drawn.count();
@@ -116,7 +131,8 @@ pub fn render_some(
     let mut out = Collected::new(&wanted);
     let mut errors = Diagnostics::default();
     let pages = pages::plan(site, &mut out, &mut errors);
-    let (site_files, deferred) = site_files(site, &md, &ctx.cards, &mut out, search_index_later);
+    let (site_files, search_index_due) =
+        site_files(site, &md, &ctx.cards, &mut out, search_index_later);
     clock.mark("globals and page list");
     let (rendered, made) = rayon::join(
         || pages::render_all(&ctx, &tpl, &pages),
@@ -140,22 +156,22 @@ pub fn render_some(
         charts,
         all_paths: out.all_paths,
         cards: ctx.cards,
-        deferred,
+        search_index_due,
     })
 }
 
 /// The files made from the whole site that this render makes: feeds, sitemap,
-/// robots.txt and the search index (unless it is left for later: then it is
-/// returned as deferred, if due). Every one's path is listed in `out`.
+/// robots.txt and the search index, unless it is left for later (then whether it
+/// was due is returned). Every one's path is listed in `out`.
 fn site_files<'a>(
     site: &'a Site,
     md: &'a [Arc<crate::markdown::html::Rendered>],
     cards: &'a [Arc<Card>],
     out: &mut Collected,
     search_index_later: bool,
-) -> (Vec<SiteFile<'a>>, Vec<String>) {
+) -> (Vec<SiteFile<'a>>, bool) {
     let mut chosen = Vec::new();
-    let mut deferred = Vec::new();
+    let mut due = false;
     for (path, deps, make) in publish::files(site, cards)
         .into_iter()
         .chain([search::file(site, md)])
@@ -165,12 +181,12 @@ fn site_files<'a>(
             continue;
         }
         if search_index_later && path == search::SEARCH_INDEX {
-            deferred.push(path);
+            due = true;
             continue;
         }
         chosen.push((path, deps, make));
     }
-    (chosen, deferred)
+    (chosen, due)
 }
 
 /// Make the chosen files made from the whole site, in parallel.
