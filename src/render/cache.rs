@@ -1,7 +1,14 @@
-//! What a render keeps for the next: each brief's Markdown, card (with its HTML,
-//! feed entry and sitemap line) and search terms, the related briefs, the parsed
-//! templates and the `data` globals, each with what it was made from. The live
-//! preview keeps one [`RenderCache`] between rebuilds; `tumen build` starts empty.
+//! What a render keeps for the next ([`RenderCache`]): each brief's Markdown, card
+//! (with its HTML, feed entry and sitemap line) and search terms, the related
+//! briefs, the parsed templates, the `data` globals, the figures and the charts
+//! drawn for them, each with what it was made from.
+//!
+//! The render stage keeps this one cache and nothing else between renders (no
+//! process-wide state in the steps: `charts` draws, this keeps). The live preview
+//! holds one between rebuilds; one-shot renders share one per process
+//! ([`render`](super::render)). An entry is reused only when what it was made
+//! from is the same, compared by pointer first (a resolve shares what it did not
+//! change), so a cache changes how much a render makes, never what it makes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
@@ -64,11 +71,11 @@ impl Figures {
 /// they were parsed), the base path, the palette and the sources' titles.
 type FigureBasis = (u64, String, Vec<String>, Vec<(String, Option<String>)>);
 
-/// What a render made that the next can reuse, kept between renders by the live
-/// preview so that an edit makes again only what it changed: Markdown, cards,
-/// related briefs, the parsed templates and the `data` globals. An entry is reused
-/// only when its inputs are the same
-/// (compared by pointer first: a resolve shares what it did not change).
+/// What a render made that the next can reuse, so that an edit makes again only
+/// what it changed: Markdown, cards, search terms, related briefs, the parsed
+/// templates, the `data` globals, figures and charts. An entry is reused only when
+/// its inputs are the same (compared by pointer first: a resolve shares what it
+/// did not change).
 #[derive(Debug, Default)]
 pub struct RenderCache {
     // By file, as bytes: hashing a `Path` walks its components, and every brief

@@ -1,4 +1,7 @@
-//! The theme's templates as a Tera instance, with tumen's template functions.
+//! The theme's templates as a Tera instance, with tumen's template functions
+//! (`url`), and what the render needs to know of them: which globals a template
+//! reads (what a page records as read, and whether cards can be made once), and
+//! errors that name the theme's file rather than the template's name.
 
 use std::collections::BTreeSet;
 
