@@ -114,6 +114,7 @@ pub fn render_some(
     let charts = drawn.count();
     clock.mark("charts");
     let md = cache.markdown(site, &drawn.briefs);
+    let related = cache.related(site);
     context::set_site_global(&mut tpl, site);
     clock.mark("markdown");
     let mut ctx = Ctx {
@@ -121,7 +122,7 @@ pub fn render_some(
         md: &md,
         dataset_figures: drawn.datasets,
         cards: Vec::new(),
-        related: cache.related(site),
+        related,
     };
     ctx.cards = cache.cards(&ctx, &tpl)?;
     cache.remember(site, &drawn.briefs, &md, &ctx.cards);
