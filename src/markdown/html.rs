@@ -1,8 +1,15 @@
 //! A brief's Markdown to HTML, with what templates need beside the HTML: heading
 //! anchors, a table of contents, footnotes gathered at the end with links back,
-//! the word count and the first paragraph.
+//! the word count, the first paragraph, and the plain text that the search index
+//! reads.
+//!
+//! The body is parsed once, into events; the HTML is one walk of them ([`Walk`]),
+//! with a step per kind of event that tumen changes, and the plain text another
+//! ([`plain_text`]). The walk keeps no state between bodies: a renderer may run
+//! it on many briefs at once.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 
@@ -25,15 +32,13 @@ pub struct Rendered {
     pub words: usize,
     /// Plain text of the first paragraph, for a summary when none is written.
     pub first_paragraph: String,
+    /// The body's words as plain text, for the search index ([`plain_text`]).
+    pub text: String,
 }
 
 /// Minutes at an adult's silent reading pace for non-fiction (~230 words a minute).
 pub fn reading_minutes(words: usize) -> usize {
     words.div_ceil(230).max(1)
-}
-
-fn level(l: HeadingLevel) -> u8 {
-    l as u8
 }
 
 /// Render a brief's body. `links` maps link targets as written to site paths, which
@@ -45,96 +50,215 @@ pub fn render(
     base_path: &str,
     figures: &[String],
 ) -> Rendered {
-    let events: Vec<Event> = Parser::new_ext(body, options()).collect();
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut toc = Vec::new();
-    let mut used_ids: BTreeSet<String> = BTreeSet::new();
-    let mut words = 0;
-    let mut first_paragraph = String::new();
-    let mut para_state = 0u8; // 0 before the first paragraph, 1 inside, 2 after
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+    let text = plain_text(body, &events);
+    let mut walk = Walk {
+        links,
+        base_path,
+        figures,
+        out: Vec::with_capacity(events.len()),
+        toc: Vec::new(),
+        used_ids: BTreeSet::new(),
+        words: 0,
+        first_paragraph: String::new(),
+        para: FirstParagraph::Before,
+        notes: Notes::default(),
+        figure: 0,
+    };
+    let mut events = events.into_iter().map(|(ev, _)| ev);
+    while let Some(ev) = events.next() {
+        walk.event(ev, &mut events);
+    }
+    walk.finish(body.len(), text)
+}
 
-    // Footnotes: numbered by first reference; definitions moved to the end.
-    let mut fn_numbers: BTreeMap<String, usize> = BTreeMap::new();
-    let mut fn_refs: BTreeMap<String, usize> = BTreeMap::new();
-    let mut fn_defs: BTreeMap<String, Vec<Event>> = BTreeMap::new();
-    let mut in_def: Option<(String, Vec<Event>)> = None;
-
-    let mut figure = 0;
-    let mut i = 0;
-    while i < events.len() {
-        let ev = events[i].clone();
-        i += 1;
-        if let Some((_, buf)) = in_def.as_mut() {
-            if let Event::End(TagEnd::FootnoteDefinition) = ev {
-                let (name, buf) = in_def.take().expect("inside a definition");
-                fn_defs.insert(name, buf);
-            } else {
-                if let Event::Text(t) = &ev {
-                    words += t.split_whitespace().count();
+/// The words of a body as plain text, each event's followed by a space: what the
+/// search index reads.
+///
+/// They are the words of the body read as plain CommonMark, without tumen's
+/// extensions, as the index has always read them: a chart block's text, footnote
+/// labels and heading attributes (`{#id .class}`) count as words, and a footnote
+/// whose first line reads as a link reference definition (`[^1]: https://…`)
+/// gives none on that line.
+fn plain_text(body: &str, events: &[(Event, Range<usize>)]) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut push = |t: &str| {
+        out.push_str(t);
+        out.push(' ');
+    };
+    // Text before this offset is that of a link reference definition.
+    let mut skip_to = 0;
+    for (ev, range) in events {
+        match ev {
+            Event::Text(t) | Event::Code(t) if range.start >= skip_to => push(t),
+            Event::FootnoteReference(label) => push(label),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                match link_definition_end(body, range, skip_to) {
+                    Some(end) => skip_to = end,
+                    None => push(label),
                 }
-                buf.push(ev);
             }
-            continue;
+            Event::Start(Tag::Heading {
+                id, classes, attrs, ..
+            }) => {
+                let values = attrs.iter().filter_map(|(_, v)| v.as_ref());
+                for word in id
+                    .iter()
+                    .chain(classes)
+                    .chain(attrs.iter().map(|(k, _)| k))
+                    .chain(values)
+                {
+                    push(word);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Where the first line of the footnote definition at `range` ends, if plain
+/// CommonMark reads that line as a link reference definition: `[^1]:`, then a
+/// link destination and maybe a title, then nothing, at the start of a paragraph
+/// (`last` is where the last such line ended: one may follow another).
+fn link_definition_end(body: &str, range: &Range<usize>, last: usize) -> Option<usize> {
+    if !starts_paragraph(body, range.start, last) {
+        return None;
+    }
+    let def = &body[range.clone()];
+    let after = def.find("]:")? + 2;
+    let end = def[after..].find('\n').map_or(def.len(), |e| after + e);
+    let rest = def[after..end].trim_start_matches([' ', '\t']);
+    let dest = destination_len(rest)?;
+    let title = rest[dest..].trim();
+    let titled = rest[dest..].starts_with([' ', '\t']) && is_link_title(title);
+    (title.is_empty() || titled).then_some(range.start + end)
+}
+
+/// Whether plain CommonMark would start a paragraph at `start`: at most three
+/// spaces into a line, after a blank line, a heading, a fence, a thematic break or
+/// the link reference definition that ends at `last`; not after a paragraph's
+/// line, which it would continue.
+fn starts_paragraph(body: &str, start: usize, last: usize) -> bool {
+    let line_start = body[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &body[line_start..start];
+    if indent.len() > 3 || indent.bytes().any(|b| b != b' ') {
+        return false;
+    }
+    let Some(prev) = body[..line_start].strip_suffix('\n') else {
+        return true;
+    };
+    let line = prev[prev.rfind('\n').map_or(0, |i| i + 1)..].trim();
+    let made_of = |chars: &[char]| !line.is_empty() && line.chars().all(|c| chars.contains(&c));
+    prev.len() == last
+        || line.is_empty()
+        || line.starts_with('#')
+        || line.starts_with("```")
+        || line.starts_with("~~~")
+        || made_of(&['-', '*', '_', ' ', '\t'])
+        || made_of(&['=', ' ', '\t'])
+}
+
+/// The length of the link destination `s` starts with: `<…>`, or characters but
+/// spaces and controls with parentheses balanced. `None` if there is none.
+fn destination_len(s: &str) -> Option<usize> {
+    if let Some(inner) = s.strip_prefix('<') {
+        let close = inner.find(['<', '>'])?;
+        return (inner.as_bytes()[close] == b'>').then_some(close + 2);
+    }
+    let mut depth = 0usize;
+    let mut len = s.len();
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return None,
+            ')' => depth -= 1,
+            c if c.is_whitespace() || c.is_control() => {
+                len = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    (len > 0 && depth == 0).then_some(len)
+}
+
+/// Whether `s` is a link title: in double or single quotes, or in parentheses.
+fn is_link_title(s: &str) -> bool {
+    let close = match s.chars().next() {
+        Some('"') => '"',
+        Some('\'') => '\'',
+        Some('(') => ')',
+        _ => return false,
+    };
+    s.len() >= 2 && s.ends_with(close) && {
+        let inner = &s[1..s.len() - 1];
+        !inner.replace(&format!("\\{close}"), "").contains(close)
+    }
+}
+
+/// Where the walk is with respect to the body's first paragraph.
+#[derive(PartialEq)]
+enum FirstParagraph {
+    Before,
+    Inside,
+    After,
+}
+
+/// Footnotes: numbered by first reference; definitions moved to the end.
+#[derive(Default)]
+struct Notes<'a> {
+    numbers: BTreeMap<String, usize>,
+    refs: BTreeMap<String, usize>,
+    defs: BTreeMap<String, Vec<Event<'a>>>,
+    /// The definition being read, and its events so far.
+    open: Option<(String, Vec<Event<'a>>)>,
+}
+
+/// One walk of a body's events: the events to write as HTML, and what is
+/// gathered on the way.
+struct Walk<'a, 'l> {
+    links: &'l BTreeMap<String, String>,
+    base_path: &'l str,
+    figures: &'l [String],
+    out: Vec<Event<'a>>,
+    toc: Vec<TocEntry>,
+    used_ids: BTreeSet<String>,
+    words: usize,
+    first_paragraph: String,
+    para: FirstParagraph,
+    notes: Notes<'a>,
+    /// Chart blocks met so far.
+    figure: usize,
+}
+
+impl<'a> Walk<'a, '_> {
+    /// One event; `rest` are those after it, for the events that take some of
+    /// them (a heading its inline events, a chart block its text).
+    fn event(&mut self, ev: Event<'a>, rest: &mut impl Iterator<Item = Event<'a>>) {
+        if self.notes.open.is_some() {
+            return self.in_note(ev);
         }
         match ev {
             Event::Start(Tag::Heading {
-                level: lv,
+                level,
                 id,
                 classes,
                 attrs,
-            }) => {
-                // Gather the heading's inline events to name its anchor.
-                let mut inner = Vec::new();
-                let mut text = String::new();
-                while i < events.len() {
-                    let e = events[i].clone();
-                    i += 1;
-                    if let Event::End(TagEnd::Heading(_)) = e {
-                        break;
-                    }
-                    if let Event::Text(t) | Event::Code(t) = &e {
-                        text.push_str(t);
-                        words += t.split_whitespace().count();
-                    }
-                    inner.push(e);
-                }
-                let base = id.map(|s| s.to_string()).unwrap_or_else(|| {
-                    let s = slugify(&text);
-                    if s.is_empty() { "section".into() } else { s }
-                });
-                let mut unique = base.clone();
-                let mut n = 1;
-                while !used_ids.insert(unique.clone()) {
-                    unique = format!("{base}-{n}");
-                    n += 1;
-                }
-                if (2..=4).contains(&level(lv)) {
-                    toc.push(TocEntry {
-                        level: level(lv),
-                        id: unique.clone(),
-                        title: text.trim().to_string(),
-                    });
-                }
-                out.push(Event::Start(Tag::Heading {
-                    level: lv,
-                    id: Some(CowStr::from(unique)),
-                    classes,
-                    attrs,
-                }));
-                out.extend(inner);
-                out.push(Event::End(TagEnd::Heading(lv)));
-            }
+            }) => self.heading(level, id, classes, attrs, rest),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let dest = match links.get(dest_url.as_ref()) {
-                    Some(path) => CowStr::from(format!("{base_path}{path}")),
+                let dest = match self.links.get(dest_url.as_ref()) {
+                    Some(path) => CowStr::from(format!("{}{path}", self.base_path)),
                     None => dest_url,
                 };
-                out.push(Event::Start(Tag::Link {
+                self.out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
                     title,
@@ -142,103 +266,167 @@ pub fn render(
                 }));
             }
             Event::Start(Tag::CodeBlock(ref kind)) if is_chart_block(kind) => {
-                while i < events.len() && !matches!(events[i], Event::End(TagEnd::CodeBlock)) {
-                    i += 1;
+                rest.find(|e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                if let Some(f) = self.figures.get(self.figure) {
+                    self.out.push(Event::Html(CowStr::from(f.clone())));
                 }
-                i += 1;
-                if let Some(f) = figures.get(figure) {
-                    out.push(Event::Html(CowStr::from(f.clone())));
-                }
-                figure += 1;
+                self.figure += 1;
             }
             // Labels match regardless of case, as pulldown-cmark matches them.
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                in_def = Some((name.to_lowercase(), Vec::new()));
+                self.notes.open = Some((name.to_lowercase(), Vec::new()));
             }
-            Event::FootnoteReference(name) => {
-                let name = name.to_lowercase();
-                let next = fn_numbers.len() + 1;
-                let n = *fn_numbers.entry(name.clone()).or_insert(next);
-                let count = fn_refs.entry(name.clone()).or_insert(0);
-                *count += 1;
-                let slug = slugify(&name);
-                let ref_id = if *count == 1 {
-                    format!("fnref-{slug}")
-                } else {
-                    format!("fnref-{slug}-{count}")
-                };
-                // A bare number is all a screen reader would say of the link.
-                out.push(Event::InlineHtml(CowStr::from(format!(
-                    "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{slug}\" aria-label=\"Note {n}\">{n}</a></sup>"
-                ))));
-            }
-            Event::Start(Tag::Paragraph) => {
-                if para_state == 0 {
-                    para_state = 1;
-                }
-                out.push(ev);
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if para_state == 1 {
-                    para_state = 2;
-                }
-                out.push(ev);
-            }
-            Event::Text(ref t) => {
-                words += t.split_whitespace().count();
-                if para_state == 1 {
-                    first_paragraph.push_str(t);
-                }
-                out.push(ev);
-            }
-            Event::Code(ref t) => {
-                words += t.split_whitespace().count();
-                if para_state == 1 {
-                    first_paragraph.push_str(t);
-                }
-                out.push(ev);
-            }
-            Event::SoftBreak | Event::HardBreak if para_state == 1 => {
-                first_paragraph.push(' ');
-                out.push(ev);
-            }
-            other => out.push(other),
+            Event::FootnoteReference(name) => self.footnote_ref(&name),
+            other => self.text(other),
         }
     }
 
-    let mut html_out = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut html_out, out.into_iter());
-
-    // Referenced footnotes, in the order of first reference.
-    let mut numbered: Vec<(&String, &usize)> = fn_numbers.iter().collect();
-    numbered.sort_by_key(|(_, n)| **n);
-    if !numbered.is_empty() {
-        html_out.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
-        for (name, _) in numbered {
-            let slug = slugify(name);
-            let mut inner = String::new();
-            if let Some(def) = fn_defs.remove(name.as_str()) {
-                html::push_html(&mut inner, def.into_iter());
-            }
-            let back = format!(
-                " <a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
-            );
-            // Put the back link inside the last paragraph, where readers look for it.
-            match inner.rfind("</p>") {
-                Some(p) => inner.insert_str(p, &back),
-                None => inner.push_str(&back),
-            }
-            html_out.push_str(&format!("<li id=\"fn-{slug}\">{}</li>\n", inner.trim_end()));
+    /// An event inside a footnote definition: kept for the notes at the end.
+    fn in_note(&mut self, ev: Event<'a>) {
+        if let Event::End(TagEnd::FootnoteDefinition) = ev {
+            let (name, buf) = self.notes.open.take().expect("inside a definition");
+            self.notes.defs.insert(name, buf);
+            return;
         }
-        html_out.push_str("</ol>\n</section>\n");
+        if let Event::Text(t) = &ev {
+            self.words += t.split_whitespace().count();
+        }
+        if let Some((_, buf)) = self.notes.open.as_mut() {
+            buf.push(ev);
+        }
     }
 
-    Rendered {
-        html: html_out,
-        toc,
-        words,
-        first_paragraph: first_paragraph.trim().to_string(),
+    /// A heading: its inline events gathered to name its anchor (unique in the
+    /// page), and an entry in the contents for levels 2 to 4.
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<CowStr<'a>>,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+        rest: &mut impl Iterator<Item = Event<'a>>,
+    ) {
+        let mut inner = Vec::new();
+        let mut text = String::new();
+        for e in rest.by_ref() {
+            if let Event::End(TagEnd::Heading(_)) = e {
+                break;
+            }
+            if let Event::Text(t) | Event::Code(t) = &e {
+                text.push_str(t);
+                self.words += t.split_whitespace().count();
+            }
+            inner.push(e);
+        }
+        let base = id.map(|s| s.to_string()).unwrap_or_else(|| {
+            let s = slugify(&text);
+            if s.is_empty() { "section".into() } else { s }
+        });
+        let mut unique = base.clone();
+        let mut n = 1;
+        while !self.used_ids.insert(unique.clone()) {
+            unique = format!("{base}-{n}");
+            n += 1;
+        }
+        if (2..=4).contains(&(level as u8)) {
+            self.toc.push(TocEntry {
+                level: level as u8,
+                id: unique.clone(),
+                title: text.trim().to_string(),
+            });
+        }
+        self.out.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(unique)),
+            classes,
+            attrs,
+        }));
+        self.out.extend(inner);
+        self.out.push(Event::End(TagEnd::Heading(level)));
     }
+
+    /// A footnote reference: its number, as a link to the note with an id to come
+    /// back to.
+    fn footnote_ref(&mut self, name: &str) {
+        let name = name.to_lowercase();
+        let next = self.notes.numbers.len() + 1;
+        let n = *self.notes.numbers.entry(name.clone()).or_insert(next);
+        let count = self.notes.refs.entry(name.clone()).or_insert(0);
+        *count += 1;
+        let slug = slugify(&name);
+        let ref_id = if *count == 1 {
+            format!("fnref-{slug}")
+        } else {
+            format!("fnref-{slug}-{count}")
+        };
+        // A bare number is all a screen reader would say of the link.
+        self.out.push(Event::InlineHtml(CowStr::from(format!(
+            "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#fn-{slug}\" aria-label=\"Note {n}\">{n}</a></sup>"
+        ))));
+    }
+
+    /// Any other event, written as it is: its words counted, and the text of the
+    /// first paragraph kept.
+    fn text(&mut self, ev: Event<'a>) {
+        let inside = self.para == FirstParagraph::Inside;
+        match &ev {
+            Event::Start(Tag::Paragraph) if self.para == FirstParagraph::Before => {
+                self.para = FirstParagraph::Inside;
+            }
+            Event::End(TagEnd::Paragraph) if inside => self.para = FirstParagraph::After,
+            Event::Text(t) | Event::Code(t) => {
+                self.words += t.split_whitespace().count();
+                if inside {
+                    self.first_paragraph.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if inside => self.first_paragraph.push(' '),
+            _ => {}
+        }
+        self.out.push(ev);
+    }
+
+    /// The HTML, then the notes referenced, in the order of first reference;
+    /// with the body's `text`.
+    fn finish(mut self, body_len: usize, text: String) -> Rendered {
+        let mut html_out = String::with_capacity(body_len * 3 / 2);
+        html::push_html(&mut html_out, self.out.into_iter());
+        let mut numbered: Vec<(&String, &usize)> = self.notes.numbers.iter().collect();
+        numbered.sort_by_key(|(_, n)| **n);
+        if !numbered.is_empty() {
+            html_out.push_str("<section class=\"footnotes\" aria-label=\"Notes\">\n<ol>\n");
+            for (name, _) in numbered {
+                let def = self.notes.defs.remove(name.as_str());
+                html_out.push_str(&note(name, def));
+            }
+            html_out.push_str("</ol>\n</section>\n");
+        }
+        Rendered {
+            html: html_out,
+            toc: self.toc,
+            words: self.words,
+            first_paragraph: self.first_paragraph.trim().to_string(),
+            text,
+        }
+    }
+}
+
+/// A note at the end of the page, with a link back to where it is referenced.
+fn note(name: &str, def: Option<Vec<Event>>) -> String {
+    let slug = slugify(name);
+    let mut inner = String::new();
+    if let Some(def) = def {
+        html::push_html(&mut inner, def.into_iter());
+    }
+    let back = format!(
+        " <a href=\"#fnref-{slug}\" class=\"footnote-back\" aria-label=\"Back to the text\">↩</a>"
+    );
+    // Put the back link inside the last paragraph, where readers look for it.
+    match inner.rfind("</p>") {
+        Some(p) => inner.insert_str(p, &back),
+        None => inner.push_str(&back),
+    }
+    format!("<li id=\"fn-{slug}\">{}</li>\n", inner.trim_end())
 }
 
 #[cfg(test)]
@@ -352,5 +540,61 @@ mod tests {
         assert_eq!(out.first_paragraph, "One two three four.");
         assert_eq!(reading_minutes(0), 1);
         assert_eq!(reading_minutes(461), 3);
+    }
+
+    /// The words of `body` read as plain CommonMark, as the search index first
+    /// read them: what [`plain_text`] must give, word for word.
+    fn plain_commonmark_words(body: &str) -> Vec<String> {
+        let mut text = String::new();
+        for ev in Parser::new(body) {
+            if let Event::Text(t) | Event::Code(t) = ev {
+                text.push_str(&t);
+                text.push(' ');
+            }
+        }
+        words(&text)
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        let mut v: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 2)
+            .map(|w| w.to_lowercase())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn plain_text_has_the_words_of_plain_commonmark() {
+        let cases = [
+            "Text[^a].\n\n[^a]: Ibid.\n",
+            "Text[^a].\n\n[^a]: https://x.org/a_b \"Title\"\n",
+            "Text[^a].\n\n[^a]: https://x.org/a_b \"Title\" more\n",
+            "Text[^a].\n\n[^a]: <https://x.org/a b>\n    continued here\n",
+            "Text\n[^a]: Ibid.\n",
+            "Text[^src] and [^none].\n\n[^src]: Some source, 2016.\n",
+            "## Coal & oil {#coal-2013 .wide key=value}\n\nx\n",
+            "```chart\ndata: trade-turnover\ntitle: Turnover\n```\n",
+            "| a | b |\n|---|---|\n| caf&eacute; | `x | y` |\n",
+            "don't \"quote\" -- dash ... rock'n'roll ~~old~~ ~x~\n\n- [x] done\n- [ ] todo\n",
+            "Foo[^1]\n\n[^1]: first para\n\n    second para with words\n",
+            "[^x]: https://a.org\n[^y]: words here\n\nUse [^x] [^y]\n",
+            "# T [^h]\n\n[^h]: heading note\n",
+            "A\n\n[^a]:\n    next line dest\n",
+            "> [^q]: quoted def\n",
+            "A\n\n[^a]: http://x.org/(a(b)) (Paren title)\n[^b]: Ibid.\n[^c]: op. cit.\n",
+            "A\n\n[^a]: x(a\n[^b]: <>\n",
+            "A\n\n[^a]: 'It\\'s' tail\n\n[^b]: url 'It\\'s'\n",
+            "## Head\n[^a]: Ibid.\n\n- item\n[^b]: Ibid.\n",
+            "```\ncode\n```\n[^a]: Ibid.\n\n---\n[^b]: Ibid.\n",
+            "Para [^a]\n\n   [^a]: Ibid.\n\n\t[^b]: Ibid.\n",
+            "# Title {#x}\n\nSetext {.cls}\n------\n\n## Plain {not attrs}\n",
+            "Text with `code` and <b>html</b> and &amp; entity and \\* escape.\n",
+        ];
+        for c in cases {
+            let text = render(c, &BTreeMap::new(), "/", &[]).text;
+            assert_eq!(words(&text), plain_commonmark_words(c), "{c:?}");
+        }
     }
 }

@@ -1,61 +1,83 @@
-//! What a render keeps for the next: each brief's Markdown, card (with its HTML,
-//! feed entry and sitemap line) and search terms, the related briefs, the parsed
-//! templates and the `data` globals, each with what it was made from. The live
-//! preview keeps one [`RenderCache`] between rebuilds; `tumen build` starts empty.
+//! What a render keeps for the next ([`RenderCache`]): each brief's Markdown, card
+//! (with its HTML, feed entry and sitemap line) and search terms, the related
+//! briefs, the parsed templates, the `data` globals, the figures and the charts
+//! drawn for them, each with what it was made from.
+//!
+//! The render stage keeps this one cache and nothing else between renders (no
+//! process-wide state in the steps: `charts` draws, this keeps). The live preview
+//! holds one between rebuilds; one-shot renders share one per process
+//! ([`render`](super::render)). An entry is reused only when what it was made
+//! from is the same, compared by pointer first (a resolve shares what it did not
+//! change), so a cache changes how much a render makes, never what it makes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde_json::Value as Json;
-use tera::{Context, Value};
+use tera::Value;
 
+use super::cards::Card;
+use super::charts;
+use super::context::{Ctx, related_briefs, tv};
+use super::figures::Figure;
+use super::search::Terms;
 use super::templates::Templates;
-use super::{CARD_TEMPLATE, Ctx, publish, related_briefs, tv};
-use crate::deps::Dep;
 use crate::markdown::html as markdown;
+use crate::model::chart::ChartPlan;
 use crate::model::{Brief, Site};
 use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// A figure by its plan's key, number, id and standalone SVG's path.
 pub(super) type FigureKey = (u64, usize, String, String);
 
+/// The figures made before, by key, and the charts drawn for them.
+#[derive(Debug, Default)]
+pub(super) struct Figures {
+    made: HashMap<FigureKey, Figure>,
+    /// What the figures were made from besides their plans: when it changes, they
+    /// are all laid out again.
+    basis: Option<FigureBasis>,
+    /// Each chart drawn, as a standalone SVG, by its plan's key and the palette's
+    /// hash: kept whatever else changed (a template edit lays every figure out
+    /// again, but draws no chart again). Drawn in parallel, hence the lock.
+    svgs: Mutex<HashMap<(u64, u64), Arc<String>>>,
+}
+
+impl Figures {
+    /// The figure made before under `key`, if what else it read holds.
+    pub(super) fn get(&self, key: &FigureKey) -> Option<&Figure> {
+        self.made.get(key)
+    }
+
+    /// The chart of `plan` as a standalone SVG: drawn before with this palette,
+    /// or drawn now.
+    pub(super) fn svg(&self, plan: &ChartPlan, palette: &[String]) -> Result<Arc<String>, String> {
+        let key = (
+            plan.key(),
+            crate::util::hash::fnv(palette.join(",").as_bytes()),
+        );
+        if let Some(s) = self.svgs.lock().expect("svgs").get(&key) {
+            return Ok(s.clone());
+        }
+        let drawn = Arc::new(charts::svg(plan, palette)?);
+        self.svgs.lock().expect("svgs").insert(key, drawn.clone());
+        Ok(drawn)
+    }
+}
+
 /// What a figure is made from besides its plan: the templates (how many times
 /// they were parsed), the base path, the palette and the sources' titles.
 type FigureBasis = (u64, String, Vec<String>, Vec<(String, Option<String>)>);
 
-/// What lists show of a brief, as the template value they read, with what it was
-/// made from: a card is made again only when one of those changed.
-#[derive(Debug)]
-pub struct Card {
-    brief: Arc<Brief>,
-    md: Arc<markdown::Rendered>,
-    base_path: String,
-    json: Json,
-    pub(super) value: Value,
-    /// The brief's entry in Atom feeds, and its line in the sitemap.
-    pub(super) feed_entry: String,
-    pub(super) sitemap_entry: String,
-}
-
-impl Card {
-    fn file(&self) -> &std::path::Path {
-        &self.brief.src.file
-    }
-}
-
-/// What a render made that the next can reuse, kept between renders by the live
-/// preview so that an edit makes again only what it changed: Markdown, cards,
-/// related briefs, the parsed templates and the `data` globals. An entry is reused
-/// only when its inputs are the same
-/// (compared by pointer first: a resolve shares what it did not change).
+/// What a render made that the next can reuse, so that an edit makes again only
+/// what it changed: Markdown, cards, search terms, related briefs, the parsed
+/// templates, the `data` globals, figures and charts. An entry is reused only when
+/// its inputs are the same (compared by pointer first: a resolve shares what it
+/// did not change).
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    /// Leave the search index out of partial renders (the live preview makes it
-    /// after the reload, with [`search_index_file`]): it reads every brief's text
-    /// and would take most of a rebuild's time.
-    pub defer_search_index: bool,
     // By file, as bytes: hashing a `Path` walks its components, and every brief
     // is looked up on every render.
     md: HashMap<OsString, CachedMarkdown>,
@@ -64,12 +86,13 @@ pub struct RenderCache {
     /// shares every brief it did not change with the last resolve, and telling
     /// those by pointer is far quicker than looking each up by file.
     last: Option<LastRender>,
-    /// Each brief's search terms, for the search index a partial render defers.
-    pub(super) terms: HashMap<OsString, CachedTerms>,
+    /// Each brief's search terms, for the search index a partial render left for
+    /// later.
+    terms: HashMap<OsString, CachedTerms>,
     /// Each figure's HTML and standalone SVG, by its plan's key, number, id and
-    /// file, while what else it was made from ([`FigureBasis`]) holds.
-    figures: HashMap<FigureKey, (String, String)>,
-    figure_basis: Option<FigureBasis>,
+    /// file, while what else it was made from ([`FigureBasis`]) holds; and every
+    /// chart drawn.
+    figures: Figures,
     /// How many times the templates were parsed: a figure made with other ones
     /// is made again.
     templates_made: u64,
@@ -240,11 +263,7 @@ impl RenderCache {
 
     /// The figures made before, forgotten when what they were made from besides
     /// their plans changed.
-    pub(super) fn known_figures(
-        &mut self,
-        site: &Site,
-        palette: &[String],
-    ) -> &HashMap<FigureKey, (String, String)> {
+    pub(super) fn known_figures(&mut self, site: &Site, palette: &[String]) -> &Figures {
         let basis: FigureBasis = (
             self.templates_made,
             site.base_path.clone(),
@@ -254,9 +273,9 @@ impl RenderCache {
                 .map(|s| (s.key.clone(), s.fields.get("title").cloned()))
                 .collect(),
         );
-        if self.figure_basis.as_ref() != Some(&basis) {
-            self.figures.clear();
-            self.figure_basis = Some(basis);
+        if self.figures.basis.as_ref() != Some(&basis) {
+            self.figures.made.clear();
+            self.figures.basis = Some(basis);
         }
         &self.figures
     }
@@ -265,10 +284,10 @@ impl RenderCache {
     pub(super) fn keep_figures(
         &mut self,
         used: HashSet<FigureKey>,
-        made: Vec<(FigureKey, (String, String))>,
+        made: Vec<(FigureKey, Figure)>,
     ) {
-        self.figures.retain(|k, _| used.contains(k));
-        self.figures.extend(made);
+        self.figures.made.retain(|k, _| used.contains(k));
+        self.figures.made.extend(made);
     }
 
     /// Keep `tpl` for the next render.
@@ -329,12 +348,51 @@ impl RenderCache {
             self.cards.clear();
             self.card_basis = Some((site.config.clone(), card_template.clone()));
         }
+        let mut cards = self.known_cards(ctx);
+        let missing: Vec<usize> = (0..cards.len()).filter(|&i| cards[i].is_none()).collect();
+        let made: Vec<Result<(usize, Arc<Card>), Diagnostic>> = missing
+            .into_par_iter()
+            .map(|i| {
+                Ok((
+                    i,
+                    Arc::new(Card::make(ctx, tpl, i, card_template.is_some())?),
+                ))
+            })
+            .collect();
+        let mut errors = Diagnostics::default();
+        for m in made {
+            match m {
+                Ok((i, card)) => {
+                    self.cards
+                        .insert(card.file().as_os_str().to_owned(), card.clone());
+                    cards[i] = Some(card);
+                }
+                // One broken card template breaks every card the same way.
+                Err(e) if errors.is_empty() => errors.push(e),
+                Err(_) => {}
+            }
+        }
+        errors.into_result()?;
+        if self.cards.len() > cards.len() {
+            let now: HashSet<&OsStr> = site.briefs.iter().map(|b| b.src.file.as_os_str()).collect();
+            self.cards.retain(|f, _| now.contains(f.as_os_str()));
+        }
+        Ok(cards
+            .into_iter()
+            .map(|c| c.expect("cached or made"))
+            .collect())
+    }
+
+    /// Each brief's card where the one made before still holds: the last render's
+    /// in the same place (the usual case, told by pointers), else the one made last
+    /// of the same file.
+    fn known_cards(&self, ctx: &Ctx) -> Vec<Option<Arc<Card>>> {
+        let site = ctx.site;
         let last = self
             .last
             .as_ref()
             .filter(|l| l.cards.len() == site.briefs.len() && !self.cards.is_empty());
-        let mut cards: Vec<Option<Arc<Card>>> = site
-            .briefs
+        site.briefs
             .iter()
             .zip(ctx.md)
             .enumerate()
@@ -360,63 +418,40 @@ impl RenderCache {
                     })
                     .cloned()
             })
-            .collect();
-        let missing: Vec<usize> = (0..cards.len()).filter(|&i| cards[i].is_none()).collect();
-        let made: Vec<Result<(usize, Arc<Card>), Diagnostic>> = missing
-            .into_par_iter()
-            .map(|i| {
-                let (b, json) = (&site.briefs[i], ctx.card(i));
-                let mut value = tv(&json);
-                if card_template.is_some() {
-                    // Lists paste this instead of running the card template for
-                    // every brief on every page: a title edit on a large site
-                    // redraws lists of thousands of briefs.
-                    let mut c = Context::new();
-                    c.insert_value("b", value.clone());
-                    c.insert("hl", "h2");
-                    let html = tpl.render(CARD_TEMPLATE, &c)?;
-                    let mut m = value.as_map().cloned().unwrap_or_default();
-                    m.insert("card_html".into(), Value::safe_string(&html));
-                    value = Value::from(m);
-                }
-                let card = Card {
-                    brief: b.clone(),
-                    md: ctx.md[i].clone(),
-                    base_path: site.base_path.clone(),
-                    value,
-                    json,
-                    feed_entry: publish::atom_entry(site, b),
-                    sitemap_entry: publish::sitemap_url(
-                        site,
-                        &b.path,
-                        Some(publish::last_changed(b)),
-                    ),
-                };
-                Ok((i, Arc::new(card)))
-            })
-            .collect();
-        let mut errors = Diagnostics::default();
-        for m in made {
-            match m {
-                Ok((i, card)) => {
-                    self.cards
-                        .insert(card.file().as_os_str().to_owned(), card.clone());
-                    cards[i] = Some(card);
-                }
-                // One broken card template breaks every card the same way.
-                Err(e) if errors.is_empty() => errors.push(e),
-                Err(_) => {}
-            }
-        }
-        errors.into_result()?;
-        if self.cards.len() > cards.len() {
-            let now: HashSet<&OsStr> = site.briefs.iter().map(|b| b.src.file.as_os_str()).collect();
-            self.cards.retain(|f, _| now.contains(f.as_os_str()));
-        }
-        Ok(cards
-            .into_iter()
-            .map(|c| c.expect("cached or made"))
-            .collect())
+            .collect()
+    }
+
+    /// A brief's search terms as last made, if what they were made from holds.
+    pub(super) fn terms_of(&self, b: &Brief, md: &Arc<markdown::Rendered>) -> Option<Arc<Terms>> {
+        let c = self.terms.get(b.src.file.as_os_str())?;
+        (Arc::ptr_eq(&c.src, &b.src)
+            && Arc::ptr_eq(&c.body, &b.body)
+            && Arc::ptr_eq(&c.md, md)
+            && c.topics == b.topics)
+            .then(|| c.terms.clone())
+    }
+
+    /// Keep every brief's search terms for the next search index.
+    pub(super) fn keep_terms(
+        &mut self,
+        site: &Site,
+        md: &[Arc<markdown::Rendered>],
+        terms: &[Arc<Terms>],
+    ) {
+        self.terms.clear();
+        self.terms
+            .extend(site.briefs.iter().zip(md).zip(terms).map(|((b, m), t)| {
+                (
+                    b.src.file.clone().into_os_string(),
+                    CachedTerms {
+                        src: b.src.clone(),
+                        body: b.body.clone(),
+                        md: m.clone(),
+                        topics: b.topics.clone(),
+                        terms: t.clone(),
+                    },
+                )
+            }));
     }
 
     /// The `data` and `datasets` globals, from the cache while the datasets are
@@ -461,51 +496,12 @@ impl RenderCache {
     }
 }
 
-/// The cards that differ from the last good render's, as [`Dep`]s: `Card` for each
-/// brief whose card changed (or appeared, or went), `Cards` when any did or their
-/// order changed.
-pub(super) fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
-    let same = |a: &Arc<Card>, b: &Arc<Card>| Arc::ptr_eq(a, b) || a.json == b.json;
-    fn file(c: &Arc<Card>) -> &std::ffi::OsStr {
-        c.file().as_os_str()
-    }
-    let mut changed = BTreeSet::new();
-    let reordered = old.len() != new.len() || old.iter().zip(new).any(|(a, b)| file(a) != file(b));
-    if !reordered {
-        // The usual edit: card by card.
-        changed.extend(
-            old.iter()
-                .zip(new)
-                .filter(|(a, b)| !same(a, b))
-                .map(|(_, b)| Dep::Card(b.file().into())),
-        );
-    } else {
-        let before: HashMap<&std::ffi::OsStr, &Arc<Card>> =
-            old.iter().map(|c| (file(c), c)).collect();
-        changed.extend(
-            new.iter()
-                .filter(|c| before.get(file(c)).is_none_or(|o| !same(o, c)))
-                .map(|c| Dep::Card(c.file().into())),
-        );
-        let now: HashSet<&std::ffi::OsStr> = new.iter().map(file).collect();
-        changed.extend(
-            old.iter()
-                .filter(|c| !now.contains(file(c)))
-                .map(|c| Dep::Card(c.file().into())),
-        );
-    }
-    if reordered || !changed.is_empty() {
-        changed.insert(Dep::Cards);
-    }
-    changed
-}
-
 /// A brief's search terms, and what they were made from.
 #[derive(Debug)]
-pub(super) struct CachedTerms {
-    pub(super) src: Arc<crate::load::BriefSource>,
-    pub(super) body: Arc<str>,
-    pub(super) md: Arc<markdown::Rendered>,
-    pub(super) topics: Vec<(String, String)>,
-    pub(super) terms: Arc<publish::Terms>,
+struct CachedTerms {
+    src: Arc<crate::load::BriefSource>,
+    body: Arc<str>,
+    md: Arc<markdown::Rendered>,
+    topics: Vec<(String, String)>,
+    terms: Arc<Terms>,
 }

@@ -3,9 +3,10 @@
 //! charts-rs (pinned: it has had breaking releases) draws fast and
 //! deterministically; around it this module makes the SVG accessible (`role`,
 //! `<title>`, `<desc>`), keeps numbers lossless on the axes, names a font stack the
-//! reader's browser can use, measures CJK labels with a font that has their glyphs,
-//! and caches every picture by a hash of its plan, so a rebuild draws only the
-//! charts whose spec or data changed.
+//! reader's browser can use, and measures CJK labels with a font that has their
+//! glyphs. It keeps nothing between charts: the render cache keeps every picture
+//! by a hash of its plan, so a rebuild draws only the charts whose spec or data
+//! changed.
 //!
 //! Its defaults are made to look right with no option set:
 //! - text of at least 12 px on screen, however far the theme scales the picture
@@ -26,8 +27,7 @@
 //! The changes to charts-rs' SVG live in `svg.rs`, which reads only the shape
 //! charts-rs writes and leaves a picture alone when that shape is not there.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use serde_json::{Value as Json, json};
 
@@ -69,30 +69,14 @@ fn measure_family() -> &'static str {
     })
 }
 
-type Cache = Mutex<HashMap<(u64, u64), Arc<String>>>;
-
-fn cache() -> &'static Cache {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
-
 /// The placeholder id prefix of a cached SVG; each embedding gets its own.
 pub const ID_PLACEHOLDER: &str = "tumen-chart";
 
-/// The chart as a standalone SVG document (ids prefixed `tumen-chart`), from the
-/// cache when this plan was drawn before with this palette.
-pub fn svg(plan: &ChartPlan, palette: &[String]) -> Result<Arc<String>, String> {
-    let pkey = crate::util::hash::fnv(palette.join(",").as_bytes());
-    let key = (plan.key(), pkey);
-    if let Some(s) = cache().lock().expect("cache lock").get(&key) {
-        return Ok(s.clone());
-    }
-    let drawn = Arc::new(draw(plan, palette)?);
+/// The chart as a standalone SVG document (ids prefixed `tumen-chart`), drawn now
+/// (and counted in [`draws`]): the render cache keeps what was drawn.
+pub fn svg(plan: &ChartPlan, palette: &[String]) -> Result<String, String> {
+    let drawn = draw(plan, palette)?;
     DRAWS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    cache()
-        .lock()
-        .expect("cache lock")
-        .insert(key, drawn.clone());
     Ok(drawn)
 }
 
@@ -103,7 +87,7 @@ pub const NARROW_WIDTH: f64 = 400.0;
 /// The plan of a chart's narrow variant, for small screens: the same chart drawn
 /// [`NARROW_WIDTH`] wide, its labels at the same pixel size. `None` when the chart
 /// is narrow enough as it is (its author asked for a small width). A plan of its
-/// own, so the cache keeps both pictures.
+/// own, so the render cache keeps both pictures.
 pub fn narrow_plan(plan: &ChartPlan) -> Option<ChartPlan> {
     if plan.spec.width.is_some_and(|w| w <= NARROW_WIDTH * 1.2) {
         return None;
@@ -115,8 +99,9 @@ pub fn narrow_plan(plan: &ChartPlan) -> Option<ChartPlan> {
 
 static DRAWS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// How many charts this process has drawn (not taken from the cache): what the
-/// live preview reports, and how the tests see the cache work.
+/// How many charts this process has drawn (not taken from a render cache): how
+/// the tests see the cache work. A count, not a cache: the pictures are kept by
+/// the render cache that asked for them.
 pub fn draws() -> usize {
     DRAWS.load(std::sync::atomic::Ordering::Relaxed)
 }

@@ -1,4 +1,7 @@
-//! The theme's templates as a Tera instance, with tumen's template functions.
+//! The theme's templates as a Tera instance, with tumen's template functions
+//! (`url`), and what the render needs to know of them: which globals a template
+//! reads (what a page records as read, and whether cards can be made once), and
+//! errors that name the theme's file rather than the template's name.
 
 use std::collections::BTreeSet;
 
@@ -96,8 +99,8 @@ impl Templates {
     /// `b`, its heading level `hl` and the settings (`site`), which are the same
     /// on every page; a card reading other globals is left to the lists to render.
     pub fn card_template(&self) -> Option<&str> {
-        let t = self.theme.templates.get(super::CARD_TEMPLATE)?;
-        let globals = self.globals_used(super::CARD_TEMPLATE);
+        let t = self.theme.templates.get(super::cards::CARD_TEMPLATE)?;
+        let globals = self.globals_used(super::cards::CARD_TEMPLATE);
         globals
             .iter()
             .all(|g| ["b", "hl", "site"].contains(&g.as_str()))

@@ -298,11 +298,7 @@ impl Builder {
             last: None,
             failing: false,
             resolve_cache: ResolveCache::default(),
-            render_cache: {
-                let mut c = RenderCache::default();
-                c.defer_search_index = true;
-                c
-            },
+            render_cache: RenderCache::default(),
             search_index_due: false,
             retired: Vec::new(),
             output,
@@ -631,12 +627,13 @@ impl Builder {
             deps: &l.deps,
             cards: &l.cards,
             changed: dirty(l, &site, &dataset_texts, &static_stamps),
+            search_index_later: true,
         });
         let full = since.is_none();
         clock.mark("what changed");
         let rendered = render_some(&site, &mut self.render_cache, since)?;
         clock.mark("render");
-        self.search_index_due |= !rendered.deferred.is_empty();
+        self.search_index_due |= rendered.search_index_due;
         let removed: Vec<String> = self
             .last
             .as_ref()

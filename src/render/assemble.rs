@@ -1,0 +1,180 @@
+//! The render's output as it is gathered: every file made, what each was made
+//! from, and every path of the site whether it was made this time or not.
+//!
+//! One place decides which files a render makes ([`Wanted`]): all of them, or for
+//! the live preview those that what changed touched, and new ones. Every kind of
+//! file (pages, charts, dataset downloads, feeds, static files) goes through
+//! [`Collected::add`], so none can forget to list its path, which is how a partial
+//! render tells which pages disappeared.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use super::Since;
+use super::cards::{Card, changed_cards};
+use super::pages::Page;
+use crate::deps::{Dep, DepGraph};
+use crate::model::Site;
+use crate::output::{Content, OutputFile};
+use crate::util::diag::{Diagnostic, Diagnostics};
+
+/// Which files a render makes: every file, or the files made from what changed
+/// since the last good render and those it did not make.
+pub(super) struct Wanted<'a> {
+    /// The last render's record, and the files in it made from what changed.
+    since: Option<(&'a DepGraph, HashSet<&'a str>)>,
+}
+
+impl<'a> Wanted<'a> {
+    /// Every file, without `since`; else those `since` says changed, `cards`
+    /// (this render's) added to what changed.
+    pub(super) fn new(since: Option<Since<'a>>, cards: &[Arc<Card>]) -> Wanted<'a> {
+        Wanted {
+            since: since.map(|s| {
+                let mut changed = changed_cards(s.cards, cards);
+                changed.extend(s.changed);
+                (s.deps, s.deps.affected(&changed))
+            }),
+        }
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.since
+            .as_ref()
+            .is_none_or(|(deps, affected)| affected.contains(path) || !deps.contains(path))
+    }
+}
+
+/// The files of a render, gathered.
+pub(super) struct Collected<'w> {
+    wanted: &'w Wanted<'w>,
+    pub(super) files: BTreeMap<String, OutputFile>,
+    pub(super) deps: HashMap<String, BTreeSet<Dep>>,
+    /// Every path of the site's output, made this time or not.
+    pub(super) all_paths: BTreeSet<String>,
+}
+
+impl<'w> Collected<'w> {
+    pub(super) fn new(wanted: &'w Wanted<'w>) -> Self {
+        Collected {
+            wanted,
+            files: BTreeMap::new(),
+            deps: HashMap::new(),
+            all_paths: BTreeSet::new(),
+        }
+    }
+
+    /// Whether this render makes the file at `path`.
+    pub(super) fn wants(&self, path: &str) -> bool {
+        self.wanted.contains(path)
+    }
+
+    /// A file made, and what it was made from.
+    fn add(&mut self, path: String, deps: BTreeSet<Dep>, content: Content) {
+        self.deps.insert(path.clone(), deps);
+        self.files
+            .insert(path.clone(), OutputFile { path, content });
+    }
+
+    /// The pages rendered; those that failed are errors. Returns how many were.
+    pub(super) fn add_pages(
+        &mut self,
+        pages: Vec<Result<Page, Diagnostic>>,
+        errors: &mut Diagnostics,
+    ) -> usize {
+        let mut count = 0;
+        for p in pages {
+            match p {
+                Ok(Page { path, html, deps }) => {
+                    count += 1;
+                    self.add(path, deps, Content::Bytes(html));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        count
+    }
+
+    /// The standalone SVG of every figure: made from its brief (or its dataset)
+    /// and the datasets it reads.
+    pub(super) fn add_charts(
+        &mut self,
+        site: &Site,
+        brief_files: Vec<Vec<OutputFile>>,
+        dataset_files: Vec<(&str, OutputFile)>,
+    ) {
+        for (b, files) in site.briefs.iter().zip(brief_files) {
+            for f in files {
+                let mut d = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.as_path().into())]);
+                d.extend(b.datasets.iter().map(|n| Dep::Dataset(n.clone())));
+                self.add_drawn(f, d);
+            }
+        }
+        for (name, f) in dataset_files {
+            self.add_drawn(
+                f,
+                BTreeSet::from([Dep::Config, Dep::Dataset(name.to_string())]),
+            );
+        }
+    }
+
+    /// A chart drawn for its figure, wanted or not: listed, and kept if wanted.
+    fn add_drawn(&mut self, f: OutputFile, deps: BTreeSet<Dep>) {
+        self.all_paths.insert(f.path.clone());
+        if self.wants(&f.path) {
+            self.add(f.path, deps, f.content);
+        }
+    }
+
+    /// Every dataset as CSV and JSON, for readers to download.
+    pub(super) fn add_dataset_files(&mut self, site: &Site) {
+        for d in site.datasets.values() {
+            let csv = format!("data/{}.csv", d.name);
+            let json_path = format!("data/{}.json", d.name);
+            self.all_paths.insert(csv.clone());
+            self.all_paths.insert(json_path.clone());
+            if !self.wants(&csv) && !self.wants(&json_path) {
+                continue;
+            }
+            let mut json_text =
+                serde_json::to_string_pretty(&d.to_json()).expect("JSON of plain values");
+            json_text.push('\n');
+            for (p, bytes) in [
+                (csv, d.to_csv().into_bytes()),
+                (json_path, json_text.into_bytes()),
+            ] {
+                let deps = BTreeSet::from([Dep::Dataset(d.name.clone())]);
+                self.add(p, deps, Content::Bytes(bytes));
+            }
+        }
+    }
+
+    /// Files made from the whole site (feeds, sitemap, search index): their paths
+    /// were listed when they were chosen.
+    pub(super) fn add_site_files(&mut self, made: Vec<(String, BTreeSet<Dep>, String)>) {
+        for (path, deps, text) in made {
+            self.add(path, deps, Content::Bytes(text.into_bytes()));
+        }
+    }
+
+    /// The site's and the theme's static files, copied as they are; one on the
+    /// path of a generated file is an error.
+    pub(super) fn add_static_files(&mut self, site: &Site, errors: &mut Diagnostics) {
+        for (rel, f) in &site.static_files {
+            if !self.all_paths.insert(rel.clone()) {
+                errors.push(
+                    Diagnostic::file(
+                        std::path::Path::new(rel),
+                        format!("static file {rel} has the same path as a generated page"),
+                    )
+                    .with_help("rename or move the static file"),
+                );
+                continue;
+            }
+            if self.wants(rel) {
+                let deps = BTreeSet::from([Dep::Static(rel.clone())]);
+                self.add(rel.clone(), deps, Content::Copy(f.clone()));
+            }
+        }
+    }
+}

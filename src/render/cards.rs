@@ -1,0 +1,118 @@
+//! A brief's card: what every list of briefs shows of it (the index, topics,
+//! datasets, sources, related briefs), with its entry in the feeds and its line in
+//! the sitemap. Made once per render (and kept by the render cache while the brief
+//! is unchanged), because lists are most of a large site's work: a title edit on a
+//! site of a thousand briefs changes lists of a thousand cards.
+//!
+//! A card also says what it was made from, so that the render can tell which cards
+//! changed since the last one ([`changed_cards`]): that is what the pages showing
+//! them record as read ([`Dep::Card`]).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ffi::OsStr;
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+use tera::{Context, Value};
+
+use super::context::{Ctx, tv};
+use super::publish;
+use super::templates::Templates;
+use crate::deps::Dep;
+use crate::markdown::html as markdown;
+use crate::model::Brief;
+use crate::util::diag::Diagnostic;
+
+/// The theme's template of one brief in a list, pasted into lists ready-made.
+pub(super) const CARD_TEMPLATE: &str = "brief-card.html";
+
+/// What lists show of a brief, as the template value they read, with what it was
+/// made from: a card is made again only when one of those changed.
+#[derive(Debug)]
+pub struct Card {
+    pub(super) brief: Arc<Brief>,
+    pub(super) md: Arc<markdown::Rendered>,
+    pub(super) base_path: String,
+    json: Json,
+    pub(super) value: Value,
+    /// The brief's entry in Atom feeds, and its line in the sitemap.
+    pub(super) feed_entry: String,
+    pub(super) sitemap_entry: String,
+}
+
+impl Card {
+    pub(super) fn file(&self) -> &std::path::Path {
+        &self.brief.src.file
+    }
+
+    /// The card of brief `i`; with `pasted`, its HTML made from the theme's card
+    /// template, for lists to paste.
+    pub(super) fn make(
+        ctx: &Ctx,
+        tpl: &Templates,
+        i: usize,
+        pasted: bool,
+    ) -> Result<Card, Diagnostic> {
+        let (site, b, json) = (ctx.site, &ctx.site.briefs[i], ctx.card(i));
+        let mut value = tv(&json);
+        if pasted {
+            // Lists paste this instead of running the card template for every
+            // brief on every page: a title edit on a large site redraws lists of
+            // thousands of briefs.
+            let mut c = Context::new();
+            c.insert_value("b", value.clone());
+            c.insert("hl", "h2");
+            let html = tpl.render(CARD_TEMPLATE, &c)?;
+            let mut m = value.as_map().cloned().unwrap_or_default();
+            m.insert("card_html".into(), Value::safe_string(&html));
+            value = Value::from(m);
+        }
+        Ok(Card {
+            brief: b.clone(),
+            md: ctx.md[i].clone(),
+            base_path: site.base_path.clone(),
+            value,
+            json,
+            feed_entry: publish::atom_entry(site, b),
+            sitemap_entry: publish::sitemap_url(site, &b.path, Some(publish::last_changed(b))),
+        })
+    }
+}
+
+/// The cards that differ from the last good render's, as [`Dep`]s: `Card` for each
+/// brief whose card changed (or appeared, or went), `Cards` when any did or their
+/// order changed.
+pub(super) fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
+    let same = |a: &Arc<Card>, b: &Arc<Card>| Arc::ptr_eq(a, b) || a.json == b.json;
+    fn file(c: &Arc<Card>) -> &OsStr {
+        c.file().as_os_str()
+    }
+    let mut changed = BTreeSet::new();
+    let reordered = old.len() != new.len() || old.iter().zip(new).any(|(a, b)| file(a) != file(b));
+    if !reordered {
+        // The usual edit: card by card.
+        changed.extend(
+            old.iter()
+                .zip(new)
+                .filter(|(a, b)| !same(a, b))
+                .map(|(_, b)| Dep::Card(b.file().into())),
+        );
+    } else {
+        let before: HashMap<&OsStr, &Arc<Card>> = old.iter().map(|c| (file(c), c)).collect();
+        changed.extend(
+            new.iter()
+                .filter(|c| before.get(file(c)).is_none_or(|o| !same(o, c)))
+                .map(|c| Dep::Card(c.file().into())),
+        );
+        let now: HashSet<&OsStr> = new.iter().map(file).collect();
+        changed.extend(
+            old.iter()
+                .filter(|c| !now.contains(file(c)))
+                .map(|c| Dep::Card(c.file().into())),
+        );
+    }
+    if reordered || !changed.is_empty() {
+        changed.insert(Dep::Cards);
+    }
+    changed
+}

@@ -1,0 +1,501 @@
+//! The pages of the site: which there are and where each is written ([`plan`]),
+//! and each kind of page through its template, one function per kind ([`render`]).
+//!
+//! Every page records what it was made from ([`Dep`]) as it gathers its context:
+//! the live preview renders again only the pages an edit touches, so a page that
+//! reads something without saying so would go stale. The record is kept beside
+//! the code that reads, one page kind at a time, so that the two change together.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+use tera::{Context, Value};
+
+use super::assemble::Collected;
+use super::context::{Ctx, display_cell, tv, with_values};
+use super::templates::Templates;
+use crate::deps::Dep;
+use crate::load::dataset::{Cell, ColumnType, Dataset, View};
+use crate::load::yaml::Seg;
+use crate::model::{Brief, Site};
+use crate::util::date::Date;
+use crate::util::diag::{Diagnostic, Diagnostics};
+
+/// A page to render.
+pub(super) enum Job<'a> {
+    Index,
+    Brief(usize),
+    Briefs,
+    Topics,
+    Topic(usize),
+    Datasets,
+    Dataset(&'a Dataset),
+    Sources,
+    Search,
+    NotFound,
+    /// A redirect from an old URL of brief `.0`, written at `.1`.
+    Alias(usize, String),
+}
+
+/// One rendered page and what it was made from.
+pub(super) struct Page {
+    pub(super) path: String,
+    pub(super) html: Vec<u8>,
+    pub(super) deps: BTreeSet<Dep>,
+}
+
+/// Where an alias (an old URL) puts its redirect page, or why it can't.
+fn alias_path(alias: &str) -> Result<String, String> {
+    let a = alias.trim().trim_start_matches('/');
+    if a.contains("://") {
+        return Err(format!(
+            "alias `{alias}` must be a path on this site, not a full URL"
+        ));
+    }
+    if a.split('/').any(|seg| seg == ".." || seg == ".") || a.contains('\\') {
+        return Err(format!(
+            "alias `{alias}` may not contain `.` or `..` segments"
+        ));
+    }
+    if a.is_empty() {
+        return Err("an alias may not be the home page".into());
+    }
+    if a.ends_with(".html") || a.ends_with(".htm") {
+        Ok(a.to_string())
+    } else {
+        Ok(format!("{}/index.html", a.trim_end_matches('/')))
+    }
+}
+
+/// Where a page job writes its page.
+fn job_path(site: &Site, job: &Job) -> String {
+    match job {
+        Job::Index => "index.html".into(),
+        Job::Brief(i) => format!("{}index.html", site.briefs[*i].path),
+        Job::Briefs => "briefs/index.html".into(),
+        Job::Topics => "topics/index.html".into(),
+        Job::Topic(i) => format!("topics/{}/index.html", site.topics[*i].slug),
+        Job::Datasets => "data/index.html".into(),
+        Job::Dataset(d) => format!("data/{}/index.html", d.name),
+        Job::Sources => "sources/index.html".into(),
+        Job::Search => "search/index.html".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Alias(_, path) => path.clone(),
+    }
+}
+
+/// Every page of the site; an alias that cannot be a page is an error instead.
+fn jobs<'a>(site: &'a Site, errors: &mut Diagnostics) -> Vec<Job<'a>> {
+    let mut jobs = vec![
+        Job::Index,
+        Job::Briefs,
+        Job::Topics,
+        Job::Datasets,
+        Job::Sources,
+        Job::NotFound,
+        Job::Search,
+    ];
+    jobs.extend((0..site.briefs.len()).map(Job::Brief));
+    jobs.extend((0..site.topics.len()).map(Job::Topic));
+    jobs.extend(
+        site.datasets
+            .values()
+            .filter(|d| d.name != "sources")
+            .map(Job::Dataset),
+    );
+    for (i, b) in site.briefs.iter().enumerate() {
+        for (j, a) in b.src.front.aliases.iter().enumerate() {
+            match alias_path(a) {
+                Ok(p) => jobs.push(Job::Alias(i, p)),
+                Err(msg) => errors.push(
+                    b.src
+                        .front_error(&[Seg::Key("aliases".into()), Seg::Index(j)], msg),
+                ),
+            }
+        }
+    }
+    jobs
+}
+
+/// The pages to render, with their paths: every page's path goes into `out`'s
+/// list of the site's paths, and those it wants are returned. Two pages on one
+/// path are an error, whichever of them is wanted.
+pub(super) fn plan<'a>(
+    site: &'a Site,
+    out: &mut Collected,
+    errors: &mut Diagnostics,
+) -> Vec<(String, Job<'a>)> {
+    let jobs = jobs(site, errors);
+    let mut chosen = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let path = job_path(site, &job);
+        if !out.all_paths.insert(path.clone()) {
+            errors.push(
+                Diagnostic::file(
+                    std::path::Path::new(&path),
+                    format!("two pages would be written to {path}"),
+                )
+                .with_help("an alias or slug collides with another page; change one of them"),
+            );
+            continue;
+        }
+        if out.wants(&path) {
+            chosen.push((path, job));
+        }
+    }
+    chosen
+}
+
+/// Render `pages` in parallel.
+pub(super) fn render_all(
+    ctx: &Ctx,
+    tpl: &Templates,
+    pages: &[(String, Job)],
+) -> Vec<Result<Page, Diagnostic>> {
+    pages
+        .par_iter()
+        .map(|(path, job)| crate::util::trace::page(path, || render(ctx, tpl, job, path.clone())))
+        .collect()
+}
+
+/// One page: its own context and what it read, by kind, then what every page
+/// reads ([`finish`]).
+fn render(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Page, Diagnostic> {
+    let mut c = Context::new();
+    let mut deps = BTreeSet::from([Dep::Config]);
+    let template = match job {
+        Job::Index => index(ctx, &mut c, &mut deps),
+        Job::Brief(i) => brief(ctx, *i, &mut c, &mut deps),
+        Job::Briefs => briefs(ctx, &mut c, &mut deps),
+        Job::Topics => "topics.html",
+        Job::Topic(i) => topic(ctx, *i, &mut c, &mut deps),
+        Job::Datasets => "datasets.html",
+        Job::Dataset(d) => dataset(ctx, d, &mut c, &mut deps),
+        Job::Sources => "sources.html",
+        Job::Search => "search.html",
+        Job::NotFound => "404.html",
+        Job::Alias(i, _) => alias(ctx, *i, &mut c, &mut deps),
+    };
+    finish(ctx, tpl, template, path, c, deps)
+}
+
+/// The page's path and canonical URL, what it read of the globals, and its HTML.
+fn finish(
+    ctx: &Ctx,
+    tpl: &Templates,
+    template: &str,
+    path: String,
+    mut c: Context,
+    mut deps: BTreeSet<Dep>,
+) -> Result<Page, Diagnostic> {
+    let site = ctx.site;
+    let current = path.trim_end_matches("index.html").to_string();
+    c.insert("current_path", &current);
+    c.insert("current_url", &ctx.url(&current));
+    c.insert("canonical", &canonical(ctx, &current));
+    deps.insert(Dep::Template(template.to_string()));
+    let globals = tpl.globals_used(template);
+    if globals.contains("data") || globals.contains("datasets") {
+        deps.insert(Dep::AllData);
+    }
+    if globals.contains("briefs") {
+        deps.insert(Dep::Cards);
+    }
+    if globals.contains("topics") {
+        deps.insert(Dep::Topics);
+    }
+    if globals.contains("sources") {
+        // Each source lists the briefs (as cards) and the datasets that cite it.
+        deps.insert(Dep::Cards);
+        deps.extend(site.sources.iter().map(|s| Dep::CitedBy(s.key.clone())));
+        deps.insert(Dep::AllData);
+        deps.insert(Dep::Dataset("sources".into()));
+    }
+    let html = tpl.render(template, &c)?;
+    Ok(Page {
+        path,
+        html: html.into_bytes(),
+        deps,
+    })
+}
+
+/// The absolute URL of a site path where the base URL names a host, else its URL.
+fn canonical(ctx: &Ctx, path: &str) -> String {
+    if ctx.site.config.has_host() {
+        format!("{}{}", ctx.site.config.base_url, path)
+    } else {
+        ctx.url(path)
+    }
+}
+
+/// The home page: the latest briefs and the key figures.
+fn index(ctx: &Ctx, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    let site = ctx.site;
+    let n = site.config.latest.min(site.briefs.len());
+    c.insert_value("latest", ctx.card_list(&(0..n).collect::<Vec<_>>()));
+    let kf: Vec<Json> = site
+        .key_figures
+        .iter()
+        .map(|k| {
+            deps.insert(Dep::Dataset(k.dataset.clone()));
+            json!({"label": k.label, "value": k.value, "when": k.when, "dataset": k.dataset,
+               "dataset_url": ctx.url(&format!("data/{}/", k.dataset)),
+               "source": k.source.as_deref().map(|s| ctx.source_ref(s))})
+        })
+        .collect();
+    c.insert_value("key_figures", tv(&Json::Array(kf)));
+    deps.insert(Dep::Cards);
+    if !site.key_figures.is_empty() {
+        deps.insert(Dep::Dataset("sources".into()));
+    }
+    "index.html"
+}
+
+/// A brief's page: its HTML, contents, sources, history, datasets and related
+/// briefs.
+fn brief(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    let site = ctx.site;
+    let b: &Brief = &site.briefs[i];
+    let md = &ctx.md[i];
+    let mut page = ctx.summary(i);
+    page["toc"] = json!(md.toc);
+    page["sources"] = Json::Array(
+        b.src
+            .front
+            .sources
+            .iter()
+            .map(|k| ctx.source_ref(k))
+            .collect(),
+    );
+    page["extra"] = json!(b.src.front.extra);
+    page["history"] = Json::Array(
+        b.history
+            .iter()
+            .map(|r| json!({"date": r.date.iso(), "date_human": r.date.human(), "hash": r.hash, "short": r.short, "subject": r.subject}))
+            .collect(),
+    );
+    page["history_note"] = json!(history_note(site, b));
+    page["datasets"] = Json::Array(
+        b.datasets
+            .iter()
+            .filter_map(|n| site.datasets.get(n))
+            .map(|d| ctx.dataset_link(d))
+            .collect(),
+    );
+    let page = with_values(
+        &page,
+        vec![
+            ("related", ctx.card_list(&ctx.related[i])),
+            ("content", Value::safe_string(&md.html)),
+        ],
+    );
+    c.insert_value("page", page);
+    brief_deps(ctx, i, deps);
+    "brief.html"
+}
+
+/// What a brief's page reads besides the brief.
+fn brief_deps(ctx: &Ctx, i: usize, deps: &mut BTreeSet<Dep>) {
+    let site = ctx.site;
+    let b = &site.briefs[i];
+    deps.insert(Dep::Brief(b.src.file.as_path().into()));
+    deps.extend(b.datasets.iter().map(|d| Dep::Dataset(d.clone())));
+    // Its sources are listed by title, and so are its charts' sources.
+    if !b.src.front.sources.is_empty() || !b.charts.is_empty() {
+        deps.insert(Dep::Dataset("sources".into()));
+    }
+    // Related briefs are picked from the lists of this brief's topics, and shown
+    // as those briefs' cards: not from the whole list of briefs, so that editing
+    // one brief does not touch every brief page.
+    deps.extend(b.topics.iter().map(|(_, slug)| Dep::Topic(slug.clone())));
+    deps.extend(
+        ctx.related[i]
+            .iter()
+            .map(|&r| Dep::Card(site.briefs[r].src.file.as_path().into())),
+    );
+    if !b.charts.is_empty() {
+        deps.insert(Dep::Template("figure.html".into()));
+    }
+}
+
+/// What the page says about the brief's history when git cannot tell it all.
+fn history_note(site: &Site, b: &Brief) -> Option<&'static str> {
+    use crate::load::history::RepoState;
+    match (&site.repo, b.uncommitted, b.new) {
+        (RepoState::None, _, _) => {
+            Some("Revision history is not available: this site is not in a git repository.")
+        }
+        (_, true, true) => Some("Not yet committed: this brief has no revision history yet."),
+        (_, true, false) => Some("This brief has changes not yet committed."),
+        (RepoState::Shallow, _, _) => {
+            Some("History shortened: this copy of the repository is a shallow clone.")
+        }
+        // Committed, but by no commit the site counts as a revision (see `history:`
+        // in site.yaml).
+        _ if b.history.is_empty() => Some("No revisions yet."),
+        _ => None,
+    }
+}
+
+/// The list of every brief.
+fn briefs(ctx: &Ctx, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    // Not the `briefs` global that every page may read: a page that includes the
+    // list's template for a list of its own (a topic's) then does not seem to read
+    // every card.
+    c.insert_value(
+        "all_briefs",
+        ctx.card_list(&(0..ctx.site.briefs.len()).collect::<Vec<_>>()),
+    );
+    deps.insert(Dep::Cards);
+    "briefs.html"
+}
+
+/// A topic's page: its briefs.
+fn topic(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    let site = ctx.site;
+    let t = &site.topics[i];
+    let topic =
+        json!({"name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug))});
+    c.insert_value(
+        "topic",
+        with_values(&topic, vec![("briefs", ctx.card_list(&t.briefs))]),
+    );
+    deps.insert(Dep::Topic(t.slug.clone()));
+    deps.extend(
+        t.briefs
+            .iter()
+            .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
+    );
+    "topic.html"
+}
+
+/// A dataset's page: its table (or timeline, or directory), chart, sources and
+/// the briefs that cite it.
+fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    let site = ctx.site;
+    let mut v = ctx.dataset(d);
+    v["table"] = Json::Array(
+        d.rows
+            .iter()
+            .map(|r| Json::Array(r.iter().map(|c| Json::String(display_cell(c))).collect()))
+            .collect(),
+    );
+    v["sources_full"] = Json::Array(d.sources.iter().map(|k| ctx.source_ref(k)).collect());
+    v["entries"] = Json::Array(view_entries(ctx, d));
+    let cited: Vec<usize> = (0..site.briefs.len())
+        .filter(|&i| site.briefs[i].datasets.contains(&d.name))
+        .collect();
+    let chart = ctx
+        .dataset_figures
+        .get(d.name.as_str())
+        .map_or(Value::none(), |h| Value::safe_string(h));
+    c.insert_value(
+        "dataset",
+        with_values(
+            &v,
+            vec![("cited_by", ctx.card_list(&cited)), ("chart", chart)],
+        ),
+    );
+    deps.insert(Dep::Dataset(d.name.clone()));
+    deps.insert(Dep::Dataset("sources".into()));
+    deps.insert(Dep::UsedBy(d.name.clone()));
+    deps.extend(
+        cited
+            .iter()
+            .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
+    );
+    if site.dataset_charts.contains_key(&d.name) {
+        deps.insert(Dep::Template("figure.html".into()));
+    }
+    "dataset.html"
+}
+
+/// The column that names each entry of a dataset's view: a timeline's date, a
+/// directory's first text column. `None` for a table.
+fn title_column(d: &Dataset) -> Option<usize> {
+    match d.view {
+        View::Table => None,
+        View::Timeline => d
+            .columns
+            .iter()
+            .position(|c| matches!(c.kind, ColumnType::Date | ColumnType::Year)),
+        View::Directory => d
+            .columns
+            .iter()
+            .position(|c| c.kind == ColumnType::Text && c.name != "source"),
+    }
+}
+
+/// The rows of a dataset laid out for its view: a timeline (a dated entry per row,
+/// in date order) or a directory (an entry per row, named by its first text
+/// column). Each entry has a title, the row's other non-empty cells as fields, and
+/// its source.
+fn view_entries(ctx: &Ctx, d: &Dataset) -> Vec<Json> {
+    let Some(tc) = title_column(d) else {
+        return Vec::new();
+    };
+    let source_col = d.column_index("source");
+    let mut order: Vec<usize> = (0..d.rows.len()).collect();
+    if d.view == View::Timeline {
+        // Chronological whatever the file's order; ties keep it.
+        let year = |year| Date {
+            year,
+            month: 0,
+            day: 0,
+        };
+        let key = |r: usize| match &d.rows[r][tc] {
+            Cell::Date(x) => *x,
+            Cell::Year(y) => year(*y),
+            _ => year(i32::MAX),
+        };
+        order.sort_by_key(|&r| key(r));
+    }
+    order
+        .into_iter()
+        .map(|r| {
+            let row = &d.rows[r];
+            let fields: Vec<Json> = d
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|&(c, _)| c != tc && Some(c) != source_col && row[c] != Cell::Null)
+                .map(|(c, col)| json!({"name": col.name, "heading": col.heading(), "value": display_cell(&row[c])}))
+                .collect();
+            let iso = match &row[tc] {
+                Cell::Date(x) => x.iso(),
+                other => other.text(),
+            };
+            json!({
+                "title": display_cell(&row[tc]),
+                "datetime": iso,
+                "fields": fields,
+                "source": source_col.map(|c| row[c].text()).filter(|k| !k.is_empty()).map(|k| ctx.source_ref(&k)),
+            })
+        })
+        .collect()
+}
+
+/// The redirect page of an alias of brief `i`.
+fn alias(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    let b = &ctx.site.briefs[i];
+    c.insert("target", &ctx.url(&b.path));
+    c.insert("target_canonical", &canonical(ctx, &b.path));
+    c.insert("title", &b.src.front.title);
+    deps.insert(Dep::Brief(b.src.file.as_path().into()));
+    "alias.html"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_paths() {
+        assert_eq!(alias_path("/old/trade/").unwrap(), "old/trade/index.html");
+        assert_eq!(alias_path("old.html").unwrap(), "old.html");
+        assert!(alias_path("../etc/passwd").is_err());
+        assert!(alias_path("/").is_err());
+        assert!(alias_path("https://x.org/a").is_err());
+    }
+}
