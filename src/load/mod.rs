@@ -6,6 +6,7 @@
 //! several files (links, source keys, dataset lookups) belong to `resolve`.
 
 pub mod brief;
+pub mod classify;
 pub mod config;
 pub mod dataset;
 pub mod history;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use brief::BriefSource;
+pub use classify::{Kind, classify};
 pub use config::SiteConfig;
 pub use dataset::Dataset;
 pub use theme::{StaticFile, Theme};
@@ -47,19 +49,9 @@ pub struct SiteSources {
     pub history: Arc<history::History>,
 }
 
-/// Files an editor leaves beside the ones it edits; never content.
-pub fn is_editor_junk(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.starts_with('#')
-}
-
-/// All files below `dir` (recursively) whose extension is one of `exts`, sorted.
-/// A missing folder is no files.
-pub fn list_files(dir: &Path, exts: &[&str]) -> std::io::Result<Vec<PathBuf>> {
+/// The files below `dir` (recursively) that [`classify`] calls `kind` for the site
+/// in `root`, sorted. A missing folder is no files.
+pub fn list_files(root: &Path, dir: &Path, kind: Kind) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     if !dir.is_dir() {
         return Ok(out);
@@ -68,22 +60,17 @@ pub fn list_files(dir: &Path, exts: &[&str]) -> std::io::Result<Vec<PathBuf>> {
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d)? {
             let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if is_editor_junk(&name) {
+            let path = entry.path();
+            let found = classify(root, None, &path);
+            if found == Kind::Junk {
                 continue;
             }
-            let path = entry.path();
+            // Follow symlinks to files and folders inside the site, as a user who
+            // links shared material in would expect.
             let ft = entry.file_type()?;
-            // Follow symlinks to files and folders inside the site, as a user who links
-            // shared material in would expect.
-            let is_dir = ft.is_dir() || (ft.is_symlink() && path.is_dir());
-            if is_dir {
+            if ft.is_dir() || (ft.is_symlink() && path.is_dir()) {
                 stack.push(path);
-            } else if exts.is_empty()
-                || path
-                    .extension()
-                    .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
-            {
+            } else if found == kind {
                 out.push(path);
             }
         }
@@ -109,19 +96,19 @@ pub fn read(path: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-fn listing(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, Diagnostic> {
-    list_files(dir, exts)
+fn listing(root: &Path, dir: &Path, kind: Kind) -> Result<Vec<PathBuf>, Diagnostic> {
+    list_files(root, dir, kind)
         .map_err(|e| Diagnostic::file(&display_path(dir), format!("cannot list this folder: {e}")))
 }
 
 /// Briefs' files: `briefs/**/*.md`, sorted.
 pub fn brief_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    listing(&root.join("briefs"), &["md", "markdown"])
+    listing(root, &root.join("briefs"), Kind::Brief)
 }
 
 /// Datasets' files: `data/**/*.yaml`, sorted.
 pub fn dataset_files(root: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    listing(&root.join("data"), &["yaml", "yml"])
+    listing(root, &root.join("data"), Kind::Dataset)
 }
 
 /// Datasets by name; a second dataset of the same name is an error.
@@ -157,7 +144,7 @@ pub fn static_files(
         out.extend(t.static_files.clone());
     }
     let static_dir = root.join("static");
-    for f in listing(&static_dir, &[])? {
+    for f in listing(root, &static_dir, Kind::Static)? {
         let rel = f.strip_prefix(&static_dir).unwrap_or(&f);
         let rel = rel.to_string_lossy().replace('\\', "/");
         out.insert(rel, StaticFile::Disk(f));

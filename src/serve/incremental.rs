@@ -315,17 +315,6 @@ impl Builder {
         self.git_dir.as_deref()
     }
 
-    /// The folders to watch: the site and the theme folders it may read.
-    pub fn watched_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs = vec![self.abs_root.clone()];
-        // `themes/` beside the site folder (the site's own `themes/` is inside it).
-        let beside = self.abs_root.join("..").join("themes");
-        if beside.is_dir() {
-            dirs.push(absolute(&beside));
-        }
-        dirs
-    }
-
     fn root(&self) -> &Path {
         &self.opts.site_dir
     }

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use crate::build::BuildOptions;
 use crate::load::config::base_path;
 use crate::resolve::ResolveOptions;
-use crate::util::paths::display_path;
+use crate::util::paths::{absolute, display_path};
 use crate::write::check_output_dir;
 use incremental::{Builder, Built, Outcome};
 use output::Output;
@@ -150,7 +150,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     let output_dir = (opts.output_dir.canonicalize())
         .or_else(|_| std::path::absolute(&opts.output_dir))
         .unwrap_or_else(|_| opts.output_dir.clone());
-    let watcher = watch::watch(&builder.watched_dirs(), &[output_dir], builder.git_dir())
+    let watcher = watch::watch(&absolute(&opts.site_dir), &[output_dir], builder.git_dir())
         .map_err(|e| format!("cannot watch the site folder for changes: {e}"))?;
     let rebuild_hub = hub.clone();
     std::thread::Builder::new()
