@@ -10,7 +10,7 @@
 //! `themes/`; a `themes/` folder beside the site's folder counts too (themes
 //! shared by several sites).
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 /// What a path is to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +172,36 @@ fn in_themes(rel: &Path) -> Kind {
         Some("static") if inside => Kind::ThemeStatic,
         _ => Kind::InThemes,
     }
+}
+
+/// The files below `dir` (recursively) that [`classify`] calls `kind` for the site
+/// in `root`, sorted. A missing folder is no files.
+pub fn list_files(root: &Path, dir: &Path, kind: Kind) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let path = entry.path();
+            let found = classify(root, None, &path);
+            if found == Kind::Junk {
+                continue;
+            }
+            // Follow symlinks to files and folders inside the site, as a user who
+            // links shared material in would expect.
+            let ft = entry.file_type()?;
+            if ft.is_dir() || (ft.is_symlink() && path.is_dir()) {
+                stack.push(path);
+            } else if found == kind {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 #[cfg(test)]

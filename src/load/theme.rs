@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Kind, list_files};
+use super::classify::{Kind, list_files};
 use crate::util::diag::{Diagnostic, Diagnostics};
 use crate::util::paths::display_path;
 

@@ -17,6 +17,7 @@
 
 pub mod http;
 pub mod incremental;
+pub mod outcome;
 pub mod output;
 pub mod reload;
 pub mod watch;
@@ -150,7 +151,8 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     let output_dir = (opts.output_dir.canonicalize())
         .or_else(|_| std::path::absolute(&opts.output_dir))
         .unwrap_or_else(|_| opts.output_dir.clone());
-    let watcher = watch::watch(&absolute(&opts.site_dir), &[output_dir], builder.git_dir())
+    let git_dir = crate::load::history::git_dir(&opts.site_dir);
+    let watcher = watch::watch(&absolute(&opts.site_dir), &[output_dir], git_dir.as_deref())
         .map_err(|e| format!("cannot watch the site folder for changes: {e}"))?;
     let rebuild_hub = hub.clone();
     std::thread::Builder::new()
