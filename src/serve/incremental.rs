@@ -13,42 +13,24 @@
 //! events came in, so a failed build in between loses nothing: the next good build
 //! compares with the last good one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 pub use super::outcome::{Built, Outcome};
 use super::outcome::{edited, warnings};
 use super::output::Output;
 use super::watch::Changes;
 use crate::build::{BuildOptions, BuildReport};
-use crate::deps::{Dep, DepGraph};
+use crate::deps::{self, Dep, DepGraph, Stamps};
 use crate::load::history::History;
-use crate::load::{Applied, SiteConfig, SiteSources, SourceStore, StaticFile};
-use crate::model::{Brief, Site};
+use crate::load::{Applied, SiteConfig, SiteSources, SourceStore};
+use crate::model::Site;
 use crate::render::{Card, RenderCache, RenderedSite, Since, render_some};
 use crate::resolve::{ResolveCache, resolve_cached};
 use crate::util::diag::{Diagnostic, Diagnostics, Warnings};
 use crate::util::paths::display_path;
-
-/// Static file → its size and modification time (`None`: built into tumen).
-type Stamps = BTreeMap<String, Option<(u64, SystemTime)>>;
-
-fn stamps(files: &BTreeMap<String, StaticFile>) -> Stamps {
-    (files.iter())
-        .map(|(rel, f)| (rel.clone(), stamp(f)))
-        .collect()
-}
-
-fn stamp(f: &StaticFile) -> Option<(u64, SystemTime)> {
-    match f {
-        StaticFile::Embedded(_) => None,
-        StaticFile::Disk(p) => std::fs::metadata(p)
-            .ok()
-            .map(|m| (m.len(), m.modified().unwrap_or(SystemTime::UNIX_EPOCH))),
-    }
-}
 
 /// The last good build: what the output holds and what it was made from.
 struct Last {
@@ -253,8 +235,8 @@ impl Builder {
         clock.mark("collect sources");
         let site = resolve_cached(sources, &self.opts.resolve, &mut self.resolve_cache)?;
         clock.mark("resolve");
-        let stamps = stamps(&site.static_files);
-        let changed = (self.last.as_ref()).map(|l| dirty(&l.site, &site, &l.stamps, &stamps));
+        let stamps = deps::stamps(&site.static_files);
+        let changed = (self.last.as_ref()).map(|l| deps::diff(&l.site, &site, &l.stamps, &stamps));
         let changed = changed.filter(|c| !c.contains(&Dep::Config));
         let full = changed.is_none();
         clock.mark("what changed");
@@ -376,186 +358,5 @@ impl Builder {
             paths: rendered.all_paths,
             cards: rendered.cards,
         });
-    }
-}
-
-/// What changed between the last good site and `site`, as the [`Dep`]s that pages
-/// record (the render adds the cards that changed).
-fn dirty(old_site: &Site, site: &Site, old_stamps: &Stamps, stamps: &Stamps) -> BTreeSet<Dep> {
-    let mut d = BTreeSet::new();
-    if old_site.config.text != site.config.text {
-        d.insert(Dep::Config);
-        return d;
-    }
-
-    // Briefs: a brief changed when its file or anything resolved from other files
-    // (inline values, links to other briefs' slugs) did. Anything made from every
-    // brief may change with it, and with their order. Shared parts are compared by
-    // pointer first: what the resolve reused.
-    let same = |o: &Brief, b: &Brief| {
-        std::ptr::eq(o, b)
-            || (Arc::ptr_eq(&o.src, &b.src) || o.src.text == b.src.text)
-                && o.body == b.body
-                && o.links == b.links
-                && o.slug == b.slug
-                && o.topics == b.topics
-                && o.datasets == b.datasets
-                // What git says of it (a commit, or its first uncommitted edit).
-                && o.updated == b.updated
-                && (o.uncommitted, o.new) == (b.uncommitted, b.new)
-                && o.history == b.history
-    };
-    let (old, new) = (&old_site.briefs, &site.briefs);
-    let same_order = old.len() == new.len()
-        && old
-            .iter()
-            .zip(new)
-            .all(|(o, b)| o.src.file.as_os_str() == b.src.file.as_os_str());
-    if same_order {
-        // The usual edit: the same briefs in the same order, a few of them changed.
-        // Lists of briefs change only where those few joined or left them.
-        for (o, b) in old.iter().zip(new).filter(|(o, b)| !same(o, b)) {
-            d.insert(Dep::Brief(b.src.file.as_path().into()));
-            d.insert(Dep::BriefList);
-            let slugs = |x: &Brief| x.topics.iter().map(|t| t.1.clone()).collect();
-            d.extend(either(slugs(o), slugs(b)).map(Dep::Topic));
-            d.extend(
-                either(
-                    o.datasets.iter().cloned().collect(),
-                    b.datasets.iter().cloned().collect(),
-                )
-                .map(Dep::UsedBy),
-            );
-            let cites = |x: &Brief| x.src.front.sources.iter().cloned().collect();
-            d.extend(either(cites(o), cites(b)).map(Dep::CitedBy));
-        }
-    } else {
-        d.insert(Dep::BriefList);
-        let old: HashMap<&Path, &Brief> =
-            old.iter().map(|b| (b.src.file.as_path(), &**b)).collect();
-        let mut seen = BTreeSet::new();
-        for b in new {
-            seen.insert(b.src.file.as_path());
-            if !old.get(b.src.file.as_path()).is_some_and(|o| same(o, b)) {
-                d.insert(Dep::Brief(b.src.file.as_path().into()));
-            }
-        }
-        for f in old.keys().filter(|f| !seen.contains(*f)) {
-            d.insert(Dep::Brief((*f).into()));
-        }
-        // Which briefs read each dataset, cite each source and are in each topic,
-        // in order.
-        type Lists<'a> = BTreeMap<&'a str, Vec<&'a Path>>;
-        fn lists(s: &Site) -> [Lists<'_>; 3] {
-            let mut l: [Lists; 3] = Default::default();
-            for b in &s.briefs {
-                let f = b.src.file.as_path();
-                for n in b.datasets.iter() {
-                    l[0].entry(n).or_default().push(f);
-                }
-                for k in &b.src.front.sources {
-                    l[1].entry(k).or_default().push(f);
-                }
-                for (_, slug) in &b.topics {
-                    l[2].entry(slug).or_default().push(f);
-                }
-            }
-            l
-        }
-        let differ = |a: &Lists, b: &Lists| -> Vec<String> {
-            a.keys()
-                .chain(b.keys())
-                .filter(|k| a.get(*k) != b.get(*k))
-                .map(|k| k.to_string())
-                .collect()
-        };
-        let ([u0, c0, t0], [u1, c1, t1]) = (lists(old_site), lists(site));
-        d.extend(differ(&u0, &u1).into_iter().map(Dep::UsedBy));
-        d.extend(differ(&c0, &c1).into_iter().map(Dep::CitedBy));
-        d.extend(differ(&t0, &t1).into_iter().map(Dep::Topic));
-    }
-
-    // Topics: their names, and the list of topics with their sizes.
-    let names = |s: &Site| -> Vec<(String, String, usize)> {
-        s.topics
-            .iter()
-            .map(|t| (t.slug.clone(), t.name.clone(), t.briefs.len()))
-            .collect()
-    };
-    let (old_t, new_t) = (names(old_site), names(site));
-    if old_t != new_t {
-        d.insert(Dep::Topics);
-        let old_names: BTreeMap<&str, &str> =
-            old_t.iter().map(|t| (t.0.as_str(), t.1.as_str())).collect();
-        for t in &new_t {
-            if old_names.get(t.0.as_str()).is_some_and(|n| *n != t.1) {
-                d.insert(Dep::Topic(t.0.clone()));
-            }
-        }
-    }
-
-    // Datasets, by the text of their files.
-    let text = |s: &Site, name: &str| s.datasets.get(name).map(|d| d.text.clone());
-    for name in old_site.datasets.keys().chain(site.datasets.keys()) {
-        if text(old_site, name) != text(site, name) {
-            d.insert(Dep::Dataset(name.clone()));
-            d.insert(Dep::AllData);
-        }
-    }
-
-    // Templates: a changed template changes every template that extends, includes
-    // or imports it. Names are looked for as quoted strings, which may find a
-    // mention that is no reference: that only renders a page too many.
-    let (old_tpl, new_tpl) = (&old_site.theme.templates, &site.theme.templates);
-    let mut changed: BTreeSet<&str> = old_tpl
-        .keys()
-        .chain(new_tpl.keys())
-        .filter(|n| old_tpl.get(*n).map(|t| &t.text) != new_tpl.get(*n).map(|t| &t.text))
-        .map(String::as_str)
-        .collect();
-    loop {
-        let more: Vec<&str> = new_tpl
-            .iter()
-            .filter(|(n, t)| {
-                !changed.contains(n.as_str())
-                    && changed.iter().any(|c| {
-                        t.text.contains(&format!("\"{c}\"")) || t.text.contains(&format!("'{c}'"))
-                    })
-            })
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if more.is_empty() {
-            break;
-        }
-        changed.extend(more);
-    }
-    d.extend(changed.into_iter().map(|n| Dep::Template(n.to_string())));
-
-    // Files copied as they are.
-    for rel in old_stamps.keys().chain(stamps.keys()) {
-        let (a, b) = (old_stamps.get(rel), stamps.get(rel));
-        // A file that moved between the theme and the site has the same stamp
-        // status but another origin; compare origins too.
-        let moved =
-            old_site.static_files.get(rel).map(origin) != site.static_files.get(rel).map(origin);
-        if a != b || moved {
-            d.insert(Dep::Static(rel.clone()));
-        }
-    }
-    d
-}
-
-/// What is in one of two sets and not in the other.
-fn either(a: BTreeSet<String>, b: BTreeSet<String>) -> impl Iterator<Item = String> {
-    a.symmetric_difference(&b)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into_iter()
-}
-
-fn origin(f: &StaticFile) -> Option<&Path> {
-    match f {
-        StaticFile::Disk(p) => Some(p),
-        StaticFile::Embedded(_) => None,
     }
 }

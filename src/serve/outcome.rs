@@ -156,13 +156,7 @@ pub(super) fn warnings(site: &Site, full: bool, edited: &[String]) -> Warnings {
 /// The pages of the briefs whose file changed since `old`, in the site's order.
 pub(super) fn edited(old: &Site, new: &Site) -> Vec<String> {
     let edited = |o: &Brief, b: &Brief| !Arc::ptr_eq(&o.src, &b.src) && o.src.text != b.src.text;
-    let same_order = old.briefs.len() == new.briefs.len()
-        && old
-            .briefs
-            .iter()
-            .zip(&new.briefs)
-            .all(|(o, b)| o.src.file.as_os_str() == b.src.file.as_os_str());
-    if same_order {
+    if crate::deps::same_order(old, new) {
         return old
             .briefs
             .iter()
