@@ -626,15 +626,16 @@ mod tests {
                 text: text.into(),
                 origin: String::new(),
             };
-            let mut th = Theme::default();
-            th.templates = [
-                ("base.html".into(), t(base)),
-                ("brief.html".into(), t("{% extends \"base.html\" %}")),
-                ("page.html".into(), t("{% include 'brief.html' %}")),
-                ("other.html".into(), t("base.html, not quoted")),
-            ]
-            .into();
-            th
+            Theme {
+                templates: [
+                    ("base.html".into(), t(base)),
+                    ("brief.html".into(), t("{% extends \"base.html\" %}")),
+                    ("page.html".into(), t("{% include 'brief.html' %}")),
+                    ("other.html".into(), t("base.html, not quoted")),
+                ]
+                .into(),
+                ..Theme::default()
+            }
         };
         let (mut old, mut new) = (two_briefs("A."), two_briefs("A."));
         (old.theme, new.theme) = (theme("B"), theme("B, edited"));

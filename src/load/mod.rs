@@ -4,6 +4,17 @@
 //! front matter keys and types, dataset rows against their columns), and every
 //! problem in every file is collected before the build stops. Checks that need
 //! several files (links, source keys, dataset lookups) belong to `resolve`.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`classify`] | what a path is to the site: the one list of which files are sources |
+//! | [`store`] | every source file as last read: read all (`tumen build`), or again what changed (`tumen serve`) |
+//! | [`config`], [`brief`], [`dataset`], [`theme`] | one kind of file each, read and checked |
+//! | [`history`] | what git says of the files |
+//! | [`yaml`] | YAML with errors that point into the file |
+//!
+//! One loader for both commands, so that they read the same files and report the
+//! same problems; [`SiteSources`] is what it hands to `resolve`.
 
 pub mod brief;
 pub mod classify;

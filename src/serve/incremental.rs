@@ -1,17 +1,22 @@
-//! What to rebuild after an edit.
+//! The live preview's rebuild: after an edit, make again only what it touched.
 //!
-//! The live preview keeps every source file as last read and the last good site in
-//! memory. On a change it reads only the files that changed, resolves again (cheap:
-//! unchanged briefs are shared, not copied, and the resolver keeps what it made of
-//! them), compares the new site with the last good one to find what changed, as
-//! [`Dep`]s, and renders only the pages whose record of what they were made from
-//! meets that set. The changed files are served from memory at once and written
-//! into the output one by one after; a change to `site.yaml` rebuilds and swaps in
-//! everything, as `tumen build` does.
+//! The [`Builder`] keeps what `tumen build` throws away: every source file as last
+//! read (a [`SourceStore`]), the last good site with what each of its files was
+//! made from, and the resolver's and renderer's caches. A rebuild is the build's
+//! pipeline with each stage told what it may keep:
 //!
-//! What changed is found by comparing old and new, never by remembering which
-//! events came in, so a failed build in between loses nothing: the next good build
-//! compares with the last good one.
+//! 1. [`SourceStore::apply`]: read again the files the watcher named;
+//! 2. resolve, reusing the briefs that did not change;
+//! 3. [`deps::diff`]: compare the new site with the last good one;
+//! 4. render the files whose record meets that difference (everything when the
+//!    settings changed, as `tumen build` would);
+//! 5. stage them in the [`Output`]: served from memory at once, written to the
+//!    output folder by [`Builder::flush`] after the open pages were told.
+//!
+//! A failed build changes nothing in the output, and as what changed is found by
+//! comparing sites, never by remembering events, the next good build catches up.
+//! Git is asked which files are uncommitted after the reload
+//! ([`Builder::follow_git_status`]), as pages say so.
 
 use std::collections::BTreeSet;
 use std::path::Path;
