@@ -29,7 +29,6 @@ use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean, suggest};
 use crate::util::paths::{display_path, normalize, percent_decode};
 use crate::util::slug::slugify;
 use charts::SpecSource;
-use serde_json::Value as Json;
 use values::{Lookup, lookup, lookup_from_args, parse_shortcode};
 
 /// Options of a build that change what is published.
@@ -111,8 +110,8 @@ struct Shape {
     drafts_option: bool,
     /// The git history the briefs were given (they show their dates and commits).
     history: Arc<History>,
-    /// The settings, as JSON, to compare.
-    config: Json,
+    /// The settings' text and the base URL they were resolved with, to compare.
+    config: (String, String),
     /// The briefs as given, in the loader's order, with what the resolve made of
     /// their indexes.
     srcs: Vec<Arc<BriefSource>>,
@@ -530,11 +529,11 @@ pub fn resolve_cached(
     }
     let base_path = config.base_path();
     let datasets_changed = cache.note_datasets(&datasets);
-    let config_json = serde_json::to_value(&config).unwrap_or_default();
+    let config_key = (config.text.clone(), config.base_url.clone());
     if !datasets_changed
         && let Some(r) = resolve_again(
             &sources,
-            &config_json,
+            &config_key,
             opts,
             &datasets,
             &history,
@@ -859,7 +858,7 @@ pub fn resolve_cached(
     cache.shape = Some(Shape {
         drafts_option: opts.drafts,
         history: history.clone(),
-        config: config_json,
+        config: config_key,
         srcs: sources,
         slugs,
         files,
@@ -1006,7 +1005,7 @@ fn data_dir(root: &Path) -> PathBuf {
 /// resolved. `None` when that does not hold.
 fn resolve_again(
     sources: &[Arc<BriefSource>],
-    config: &Json,
+    config: &(String, String),
     opts: &ResolveOptions,
     datasets: &BTreeMap<String, Dataset>,
     history: &Arc<History>,
