@@ -66,7 +66,7 @@ pub enum Applied {
     /// No source changed: a file saved as it was, a file that is no source.
     Nothing,
     /// Some sources changed.
-    Some,
+    Changed,
     /// `site.yaml` changed, so everything was read again (anything may depend on
     /// the settings: the theme, the history).
     Everything,
@@ -144,7 +144,9 @@ impl SourceStore {
 
     /// Read again what changed at `paths` (as the watcher reports them: absolute,
     /// canonical): the files whose text changed, the folders whose listing did.
-    /// Errors are those of [`SourceStore::load_all`]; the store is then as it was.
+    /// Errors are those of [`SourceStore::load_all`] (no `site.yaml`, a folder
+    /// that cannot be listed); the store may then be half updated, so its owner
+    /// drops it and reads everything on the next change.
     pub fn apply(&mut self, paths: &BTreeSet<PathBuf>) -> Result<Applied, Diagnostics> {
         let mut todo = self.todo(paths);
         if todo.config && self.config_changed() {
@@ -167,7 +169,7 @@ impl SourceStore {
             changed = true;
         }
         Ok(if changed {
-            Applied::Some
+            Applied::Changed
         } else {
             Applied::Nothing
         })
@@ -377,4 +379,118 @@ fn static_files(
         out.insert(rel, StaticFile::Disk(f));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BRIEF: &str = "---\ntitle: \"A\"\ndate: 2024-01-01\n---\n\nBody.\n";
+    const DATASET: &str =
+        "title: T\ncolumns:\n  - {name: year, type: year}\nrows:\n  - {year: 1988}\n";
+
+    /// A site of two briefs and a dataset in a new folder; the store read from it.
+    fn site() -> (tempfile::TempDir, PathBuf, SourceStore) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        for (file, text) in [
+            ("site.yaml", "title: Briefings\n"),
+            ("briefs/a.md", BRIEF),
+            ("briefs/b.md", BRIEF),
+            ("data/trade.yaml", DATASET),
+        ] {
+            write(&root, file, text);
+        }
+        let store = SourceStore::load_all(&root).unwrap();
+        (tmp, root, store)
+    }
+
+    fn write(root: &Path, file: &str, text: &str) {
+        let path = root.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Paths as the watcher reports them.
+    fn changed(root: &Path, files: &[&str]) -> BTreeSet<PathBuf> {
+        files.iter().map(|f| absolute(root).join(f)).collect()
+    }
+
+    fn sources(store: &SourceStore) -> Result<SiteSources, Diagnostics> {
+        store.sources(|_| Arc::new(History::default()))
+    }
+
+    #[test]
+    fn reads_every_source() {
+        let (_tmp, _root, store) = site();
+        let s = sources(&store).unwrap();
+        assert_eq!(s.config.title, "Briefings");
+        assert_eq!(s.config.text, "title: Briefings\n");
+        let stems: Vec<&str> = s.briefs.iter().map(|b| b.stem.as_str()).collect();
+        assert_eq!(stems, ["a", "b"]);
+        assert!(s.datasets.contains_key("trade"));
+        assert!(s.theme.templates.contains_key("brief.html"));
+    }
+
+    #[test]
+    fn applies_only_what_changed_and_keeps_the_rest_as_it_was() {
+        let (_tmp, root, mut store) = site();
+        let before = sources(&store).unwrap();
+        // Saved as it was, editor junk, a file that is no source: nothing.
+        write(&root, "briefs/.a.md.swp", "x");
+        write(&root, "README.md", "x");
+        let paths = changed(&root, &["briefs/a.md", "briefs/.a.md.swp", "README.md"]);
+        assert_eq!(store.apply(&paths).unwrap(), Applied::Nothing);
+        write(&root, "briefs/a.md", &BRIEF.replace("Body", "Edited"));
+        let paths = changed(&root, &["briefs/a.md"]);
+        assert_eq!(store.apply(&paths).unwrap(), Applied::Changed);
+        let after = sources(&store).unwrap();
+        assert!(after.briefs[0].text.contains("Edited"));
+        assert!(!Arc::ptr_eq(&before.briefs[0], &after.briefs[0]));
+        assert!(Arc::ptr_eq(&before.briefs[1], &after.briefs[1]));
+    }
+
+    #[test]
+    fn briefs_added_and_removed_are_listed_again() {
+        let (_tmp, root, mut store) = site();
+        write(&root, "briefs/sub/c.md", BRIEF);
+        std::fs::remove_file(root.join("briefs/a.md")).unwrap();
+        let paths = changed(&root, &["briefs/sub", "briefs/a.md"]);
+        assert_eq!(store.apply(&paths).unwrap(), Applied::Changed);
+        let s = sources(&store).unwrap();
+        let stems: Vec<&str> = s.briefs.iter().map(|b| b.stem.as_str()).collect();
+        assert_eq!(stems, ["b", "c"]);
+    }
+
+    #[test]
+    fn every_error_of_every_file_as_build_says_them() {
+        let (_tmp, root, mut store) = site();
+        write(&root, "briefs/a.md", "no front matter");
+        write(&root, "data/trade.yaml", "title: [");
+        let paths = changed(&root, &["briefs/a.md", "data/trade.yaml"]);
+        assert_eq!(store.apply(&paths).unwrap(), Applied::Changed);
+        let served = sources(&store).unwrap_err().to_string();
+        let built = SiteSources::load(&root).unwrap_err().to_string();
+        assert_eq!(served, built);
+        assert!(
+            served.contains("a.md") && served.contains("trade.yaml"),
+            "{served}"
+        );
+    }
+
+    #[test]
+    fn another_text_of_the_settings_reads_everything_again() {
+        let (_tmp, root, mut store) = site();
+        let paths = changed(&root, &["site.yaml"]);
+        assert_eq!(store.apply(&paths).unwrap(), Applied::Nothing);
+        write(&root, "site.yaml", "title: Briefings\n# a comment\n");
+        assert_eq!(store.apply(&paths).unwrap(), Applied::Everything);
+        write(&root, "site.yaml", "titel: Briefings\n");
+        assert_eq!(store.apply(&paths).unwrap(), Applied::Everything);
+        let err = sources(&store).unwrap_err().to_string();
+        assert!(err.contains("site.yaml"), "{err}");
+        std::fs::remove_file(root.join("site.yaml")).unwrap();
+        let err = store.apply(&paths).unwrap_err().to_string();
+        assert!(err.contains("no site.yaml here"), "{err}");
+    }
 }

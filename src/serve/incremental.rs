@@ -208,7 +208,7 @@ impl Builder {
         let store = self.store.as_mut().expect("read above");
         match store.apply(&changes.paths) {
             Ok(Applied::Nothing) => Ok(moved),
-            Ok(Applied::Some) => Ok(true),
+            Ok(Applied::Changed) => Ok(true),
             // The settings say which commits count.
             Ok(Applied::Everything) => {
                 self.history = None;
