@@ -7,7 +7,7 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`classify`] | what a path is to the site: the one list of which files are sources |
+//! | [`classify`](mod@classify) | what a path is to the site: the one list of which files are sources |
 //! | [`store`] | every source file as last read: read all (`tumen build`), or again what changed (`tumen serve`) |
 //! | [`config`], [`brief`], [`dataset`], [`theme`] | one kind of file each, read and checked |
 //! | [`history`] | what git says of the files |

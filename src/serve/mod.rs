@@ -17,7 +17,7 @@
 //! site on disk and being served.
 //!
 //! What a path is (a brief, a template, editor junk) and how sources are read is
-//! the loader's ([`crate::load::classify`], [`crate::load::SourceStore`]), and
+//! the loader's ([`classify`](crate::load::classify()), [`crate::load::SourceStore`]), and
 //! what changed between two builds is [`crate::deps`]'s: serve only watches,
 //! schedules, reports and serves, and [`serve`] reads as its startup steps.
 

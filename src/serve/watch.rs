@@ -11,7 +11,7 @@
 //! from a save to the reload, so they are short. Events that come in while a
 //! rebuild runs wait in the channel and make the next batch.
 //!
-//! Which paths matter is [`classify`]'s to say, as for the loader: junk is
+//! Which paths matter is [`classify()`]'s to say, as for the loader: junk is
 //! dropped here, git's files become a flag, the rest go to the rebuild as they are.
 
 use std::collections::BTreeSet;
