@@ -40,6 +40,10 @@ pub struct SiteConfig {
     /// Anything else the templates want, handed to them as `site.extra`.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The text of `site.yaml` as read: what tells whether the settings changed
+    /// (the live preview rebuilds everything when it does). Not a setting.
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// `history:` in site.yaml: which commits are the site's revisions.
@@ -168,6 +172,7 @@ impl SiteConfig {
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
+        config.text = text.to_string();
         Ok(config)
     }
 

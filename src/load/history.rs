@@ -60,11 +60,15 @@ pub struct History {
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
     // TZ=UTC: `format-local` dates are then UTC, the same on every machine.
+    // No optional locks: `git status` would otherwise take the index's lock to
+    // refresh it, and a commit made meanwhile (the user's, while the preview
+    // runs) would fail on it.
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
         .env("TZ", "UTC")
+        .env("GIT_OPTIONAL_LOCKS", "0")
         .output()
         .ok()?;
     out.status

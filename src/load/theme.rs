@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::list_files;
+use super::classify::{Kind, list_files};
 use crate::util::diag::{Diagnostic, Diagnostics};
 use crate::util::paths::display_path;
 
@@ -100,11 +100,11 @@ impl Theme {
             ]
         };
         if let Some(dir) = candidates("default").into_iter().find(|d| d.is_dir()) {
-            theme.overlay(&dir)?;
+            theme.overlay(root, &dir)?;
         }
         if name != "default" {
             match candidates(name).into_iter().find(|d| d.is_dir()) {
-                Some(dir) => theme.overlay(&dir)?,
+                Some(dir) => theme.overlay(root, &dir)?,
                 None => {
                     return Err(Diagnostic::file(
                         &display_path(&root.join("site.yaml")),
@@ -121,7 +121,7 @@ impl Theme {
         Ok(theme)
     }
 
-    fn overlay(&mut self, dir: &Path) -> Result<(), Diagnostics> {
+    fn overlay(&mut self, root: &Path, dir: &Path) -> Result<(), Diagnostics> {
         let io = |e: std::io::Error| {
             Diagnostics::from(Diagnostic::file(
                 &display_path(dir),
@@ -129,7 +129,7 @@ impl Theme {
             ))
         };
         let tdir = dir.join("templates");
-        for f in list_files(&tdir, &["html", "xml", "txt"]).map_err(io)? {
+        for f in list_files(root, &tdir, Kind::Template).map_err(io)? {
             let rel = f
                 .strip_prefix(&tdir)
                 .unwrap_or(&f)
@@ -145,7 +145,7 @@ impl Theme {
             );
         }
         let sdir = dir.join("static");
-        for f in list_files(&sdir, &[]).map_err(io)? {
+        for f in list_files(root, &sdir, Kind::ThemeStatic).map_err(io)? {
             let rel = f
                 .strip_prefix(&sdir)
                 .unwrap_or(&f)

@@ -8,8 +8,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::sync::Arc;
 
-use serde_json::Value as Json;
-
 use super::ResolveOptions;
 use super::bodies::{FileIndex, Reads, ResolvedBody, Resolver, data_dir, make_brief};
 use super::lists::Published;
@@ -43,8 +41,8 @@ pub(super) struct Shape {
     pub(super) drafts_option: bool,
     /// The git history the briefs were given (they show their dates and commits).
     pub(super) history: Arc<History>,
-    /// The settings, as JSON, to compare.
-    pub(super) config: Json,
+    /// The settings' text and the base URL they were resolved with, to compare.
+    pub(super) config: (String, String),
     /// The briefs as given, in the loader's order, with what the resolve made of
     /// their indexes.
     pub(super) srcs: Vec<Arc<BriefSource>>,
@@ -170,7 +168,7 @@ impl Shape {
         site: &Site,
         srcs: Vec<Arc<BriefSource>>,
         history: Arc<History>,
-        config: Json,
+        config: (String, String),
         opts: &ResolveOptions,
         published: Published,
         order: Vec<usize>,
@@ -196,7 +194,7 @@ impl Shape {
     fn changed(
         &self,
         src: &SiteSources,
-        config: &Json,
+        config: &(String, String),
         opts: &ResolveOptions,
     ) -> Option<Vec<usize>> {
         if self.drafts_option != opts.drafts
@@ -225,7 +223,7 @@ impl Shape {
 /// resolved. `None` when that does not hold.
 pub(super) fn resolve_again(
     src: &SiteSources,
-    config: &Json,
+    config: &(String, String),
     opts: &ResolveOptions,
     cache: &mut ResolveCache,
 ) -> Option<Result<Vec<Arc<Brief>>, Diagnostics>> {

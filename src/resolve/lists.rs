@@ -212,9 +212,8 @@ pub(super) fn key_figures(
             Ok(f) => out.push(key_figure(&kf.label, &kf.data, f)),
             Err(msg) => {
                 let cfg = display_path(&root.join("site.yaml"));
-                let text = std::fs::read_to_string(root.join("site.yaml")).unwrap_or_default();
                 let at = [Seg::Key("key_figures".into()), Seg::Index(i)];
-                errors.push(YamlDoc::whole(&cfg, &text).error_at(&at, msg));
+                errors.push(YamlDoc::whole(&cfg, &config.text).error_at(&at, msg));
             }
         }
     }

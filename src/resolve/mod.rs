@@ -66,8 +66,10 @@ pub fn resolve_cached(
         }
     }
     let datasets_changed = cache.note_datasets(&src.datasets);
-    let config_json = serde_json::to_value(&src.config).unwrap_or_default();
-    if !datasets_changed && let Some(again) = resolve_again(&src, &config_json, opts, cache) {
+    // The settings are told apart by their text (and the base URL they are
+    // resolved with), as everywhere else.
+    let config_key = (src.config.text.clone(), src.config.base_url.clone());
+    if !datasets_changed && let Some(again) = resolve_again(&src, &config_key, opts, cache) {
         return again.map(|briefs| site_again(src, briefs, cache));
     }
     // Only a good resolve leaves a shape to resolve again from.
@@ -115,7 +117,7 @@ pub fn resolve_cached(
         &site,
         src.briefs,
         src.history,
-        config_json,
+        config_key,
         opts,
         published,
         order,

@@ -10,6 +10,9 @@
 //! (Linux), no file is still being written. Those moments are part of the time
 //! from a save to the reload, so they are short. Events that come in while a
 //! rebuild runs wait in the channel and make the next batch.
+//!
+//! Which paths matter is [`classify()`]'s to say, as for the loader: junk is
+//! dropped here, git's files become a flag, the rest go to the rebuild as they are.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,7 +23,8 @@ use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache};
 
-use crate::load::is_editor_junk;
+use crate::load::{Kind, classify};
+use crate::util::paths::absolute;
 
 /// How long a path must be quiet before the debouncer gives its events.
 const TIMEOUT: Duration = Duration::from_millis(10);
@@ -61,25 +65,6 @@ impl Changes {
     }
 }
 
-/// Files editors and tools leave beside the ones they edit: vim's `.x.swp` and
-/// `x~`, Emacs's `.#x` and `#x#`, JetBrains' `x___jb_tmp___`, and anything in a
-/// hidden folder (`.git/`).
-pub fn is_junk(path: &Path, roots: &[PathBuf]) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    if is_editor_junk(&name) || name.ends_with("___jb_tmp___") || name.ends_with("___jb_old___") {
-        return true;
-    }
-    let rel = roots
-        .iter()
-        .find_map(|r| path.strip_prefix(r).ok())
-        .unwrap_or(path);
-    rel.components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-}
-
 /// One event, as far as batching cares.
 enum Seen {
     Changed(Changes),
@@ -95,81 +80,26 @@ pub struct Watcher {
     rx: Receiver<Seen>,
 }
 
-/// The files of a git folder that a commit, a checkout, a reset or a pull
-/// rewrites (not `index`, which `git status` itself may refresh).
-const GIT_FILES: &[&str] = &[
-    "HEAD",
-    "logs/HEAD",
-    "COMMIT_EDITMSG",
-    "ORIG_HEAD",
-    "packed-refs",
-];
-
-/// Watch `dirs` (recursively) but not what is below `ignored` (an output folder
-/// inside the site folder), and, if given, the git folder (the files of
-/// [`GIT_FILES`] only).
-pub fn watch(
-    dirs: &[PathBuf],
-    ignored: &[PathBuf],
-    git_dir: Option<&Path>,
-) -> notify::Result<Watcher> {
+/// Watch the site in `root` (absolute and canonical) and the `themes/` folder
+/// beside it, recursively, but not what is below `ignored` (an output folder inside
+/// the site's); and, if given, the git folder (the files a commit writes only,
+/// [`GIT_FILES`](crate::load::classify::GIT_FILES)).
+pub fn watch(root: &Path, ignored: &[PathBuf], git_dir: Option<&Path>) -> notify::Result<Watcher> {
     let (tx, rx) = channel();
-    let roots = dirs.to_vec();
-    let ignored = ignored.to_vec();
-    let git_files: Vec<PathBuf> = git_dir
-        .map(|g| GIT_FILES.iter().map(|f| g.join(f)).collect())
-        .unwrap_or_default();
-    let send = move |e: &notify::Event| {
-        // Git reads HEAD on every run, ours included: only writes count, or each
-        // reading of the history would ask for another.
-        let read =
-            matches!(e.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write));
-        if e.paths.iter().any(|p| git_files.contains(p)) {
-            if read {
-                return;
-            }
-            let _ = tx.send(Seen::Changed(Changes {
-                git: true,
-                ..Changes::default()
-            }));
-            return;
-        }
-        let paths: Vec<PathBuf> = e
-            .paths
-            .iter()
-            .filter(|p| !is_junk(p, &roots) && !ignored.iter().any(|i| p.starts_with(i)))
-            .cloned()
-            .collect();
-        if REPORTS_CLOSE {
-            let writing = matches!(
-                e.kind,
-                EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_))
-            );
-            if writing && !paths.is_empty() {
-                let _ = tx.send(Seen::Writing(paths.clone()));
-            }
-            if e.kind == EventKind::Access(AccessKind::Close(AccessMode::Write)) {
-                let _ = tx.send(Seen::Closed(paths.clone()));
-            }
-        }
-        // Reading a file changes nothing; closing one after writing was a write.
-        if matches!(e.kind, EventKind::Access(_)) && !e.need_rescan() {
-            return;
-        }
-        let c = Changes {
-            paths: paths.into_iter().collect(),
-            rescan: e.need_rescan(),
-            git: false,
-        };
-        if !c.is_empty() {
-            let _ = tx.send(Seen::Changed(c));
-        }
+    let sorter = Sorter {
+        root: root.to_path_buf(),
+        git_dir: git_dir.map(Path::to_path_buf),
+        ignored: ignored.to_vec(),
     };
     let mut debouncer = notify_debouncer_full::new_debouncer(
         TIMEOUT,
         Some(TICK),
         move |res: DebounceEventResult| match res {
-            Ok(events) => events.iter().for_each(|e| send(e)),
+            Ok(events) => {
+                for seen in events.iter().flat_map(|e| sorter.sort(e)) {
+                    let _ = tx.send(seen);
+                }
+            }
             Err(errors) => {
                 for e in errors {
                     eprintln!("warning: watching for changes: {e}");
@@ -177,8 +107,8 @@ pub fn watch(
             }
         },
     )?;
-    for d in dirs {
-        debouncer.watch(d, RecursiveMode::Recursive)?;
+    for d in watched_dirs(root) {
+        debouncer.watch(&d, RecursiveMode::Recursive)?;
     }
     if let Some(g) = git_dir {
         // Not recursively: its objects folder takes every write of a commit.
@@ -192,6 +122,76 @@ pub fn watch(
         _debouncer: debouncer,
         rx,
     })
+}
+
+/// The folders to watch: the site's, and the `themes/` folder beside it when
+/// there is one (the site's own `themes/` is inside it).
+fn watched_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![root.to_path_buf()];
+    let beside = root.join("..").join("themes");
+    if beside.is_dir() {
+        dirs.push(absolute(&beside));
+    }
+    dirs
+}
+
+/// Sorts the watcher's events into what batching cares about, by what
+/// [`classify`] says their paths are.
+struct Sorter {
+    root: PathBuf,
+    git_dir: Option<PathBuf>,
+    ignored: Vec<PathBuf>,
+}
+
+impl Sorter {
+    fn sort(&self, e: &notify::Event) -> Vec<Seen> {
+        let kinds: Vec<Kind> = (e.paths.iter())
+            .map(|p| classify(&self.root, self.git_dir.as_deref(), p))
+            .collect();
+        if kinds.contains(&Kind::Git) {
+            // Git reads HEAD on every run, ours included: only writes count, or
+            // each reading of the history would ask for another.
+            let read =
+                matches!(e.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write));
+            return match read {
+                true => Vec::new(),
+                false => vec![Seen::Changed(Changes {
+                    git: true,
+                    ..Changes::default()
+                })],
+            };
+        }
+        let paths: Vec<PathBuf> = (e.paths.iter().zip(kinds))
+            .filter(|(p, k)| *k != Kind::Junk && !self.ignored.iter().any(|i| p.starts_with(i)))
+            .map(|(p, _)| p.clone())
+            .collect();
+        let mut seen = Vec::new();
+        if REPORTS_CLOSE {
+            let writing = matches!(
+                e.kind,
+                EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_))
+            );
+            if writing && !paths.is_empty() {
+                seen.push(Seen::Writing(paths.clone()));
+            }
+            if e.kind == EventKind::Access(AccessKind::Close(AccessMode::Write)) {
+                seen.push(Seen::Closed(paths.clone()));
+            }
+        }
+        // Reading a file changes nothing; closing one after writing was a write.
+        if matches!(e.kind, EventKind::Access(_)) && !e.need_rescan() {
+            return seen;
+        }
+        let c = Changes {
+            paths: paths.into_iter().collect(),
+            rescan: e.need_rescan(),
+            git: false,
+        };
+        if !c.is_empty() {
+            seen.push(Seen::Changed(c));
+        }
+        seen
+    }
 }
 
 /// A batch being gathered: the changes, and the files still being written.
@@ -250,28 +250,55 @@ impl Watcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use notify::event::{DataChange, ModifyKind};
+
+    fn sorter() -> Sorter {
+        Sorter {
+            root: PathBuf::from("/s"),
+            git_dir: Some(PathBuf::from("/s/.git")),
+            ignored: vec![PathBuf::from("/s/public")],
+        }
+    }
+
+    fn event(kind: EventKind, paths: &[&str]) -> notify::Event {
+        let mut e = notify::Event::new(kind);
+        e.paths = paths.iter().map(PathBuf::from).collect();
+        e
+    }
+
+    fn changed(seen: &[Seen]) -> Vec<&Changes> {
+        (seen.iter())
+            .filter_map(|s| match s {
+                Seen::Changed(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
 
     #[test]
-    fn editor_files_are_junk() {
-        let root = PathBuf::from("/s");
-        let roots = [root.clone()];
-        for j in [
-            "briefs/.x.md.swp",
-            "briefs/x.md~",
-            "briefs/.#x.md",
-            "briefs/#x.md#",
-            "briefs/x.md___jb_tmp___",
-            ".git/index",
-            "briefs/4913.swx",
-        ] {
-            assert!(is_junk(&root.join(j), &roots), "{j}");
-        }
-        assert!(!is_junk(&root.join("briefs/x.md"), &roots));
-        // A hidden folder above the watched one is not the site's business.
-        let hidden = [PathBuf::from("/tmp/.tmpAbc/site")];
-        assert!(!is_junk(
-            Path::new("/tmp/.tmpAbc/site/briefs/x.md"),
-            &hidden
-        ));
+    fn edits_are_kept_and_junk_and_the_output_dropped() {
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let paths = [
+            "/s/briefs/x.md",
+            "/s/briefs/.x.md.swp",
+            "/s/public/index.html",
+        ];
+        let seen = sorter().sort(&event(write, &paths));
+        let c = changed(&seen);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].paths, [PathBuf::from("/s/briefs/x.md")].into());
+        assert!(!c[0].git);
+        let seen = sorter().sort(&event(write, &["/s/public/x.html"]));
+        assert!(changed(&seen).is_empty());
+    }
+
+    #[test]
+    fn git_counts_when_written_not_when_read() {
+        let read = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        assert!(sorter().sort(&event(read, &["/s/.git/HEAD"])).is_empty());
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let seen = sorter().sort(&event(write, &["/s/.git/HEAD"]));
+        assert!(changed(&seen)[0].git);
+        assert!(changed(&sorter().sort(&event(write, &["/s/.git/index"]))).is_empty());
     }
 }
