@@ -33,7 +33,7 @@ mod search;
 pub mod templates;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::deps::{Dep, DepGraph};
 use crate::model::Site;
@@ -90,11 +90,7 @@ pub struct Since<'a> {
 /// while another thread holds the shared cache gets a cache of its own: a cache
 /// changes how much is made again, never what is made.
 pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
-    static SHARED: Mutex<Option<RenderCache>> = Mutex::new(None);
-    match SHARED.try_lock() {
-        Ok(mut shared) => render_some(site, shared.get_or_insert_with(Default::default), None),
-        Err(_) => render_some(site, &mut RenderCache::default(), None),
-    }
+    render_some(site, &mut RenderCache::default(), None)
 }
 
 /// Render the files of the site, or with `since` only those that what changed
