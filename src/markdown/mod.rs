@@ -7,6 +7,14 @@
 //! | [`lint`] | mistakes that still render (undefined footnotes, skipped headings…) |
 //! | [`html`] | the renderer's walk of a resolved body: HTML, anchors, contents, notes |
 //!
+//! A brief's Markdown is walked twice per build, each walk once and with the same
+//! [`options`]: the resolver scans the text as written (it must find the errors
+//! before anything is rendered, and put the values in before the text is
+//! rendered: a value's digits and punctuation are text, not markup), and the
+//! renderer walks the text with the values in, once, for its HTML, its contents,
+//! notes and words, and the plain text the search index reads. The live preview
+//! walks again only the bodies an edit changed (both walks are cached per text).
+//!
 //! A leaf module: it knows Markdown and positions in it, not sites or briefs.
 
 pub mod html;
