@@ -17,7 +17,7 @@ use crate::model::chart::ChartPlan;
 use crate::model::{Brief, KeyFigure, Source, Topic};
 use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::util::paths::{display_path, normalize};
-use crate::util::slug::slugify;
+use crate::util::slug::{slugify, unsafe_segment};
 
 /// Which briefs are published, and at which slug.
 #[derive(Debug, Default)]
@@ -30,8 +30,10 @@ pub(super) struct Published {
     pub(super) files: FileIndex,
 }
 
-/// Slugs from front matter or file names; drafts left out unless asked for. An
-/// empty slug and a slug taken twice are errors.
+/// Slugs from front matter (as written) or file names (made a slug); drafts left
+/// out unless asked for. An unsafe or empty slug is an error, and so are two
+/// briefs at one URL (slugs that differ only in case are one folder on macOS and
+/// Windows).
 pub(super) fn publish(
     briefs: &[Arc<BriefSource>],
     drafts_too: bool,
@@ -49,29 +51,70 @@ pub(super) fn publish(
             out.drafts.insert(i);
             continue;
         }
-        let slug = slugify(b.front.slug.as_deref().unwrap_or(&b.stem));
-        if slug.is_empty() {
-            errors.push(
-                b.front_error(&[Seg::Key("slug".into())], "this brief's slug is empty")
-                    .with_help("set `slug:` to a few words, or rename the file"),
-            );
+        let Some(slug) = slug_of(b, errors) else {
+            continue;
+        };
+        if let Some(&other) = by_slug.get(&slug.to_lowercase()) {
+            let (msg, help) = same_url(&slug, b, &briefs[other]);
+            let key = if b.front.slug.is_some() {
+                "slug"
+            } else {
+                "title"
+            };
+            errors.push(b.front_error(&[Seg::Key(key.into())], msg).with_help(help));
             continue;
         }
-        if let Some(&other) = by_slug.get(&slug) {
-            let msg = format!(
-                "slug `{slug}` is already used by {}",
-                briefs[other].file.display()
-            );
-            errors.push(
-                b.front_error(&[Seg::Key("title".into())], msg)
-                    .with_help("set a different `slug:` in one of the two briefs"),
-            );
-            continue;
-        }
-        by_slug.insert(slug.clone(), i);
+        by_slug.insert(slug.to_lowercase(), i);
         out.slugs.insert(i, slug);
     }
     out
+}
+
+/// A brief's slug: `slug:` as written when it is a safe URL segment, else its
+/// file name made a slug. `None`, with the error pushed, when there is none.
+fn slug_of(b: &BriefSource, errors: &mut Diagnostics) -> Option<String> {
+    let at = [Seg::Key("slug".into())];
+    let Some(given) = &b.front.slug else {
+        let slug = slugify(&b.stem);
+        if slug.is_empty() {
+            errors.push(
+                b.front_error(&at, "this brief's file name makes no slug")
+                    .with_help("set `slug:` to a few words, or rename the file"),
+            );
+            return None;
+        }
+        return Some(slug);
+    };
+    let Some(why) = unsafe_segment(given) else {
+        return Some(given.clone());
+    };
+    let suggestion = slugify(given);
+    let help = if suggestion.is_empty() {
+        "use letters, digits, `-`, `_` and `.`".to_string()
+    } else {
+        format!("write `slug: {suggestion}`")
+    };
+    errors.push(
+        b.front_error(
+            &at,
+            format!("slug `{given}` cannot be a URL as written: {why}"),
+        )
+        .with_help(help),
+    );
+    None
+}
+
+/// What to say of two briefs at one URL: both files, and how to part them.
+fn same_url(slug: &str, b: &BriefSource, other: &BriefSource) -> (String, String) {
+    let msg = format!(
+        "{} and {} would both be published at briefs/{slug}/",
+        b.file.display(),
+        other.file.display()
+    );
+    (
+        msg,
+        "set a different `slug:` in one of the two briefs".to_string(),
+    )
 }
 
 /// The keys of the `sources` dataset; a key listed twice, or no `key` column, is

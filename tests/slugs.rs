@@ -1,0 +1,103 @@
+//! Slugs given in front matter are URLs as written, as Zola and Hugo publish them,
+//! so that a site moved here keeps its URLs; only an unsafe one is an error, and two
+//! briefs at one URL are an error that names both files.
+
+mod common;
+
+use common::*;
+
+fn site_with(briefs: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("briefs")).unwrap();
+    std::fs::write(site.join("site.yaml"), "title: Slugs\n").unwrap();
+    for (file, slug) in briefs {
+        let front = if slug.is_empty() {
+            String::new()
+        } else {
+            format!("slug: \"{slug}\"\n")
+        };
+        std::fs::write(
+            site.join("briefs").join(file),
+            format!("---\ntitle: {file}\ndate: 2024-01-01\n{front}---\nText.\n"),
+        )
+        .unwrap();
+    }
+    (tmp, site)
+}
+
+#[test]
+fn safe_slugs_are_published_as_written() {
+    let (tmp, site) = site_with(&[
+        ("release.md", "1.45.1-prerelease"),
+        ("rustc.md", "using_rustc"),
+        ("korean.md", "무역-2024"),
+        ("Mixed Case.md", "Trade-Report"),
+        ("From The File.md", ""),
+    ]);
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    for page in [
+        "briefs/1.45.1-prerelease/index.html",
+        "briefs/using_rustc/index.html",
+        "briefs/무역-2024/index.html",
+        "briefs/Trade-Report/index.html",
+        // A slug made from a file name keeps the rules it had.
+        "briefs/from-the-file/index.html",
+    ] {
+        assert!(out.join(page).is_file(), "no {page}");
+    }
+    let home = read(&out.join("index.html"));
+    assert!(
+        home.contains("href=\"/briefs/1.45.1-prerelease/\""),
+        "{home}"
+    );
+}
+
+#[test]
+fn an_unsafe_slug_is_an_error_with_a_suggestion() {
+    for (slug, why) in [
+        ("a/b", "would put the page in a folder of its own"),
+        ("..", "names a folder, not a page"),
+        ("trade report", "it holds a space"),
+        ("100%", "`%` has a meaning in URLs"),
+        ("a?b", "`?` has a meaning in URLs"),
+        (".hidden", "hidden"),
+    ] {
+        let (tmp, site) = site_with(&[("x.md", slug)]);
+        let o = build_err(&site, &tmp.path().join("out"));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("slug `{slug}` cannot be a URL as written")) && err.contains(why),
+            "{slug}: {err}"
+        );
+        assert!(err.contains("x.md:4:7"), "file:line:col of the slug: {err}");
+        assert_ne!(o.status.code(), Some(101), "no panic");
+    }
+    let (tmp, site) = site_with(&[("x.md", "trade report")]);
+    let err = stderr(&build_err(&site, &tmp.path().join("out")));
+    assert!(err.contains("write `slug: trade-report`"), "{err}");
+}
+
+#[test]
+fn two_briefs_at_one_url_name_both_files() {
+    let (tmp, site) = site_with(&[("a.md", "trade"), ("b.md", "trade")]);
+    let err = stderr(&build_err(&site, &tmp.path().join("out")));
+    assert!(
+        err.contains("a.md and") && err.contains("b.md would both be published at briefs/trade/")
+            || err.contains("b.md and")
+                && err.contains("a.md would both be published at briefs/trade/"),
+        "{err}"
+    );
+    // Slugs that differ only in case are one folder on macOS and Windows.
+    let (tmp, site) = site_with(&[("a.md", "Trade"), ("b.md", "trade")]);
+    let err = stderr(&build_err(&site, &tmp.path().join("out")));
+    assert!(err.contains("would both be published"), "{err}");
+    // A file name and a given slug that meet.
+    let (tmp, site) = site_with(&[("trade.md", ""), ("other.md", "trade")]);
+    let err = stderr(&build_err(&site, &tmp.path().join("out")));
+    assert!(
+        err.contains("would both be published at briefs/trade/"),
+        "{err}"
+    );
+}
