@@ -10,7 +10,11 @@
 //! `themes/`; a `themes/` folder beside the site's folder counts too (themes
 //! shared by several sites).
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+
+use crate::util::diag::Diagnostic;
+use crate::util::paths::display_path;
 
 /// What a path is to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,32 +180,80 @@ fn in_themes(rel: &Path) -> Kind {
 
 /// The files below `dir` (recursively) that [`classify`] calls `kind` for the site
 /// in `root`, sorted. A missing folder is no files.
-pub fn list_files(root: &Path, dir: &Path, kind: Kind) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+pub fn list_files(root: &Path, dir: &Path, kind: Kind) -> Result<Vec<PathBuf>, Diagnostic> {
     if !dir.is_dir() {
-        return Ok(out);
+        return Ok(Vec::new());
     }
+    let cannot = |d: &Path, e: std::io::Error| {
+        Diagnostic::file(&display_path(d), format!("cannot list this folder: {e}"))
+    };
+    // Symlinks are followed inside the site (or the folder listed), each folder
+    // once: a link back up cannot make a loop, nor a file be read twice.
+    let bounds = [canonical(root), canonical(dir)];
+    let mut seen_dirs = HashSet::from([canonical(dir)]);
+    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let entry = entry?;
+        for entry in std::fs::read_dir(&d).map_err(|e| cannot(&d, e))? {
+            let entry = entry.map_err(|e| cannot(&d, e))?;
             let path = entry.path();
-            let found = classify(root, None, &path);
-            if found == Kind::Junk {
+            let this = classify(root, None, &path);
+            if this == Kind::Junk {
                 continue;
             }
-            // Follow symlinks to files and folders inside the site, as a user who
-            // links shared material in would expect.
-            let ft = entry.file_type()?;
-            if ft.is_dir() || (ft.is_symlink() && path.is_dir()) {
-                stack.push(path);
-            } else if found == kind {
-                out.push(path);
+            let ft = entry.file_type().map_err(|e| cannot(&d, e))?;
+            let target = match ft.is_symlink() {
+                true => followed(&path, &bounds)?,
+                false => canonical(&path),
+            };
+            if ft.is_dir() || (ft.is_symlink() && target.is_dir()) {
+                if seen_dirs.insert(target) {
+                    stack.push(path);
+                }
+            } else if this == kind {
+                found.push((path, target));
             }
         }
     }
-    out.sort();
-    Ok(out)
+    found.sort();
+    let mut seen = HashSet::new();
+    Ok(found
+        .into_iter()
+        .filter(|(_, target)| seen.insert(target.clone()))
+        .map(|(path, _)| path)
+        .collect())
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Where the symbolic link `link` leads: somewhere that exists, inside one of
+/// `bounds`. Anything else is refused: a dangling link or a loop, and a link out
+/// of the site, whose file the site's sources would not hold.
+fn followed(link: &Path, bounds: &[PathBuf]) -> Result<PathBuf, Diagnostic> {
+    let to = std::fs::read_link(link).unwrap_or_default();
+    let Ok(target) = link.canonicalize() else {
+        return Err(Diagnostic::file(
+            &display_path(link),
+            format!(
+                "this symbolic link leads to {}, which does not exist or loops back on itself",
+                to.display()
+            ),
+        )
+        .with_help("remove the link, or point it at a file of the site"));
+    };
+    if !bounds.iter().any(|b| target.starts_with(b)) {
+        return Err(Diagnostic::file(
+            &display_path(link),
+            format!(
+                "this symbolic link leads out of the site, to {}",
+                target.display()
+            ),
+        )
+        .with_help("copy the file into the site: a site is built from its own files only"));
+    }
+    Ok(target)
 }
 
 #[cfg(test)]

@@ -327,7 +327,6 @@ pub fn read(path: &Path) -> Result<String, Diagnostic> {
 
 fn listing(root: &Path, dir: &Path, kind: Kind) -> Result<Vec<PathBuf>, Diagnostic> {
     list_files(root, dir, kind)
-        .map_err(|e| Diagnostic::file(&display_path(dir), format!("cannot list this folder: {e}")))
 }
 
 /// Briefs' files: `briefs/**/*.md`, sorted.

@@ -129,7 +129,7 @@ impl Theme {
             ))
         };
         let tdir = dir.join("templates");
-        for f in list_files(root, &tdir, Kind::Template).map_err(io)? {
+        for f in list_files(root, &tdir, Kind::Template)? {
             let rel = f
                 .strip_prefix(&tdir)
                 .unwrap_or(&f)
@@ -145,7 +145,7 @@ impl Theme {
             );
         }
         let sdir = dir.join("static");
-        for f in list_files(root, &sdir, Kind::ThemeStatic).map_err(io)? {
+        for f in list_files(root, &sdir, Kind::ThemeStatic)? {
             let rel = f
                 .strip_prefix(&sdir)
                 .unwrap_or(&f)
