@@ -102,7 +102,21 @@ enum NewCommand {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    tumen::util::panic::install_hook();
+    // A panic has been reported by the hook as an internal error (see
+    // `util::panic`); nothing was written after it.
+    std::panic::catch_unwind(|| run(cli)).unwrap_or(ExitCode::from(2))
+}
+
+/// The subcommand asked for.
+fn run(cli: Cli) -> ExitCode {
+    if std::env::var_os("TUMEN_TEST_PANIC").is_some() {
+        // How the tests check the report of a panic; never set otherwise.
+        let _on = tumen::util::panic::working_on("the test of internal errors");
+        panic!("a panic asked for by TUMEN_TEST_PANIC");
+    }
+    match cli.command {
         Command::Build {
             src,
             output,

@@ -68,3 +68,30 @@ fn symlinks_out_of_the_site_or_to_nothing_are_refused_by_name() {
     assert!(err.contains("loops back on itself"), "{err}");
     assert!(tree(&out) == before, "the output was left as it was");
 }
+
+#[test]
+fn a_panic_is_an_internal_error_with_status_2_and_the_output_kept() {
+    let (tmp, site) = small_site();
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    let before = tree(&out);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tumen"))
+        .args(["build", "--site", site.to_str().unwrap(), "--output"])
+        .arg(&out)
+        .env("TUMEN_TEST_PANIC", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("internal error: "), "{err}");
+    assert!(
+        err.contains("while working on the test of internal errors"),
+        "{err}"
+    );
+    assert!(err.contains("please report it"), "{err}");
+    assert!(
+        !err.contains("RUST_BACKTRACE"),
+        "no Rust backtrace prompt: {err}"
+    );
+    assert!(tree(&out) == before, "the output was left as it was");
+}

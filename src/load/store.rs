@@ -267,6 +267,7 @@ fn read_all<T: Send>(
     files
         .into_par_iter()
         .map(|p| {
+            let _on = crate::util::panic::working_on(display_path(&p).display());
             let l = Loaded::new(&p, read(&p), &load);
             (p, l)
         })

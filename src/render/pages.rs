@@ -162,6 +162,7 @@ pub(super) fn render_all(
 /// One page: its own context and what it read, by kind, then what every page
 /// reads ([`finish`]).
 fn render(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Page, Diagnostic> {
+    let _on = crate::util::panic::working_on(format_args!("the page {path}"));
     let mut c = Context::new();
     let mut deps = BTreeSet::from([Dep::Config]);
     let template = match job {

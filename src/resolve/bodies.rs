@@ -65,6 +65,7 @@ impl Resolver<'_> {
     /// Brief `i`'s body, from the cache when neither it nor what it read changed.
     pub(super) fn cached_or_new(&self, i: usize) -> BodyResult {
         let b = &self.briefs[i];
+        let _on = crate::util::panic::working_on(b.file.display());
         let scan = match self.cache.bodies.get(b.file.as_os_str()) {
             Some(c) if Arc::ptr_eq(&c.src, b) || c.src.body() == b.body() => {
                 if let Some((r, reads)) = &c.resolved

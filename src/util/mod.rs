@@ -11,6 +11,7 @@
 //! | [`escape`] | HTML and XML escaping |
 //! | [`format`] | number formats (`US$,.0f m`) |
 //! | [`hash`] | FNV-1a, for stable cache keys |
+//! | [`panic`] | a panic reported as an internal error naming the file at hand |
 //! | [`trace`] | `TUMEN_TRACE` stage timings |
 
 pub mod date;
@@ -18,6 +19,7 @@ pub mod diag;
 pub mod escape;
 pub mod format;
 pub mod hash;
+pub mod panic;
 pub mod paths;
 pub mod slug;
 pub mod trace;
