@@ -95,3 +95,191 @@ fn a_panic_is_an_internal_error_with_status_2_and_the_output_kept() {
     );
     assert!(tree(&out) == before, "the output was left as it was");
 }
+
+/// A site of one brief, with `edit` made to it; built into `out`.
+fn case(edit: impl FnOnce(&std::path::Path)) -> (tempfile::TempDir, std::process::Output) {
+    let (tmp, site) = small_site();
+    std::fs::create_dir_all(site.join("data")).unwrap();
+    edit(&site);
+    let o = tumen(&["build", "--site", "site", "--output", "out"], tmp.path());
+    (tmp, o)
+}
+
+fn write(site: &std::path::Path, file: &str, bytes: impl AsRef<[u8]>) {
+    std::fs::write(site.join(file), bytes).unwrap();
+}
+
+/// A change made to a site before it is built.
+type Edit = Box<dyn FnOnce(&std::path::Path)>;
+
+/// The catalogue of docs/robustness.md: each bad input fails with a message that
+/// names the file (and line where there is one) and says what is wrong; none
+/// panics.
+#[test]
+fn the_catalogue_of_bad_inputs_is_answered_by_clear_errors() {
+    let deep = format!("title: Deep\nx: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    let mut bomb = String::from(
+        "---\ntitle: A\ndate: 2024-01-01\nextra:\n  a0: &a0 [x, x, x, x, x, x, x, x, x]\n",
+    );
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
+    }
+    bomb.push_str("---\nx\n");
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "malformed front matter",
+            Box::new(|s| {
+                write(
+                    s,
+                    "briefs/a.md",
+                    "---\ntitle: [unclosed\ndate: 2024-01-01\n---\nx\n",
+                )
+            }),
+            "briefs/a.md:3:5",
+        ),
+        (
+            "malformed dataset",
+            Box::new(|s| write(s, "data/d.yaml", "title: T\ncolumns: [\n")),
+            "data/d.yaml:3:1",
+        ),
+        (
+            "malformed config",
+            Box::new(|s| write(s, "site.yaml", "title: [x\n")),
+            "site.yaml:2:1",
+        ),
+        (
+            "a wrong type",
+            Box::new(|s| write(s, "briefs/a.md", "---\ntitle: A\ndate: yesterday\n---\nx\n")),
+            "`yesterday` is not a date",
+        ),
+        (
+            "unterminated front matter",
+            Box::new(|s| {
+                write(
+                    s,
+                    "briefs/a.md",
+                    "---\ntitle: A\ndate: 2024-01-01\nno end\n",
+                )
+            }),
+            "the front matter is not closed",
+        ),
+        (
+            "two datasets of one name",
+            Box::new(|s| {
+                let d = "title: D\ncolumns:\n  - {name: a, type: text}\nrows: []\n";
+                write(s, "data/d.yaml", d);
+                std::fs::create_dir_all(s.join("data/sub")).unwrap();
+                write(s, "data/sub/d.yaml", d);
+            }),
+            "a second dataset named `d`",
+        ),
+        (
+            "a missing dataset",
+            Box::new(|s| {
+                write(
+                    s,
+                    "briefs/a.md",
+                    "---\ntitle: A\ndate: 2024-01-01\n---\n{{ value(data=\"nope\", where=\"a=1\", column=\"b\") }}\n",
+                )
+            }),
+            "no dataset `nope`",
+        ),
+        (
+            "a missing source",
+            Box::new(|s| {
+                write(
+                    s,
+                    "briefs/a.md",
+                    "---\ntitle: A\ndate: 2024-01-01\nsources: [fao]\n---\nx\n",
+                )
+            }),
+            "unknown source key `fao`",
+        ),
+        (
+            "a missing theme",
+            Box::new(|s| write(s, "site.yaml", "title: P\ntheme: nosuch\n")),
+            "theme `nosuch` not found",
+        ),
+        (
+            "invalid UTF-8",
+            Box::new(|s| {
+                write(
+                    s,
+                    "briefs/a.md",
+                    b"---\ntitle: A\ndate: 2024-01-01\n---\n\xff\xfe bad\n",
+                )
+            }),
+            "this file is not UTF-8",
+        ),
+        (
+            "an empty brief",
+            Box::new(|s| write(s, "briefs/a.md", "")),
+            "this brief has no front matter",
+        ),
+        (
+            "an empty dataset",
+            Box::new(|s| write(s, "data/d.yaml", "")),
+            "a dataset must be a mapping",
+        ),
+        (
+            "an empty site.yaml",
+            Box::new(|s| write(s, "site.yaml", "")),
+            "site.yaml must be a mapping",
+        ),
+        (
+            "deeply nested YAML",
+            Box::new(move |s| write(s, "site.yaml", deep)),
+            "nested too deeply",
+        ),
+        (
+            "aliases that expand exponentially",
+            Box::new(move |s| write(s, "briefs/a.md", bomb)),
+            "repeat their anchors' values",
+        ),
+        (
+            "two briefs at one URL",
+            Box::new(|s| {
+                write(
+                    s,
+                    "briefs/b.md",
+                    "---\ntitle: B\ndate: 2024-01-01\nslug: a\n---\nx\n",
+                )
+            }),
+            "would both be published at briefs/a/",
+        ),
+    ];
+    for (name, edit, says) in cases {
+        let (_tmp, o) = case(edit);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(says), "{name}: expected `{says}` in\n{err}");
+        assert!(
+            err.lines().any(|l| l.contains("--> site/")),
+            "{name}: names no file:\n{err}"
+        );
+    }
+}
+
+/// What a user expects of files that are fine as they are: a byte order mark,
+/// Windows line endings, names in other scripts.
+#[test]
+fn a_bom_crlf_and_non_ascii_names_build_as_expected() {
+    let (tmp, o) = case(|s| {
+        write(s, "site.yaml", "\u{feff}title: P\r\n");
+        write(
+            s,
+            "briefs/a.md",
+            "\u{feff}---\r\ntitle: A\r\ndate: 2024-01-01\r\n---\r\nWindows text\r\n",
+        );
+        write(
+            s,
+            "briefs/Ünïcödé 한국.md",
+            "---\ntitle: Ä\ndate: 2024-01-02\n---\nx\n",
+        );
+    });
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("out");
+    assert!(read(&out.join("briefs/a/index.html")).contains("Windows text"));
+    assert!(out.join("briefs/ünïcödé-한국/index.html").is_file());
+}

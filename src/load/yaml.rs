@@ -300,6 +300,10 @@ fn yaml_help(message: &str) -> Option<String> {
         Some("check the indentation and quoting on this line and the one above".into())
     } else if message.contains("found unknown escape character") {
         Some("use single quotes, or double the backslash".into())
+    } else if message.contains("recursion limit exceeded") {
+        Some("the YAML is nested too deeply (lists or mappings inside each other over a hundred times deep): flatten it".into())
+    } else if message.contains("repetition limit exceeded") {
+        Some("YAML aliases (`*name`) here repeat their anchors' values too many times over: write the values out, or use fewer aliases".into())
     } else {
         None
     }

@@ -115,13 +115,14 @@ impl Diagnostic {
         let gutter = " ".repeat(self.line.to_string().len());
         writeln!(f, "{gutter}--> {}", self.location())?;
         if let Some(snippet) = &self.snippet {
+            let (shown, col) = window(snippet, self.col);
             writeln!(f, "{gutter} |")?;
-            writeln!(f, "{} | {}", self.line, snippet)?;
-            if self.col > 0 {
+            writeln!(f, "{} | {}", self.line, shown)?;
+            if col > 0 {
                 // Keep tabs so the caret lines up under the same tab stops.
-                let pad: String = snippet
+                let pad: String = shown
                     .chars()
-                    .take(self.col - 1)
+                    .take(col - 1)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 writeln!(f, "{gutter} | {pad}^")?;
@@ -149,6 +150,30 @@ impl fmt::Display for Diagnostic {
         self.show(f, "error")
     }
 }
+
+/// At most [`WIDTH`] characters of a long line, around column `col` (1-based; 0
+/// for none), with `…` where it was cut; and the column within what is shown.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WIDTH {
+        return (line.to_string(), col);
+    }
+    let start = col.saturating_sub(WIDTH / 2).min(chars.len() - WIDTH);
+    let end = start + WIDTH;
+    let mut shown: String = chars[start..end].iter().collect();
+    let mut col = col.saturating_sub(start);
+    if start > 0 {
+        shown.insert(0, '…');
+        col += usize::from(col > 0);
+    }
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col)
+}
+
+/// The widest source line a message shows.
+const WIDTH: usize = 120;
 
 /// A batch of diagnostics: the error type of every stage.
 #[derive(Debug, Default, Clone)]
@@ -342,6 +367,23 @@ mod tests {
         let w = Warnings(vec![d]).to_string();
         assert!(w.starts_with("warning: unknown key `yaer`\n"), "{w}");
         assert!(w.contains("--> x.yaml:2:1"), "{w}");
+    }
+
+    #[test]
+    fn long_lines_are_shown_around_the_column() {
+        let line = format!("x: {}", "[".repeat(5000));
+        let d = Diagnostic::at(Path::new("s.yaml"), &line, 1, 2000, "too deep");
+        let text = d.to_string();
+        let shown = text.lines().find(|l| l.starts_with("1 | ")).unwrap();
+        assert!(
+            shown.chars().count() < 130 && shown.contains('…'),
+            "{shown}"
+        );
+        let caret = text.lines().find(|l| l.trim_end().ends_with('^')).unwrap();
+        // The caret stands under column 2000's character, in the middle of the
+        // window: after `1 | `, the `…` and the 59 characters before it.
+        assert_eq!(caret.find('^'), Some(4 + 1 + 59), "{caret}");
+        assert_eq!(window("short", 3), ("short".to_string(), 3));
     }
 
     #[test]
