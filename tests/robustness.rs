@@ -283,3 +283,52 @@ fn a_bom_crlf_and_non_ascii_names_build_as_expected() {
     assert!(read(&out.join("briefs/a/index.html")).contains("Windows text"));
     assert!(out.join("briefs/ünïcödé-한국/index.html").is_file());
 }
+
+/// Markup in titles, summaries, topics, dataset strings and chart labels never
+/// reaches a page, feed, sitemap, SVG or JSON as markup; each file still parses.
+#[test]
+fn hostile_strings_are_escaped_in_every_output() {
+    let evil = r#"<script>alert(1)</script> & "q" 'a' ]]> <img src=x onerror=alert(2)>"#;
+    let (tmp, o) = case(|s| {
+        let yaml_evil = evil.replace('"', "\\\"");
+        write(
+            s,
+            "briefs/a.md",
+            format!(
+                "---\ntitle: \"{yaml_evil}\"\ndate: 2024-01-01\nsummary: \"{yaml_evil}\"\ntopics: [\"{yaml_evil}\"]\n---\nText {{{{ value(data=\"d\", where=\"k=1\", column=\"label\") }}}}.\n\n```chart\ndata: d\ntype: bar\nx: label\ny: v\ntitle: \"{yaml_evil}\"\n```\n"
+            ),
+        );
+        write(
+            s,
+            "data/d.yaml",
+            format!(
+                "title: \"{yaml_evil}\"\ncolumns:\n  - {{name: k, type: integer}}\n  - {{name: label, type: text}}\n  - {{name: v, type: number}}\nrows:\n  - {{k: 1, label: \"{yaml_evil}\", v: 1}}\n  - {{k: 2, label: \"=HYPERLINK(1)\", v: 2}}\n"
+            ),
+        );
+    });
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = tree(&tmp.path().join("out"));
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        // CSV and JSON are data, where the string is the value itself (the
+        // search script puts it into pages as text, never as markup).
+        if [".html", ".xml", ".svg"].iter().any(|x| path.ends_with(x)) {
+            assert!(!text.contains("<script>alert"), "{path} carries the script");
+            assert!(!text.contains("<img src=x"), "{path} carries the image");
+        }
+        if path.ends_with(".xml") || path.ends_with(".svg") {
+            roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        }
+        if path.ends_with(".json") {
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert!(!v.is_null(), "{path}");
+        }
+    }
+    let js = String::from_utf8_lossy(&files["search.js"]).into_owned();
+    assert!(
+        !js.contains("innerHTML") && js.contains("textContent"),
+        "search puts text as text"
+    );
+    let csv = String::from_utf8_lossy(&files["data/d.csv"]).into_owned();
+    assert!(csv.contains("'=HYPERLINK(1)"), "formulas defused: {csv}");
+}

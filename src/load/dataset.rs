@@ -418,9 +418,12 @@ fn is_column_name(s: &str) -> bool {
 }
 
 fn csv_field(s: &str) -> String {
-    // A leading = + - @ makes spreadsheets run the cell as a formula; a quote
-    // in front keeps it text (OWASP's advice for CSV exports).
-    let s = if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
+    // A leading = + - @ (or a tab or carriage return before one) makes
+    // spreadsheets run the cell as a formula; a quote in front keeps it text
+    // (OWASP's advice for CSV exports). Negative numbers stay numbers.
+    let s = if s.starts_with(['=', '+', '@', '\t', '\r'])
+        || (s.starts_with('-') && s.parse::<f64>().is_err())
+    {
         format!("'{s}")
     } else {
         s.to_string()
@@ -575,6 +578,8 @@ mod tests {
     fn csv_quotes_and_defuses_formulas() {
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv_field("-12.5"), "-12.5");
+        assert_eq!(csv_field("\t=1+1"), "'\t=1+1");
+        assert_eq!(csv_field("@cmd"), "'@cmd");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }
