@@ -1,6 +1,6 @@
 //! `tumen check`: everything a build checks, with the Markdown lints as errors,
-//! then every internal link and anchor of the rendered pages ([`links`]) and, when
-//! asked, every external link ([`external`]), without writing a file.
+//! then every internal link and anchor of the rendered pages (`links`) and, when
+//! asked, every external link (`external`), without writing a file.
 
 mod external;
 mod links;

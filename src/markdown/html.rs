@@ -3,9 +3,9 @@
 //! the word count, the first paragraph, and the plain text that the search index
 //! reads.
 //!
-//! The body is parsed once, into events; the HTML is one walk of them ([`Walk`]),
+//! The body is parsed once, into events; the HTML is one walk of them (`Walk`),
 //! with a step per kind of event that tumen changes, and the plain text another
-//! ([`plain_text`]). The walk keeps no state between bodies: a renderer may run
+//! (`plain_text`). The walk keeps no state between bodies: a renderer may run
 //! it on many briefs at once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -32,7 +32,7 @@ pub struct Rendered {
     pub words: usize,
     /// Plain text of the first paragraph, for a summary when none is written.
     pub first_paragraph: String,
-    /// The body's words as plain text, for the search index ([`plain_text`]).
+    /// The body's words as plain text, for the search index (`plain_text`).
     pub text: String,
 }
 

@@ -233,7 +233,7 @@ pub struct ChartPlan {
     /// The x column holds years: its ticks are written without separators.
     pub x_years: bool,
     /// The points before which a line breaks because the years between them and the
-    /// point before have no row (see [`missing_years`]); empty but for lines and
+    /// point before have no row (see `missing_years`); empty but for lines and
     /// areas over years.
     pub x_breaks: Vec<usize>,
     pub series: Vec<Series>,

@@ -35,7 +35,7 @@ pub struct Brief {
     pub datasets: Arc<BTreeSet<String>>,
     /// Its charts, in the order of their blocks.
     pub charts: Arc<Vec<ChartPlan>>,
-    /// Mistakes in its Markdown that do not stop the build ([`lint`]).
+    /// Mistakes in its Markdown that do not stop the build (`lint`).
     pub warnings: Vec<Diagnostic>,
     /// When it last changed: `updated:` if set, else its last commit.
     pub updated: Option<Date>,

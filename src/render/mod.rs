@@ -3,14 +3,14 @@
 //!
 //! | module | makes |
 //! |---|---|
-//! | [`figures`] | each chart block and dataset chart as a figure, and its SVG (with [`charts`]) |
+//! | `figures` | each chart block and dataset chart as a figure, and its SVG (with [`charts`]) |
 //! | `cache` | what a render keeps for the next: Markdown, cards, figures, templates… |
-//! | [`cards`] | each brief's card: what lists show of it |
-//! | [`context`] | what templates read: the site as JSON and Tera globals |
-//! | [`pages`] | every page through its template, one function per kind of page |
-//! | [`publish`] | feeds, sitemap, robots.txt |
-//! | [`search`] | the search index |
-//! | [`assemble`] | the files gathered, with what each was made from |
+//! | `cards` | each brief's card: what lists show of it |
+//! | `context` | what templates read: the site as JSON and Tera globals |
+//! | `pages` | every page through its template, one function per kind of page |
+//! | `publish` | feeds, sitemap, robots.txt |
+//! | `search` | the search index |
+//! | `assemble` | the files gathered, with what each was made from |
 //! | [`templates`], [`minify`] | the theme as Tera templates; `--minify` |
 //!
 //! Template contexts are small: data shared by all pages (the site, datasets, the

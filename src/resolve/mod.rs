@@ -9,11 +9,11 @@
 //! | module | does |
 //! |---|---|
 //! | this one | [`resolve_cached`], the coordinator: the steps below in order |
-//! | [`lists`] | what is made across briefs: slugs, order, topics, citations, key figures |
-//! | [`bodies`] | each brief's body: links, inline values, chart blocks (in parallel) |
+//! | `lists` | what is made across briefs: slugs, order, topics, citations, key figures |
+//! | `bodies` | each brief's body: links, inline values, chart blocks (in parallel) |
 //! | [`values`] | `{{ value(…) }}` calls and dataset lookups |
 //! | [`charts`] | chart specs checked against their data, planned |
-//! | [`cache`] | what the live preview keeps between resolves |
+//! | `cache` | what the live preview keeps between resolves |
 
 mod bodies;
 mod cache;

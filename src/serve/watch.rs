@@ -4,7 +4,7 @@
 //! renaming it over the old one (vim, VS Code, JetBrains) replace the file a
 //! file-watch would follow. notify-debouncer-full turns the events of one save (a
 //! truncation, writes, the close; or a temporary file written and renamed) into
-//! one, each once its path has been quiet for [`TIMEOUT`]. A burst (a `git
+//! one, each once its path has been quiet for `TIMEOUT`. A burst (a `git
 //! checkout`) comes out of it over several of its ticks; a batch ends when a tick
 //! brought nothing and, where the system says when a written file is closed
 //! (Linux), no file is still being written. Those moments are part of the time

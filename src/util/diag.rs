@@ -5,7 +5,7 @@
 //! fixes all the errors of a kind in one pass instead of one per build.
 //!
 //! Most diagnostics are errors: the build stops. A few are [`Warnings`] (a mistake
-//! in a brief's Markdown that still renders, see [`crate::resolve::lint`]):
+//! in a brief's Markdown that still renders, see `crate::resolve::lint`):
 //! `tumen build` prints them and goes on, `tumen check` counts them as errors.
 
 use std::fmt;
