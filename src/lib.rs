@@ -9,7 +9,7 @@
 //!    build the [`model::Site`].
 //! 3. [`render`]: Markdown and templates to pages, in parallel, recording what each
 //!    page used ([`deps`]).
-//! 4. [`write`]: swap the new output in atomically.
+//! 4. [`write`](mod@write): swap the new output in atomically.
 //!
 //! [`build`] runs them in order; [`check`] runs the first three and checks every
 //! link of the result instead of writing it. [`serve`] is the live preview: it runs

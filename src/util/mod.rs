@@ -9,7 +9,7 @@
 //! | [`date`] | calendar dates as briefs and datasets write them |
 //! | [`slug`] | URL segments made from titles and file names |
 //! | [`escape`] | HTML and XML escaping |
-//! | [`format`] | number formats (`US$,.0f m`) |
+//! | [`format`](mod@format) | number formats (`US$,.0f m`) |
 //! | [`hash`] | FNV-1a, for stable cache keys |
 //! | [`panic`] | a panic reported as an internal error naming the file at hand |
 //! | [`trace`] | `TUMEN_TRACE` stage timings |
