@@ -11,7 +11,7 @@
 //! | [`escape`] | HTML and XML escaping |
 //! | [`format`](mod@format) | number formats (`US$,.0f m`) |
 //! | [`hash`] | FNV-1a, for stable cache keys |
-//! | [`panic`] | a panic reported as an internal error naming the file at hand |
+//! | [`panic`](mod@panic) | a panic reported as an internal error naming the file at hand |
 //! | [`trace`] | `TUMEN_TRACE` stage timings |
 
 pub mod date;
