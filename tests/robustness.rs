@@ -332,3 +332,29 @@ fn hostile_strings_are_escaped_in_every_output() {
     let csv = String::from_utf8_lossy(&files["data/d.csv"]).into_owned();
     assert!(csv.contains("'=HYPERLINK(1)"), "formulas defused: {csv}");
 }
+
+/// `markdown: {unsafe_html: false}` strips raw HTML from briefs, and a change of
+/// the setting is seen by the live preview's caches as by a build.
+#[test]
+fn unsafe_html_false_strips_raw_html() {
+    let (tmp, o) = case(|s| {
+        write(s, "site.yaml", "title: P\nmarkdown: {unsafe_html: false}\n");
+        write(
+            s,
+            "briefs/a.md",
+            "---\ntitle: A\ndate: 2024-01-01\n---\nText <img src=x onerror=alert(1)> and [a link](javascript:alert(2)).\n\n<script>alert(3)</script>\n",
+        );
+    });
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = read(&tmp.path().join("out/briefs/a/index.html"));
+    assert!(page.contains("Text"), "{page}");
+    for gone in ["onerror", "javascript:", "alert(3)"] {
+        assert!(!page.contains(gone), "{gone} is in the page");
+    }
+    let (_tmp, o) = case(|s| write(s, "site.yaml", "title: P\nmarkdown: {unsafe_htm: false}\n"));
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown key `unsafe_htm`") && err.contains("unsafe_html"),
+        "{err}"
+    );
+}

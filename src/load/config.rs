@@ -37,6 +37,9 @@ pub struct SiteConfig {
     /// Which commits count as the briefs' revisions (all of them unless set).
     #[serde(default)]
     pub history: HistoryConfig,
+    /// How briefs' Markdown is rendered.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
     /// Anything else the templates want, handed to them as `site.extra`.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -44,6 +47,27 @@ pub struct SiteConfig {
     /// (the live preview rebuilds everything when it does). Not a setting.
     #[serde(skip)]
     pub text: String,
+}
+
+/// `markdown:` in site.yaml.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Raw HTML in briefs is kept, as Zola and Hugo keep it; `false` strips it,
+    /// with links and images to `javascript:`, `vbscript:` and `data:` URLs, for
+    /// sites whose briefs come from hands their editors do not trust.
+    #[serde(default = "yes")]
+    pub unsafe_html: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig { unsafe_html: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `history:` in site.yaml: which commits are the site's revisions.
@@ -90,6 +114,7 @@ const KNOWN_KEYS: &[&str] = &[
     "latest",
     "palette",
     "history",
+    "markdown",
     "extra",
 ];
 
@@ -125,6 +150,10 @@ impl SiteConfig {
                 let path = [Seg::Key("menu".into()), Seg::Index(i)];
                 doc.check_keys(item, &path, &["name", "url"], "a menu item", &mut errors);
             }
+        }
+        if let Some(md) = raw.get("markdown").filter(|m| m.is_mapping()) {
+            let path = [Seg::Key("markdown".into())];
+            doc.check_keys(md, &path, &["unsafe_html"], "markdown", &mut errors);
         }
         if let Some(history) = raw.get("history") {
             let path = [Seg::Key("history".into())];

@@ -43,12 +43,14 @@ pub fn reading_minutes(words: usize) -> usize {
 
 /// Render a brief's body. `links` maps link targets as written to site paths, which
 /// get `base_path` in front.
-/// `figures` replace the body's chart blocks, in order.
+/// `figures` replace the body's chart blocks, in order. Without `raw_html`, raw
+/// HTML is left out, and links and images to script or data URLs lead nowhere.
 pub fn render(
     body: &str,
     links: &BTreeMap<String, String>,
     base_path: &str,
     figures: &[String],
+    raw_html: bool,
 ) -> Rendered {
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
@@ -57,6 +59,7 @@ pub fn render(
     let mut walk = Walk {
         links,
         base_path,
+        raw_html,
         figures,
         out: Vec::with_capacity(events.len()),
         toc: Vec::new(),
@@ -223,6 +226,8 @@ struct Notes<'a> {
 struct Walk<'a, 'l> {
     links: &'l BTreeMap<String, String>,
     base_path: &'l str,
+    /// Raw HTML kept (`markdown: {unsafe_html: false}` in site.yaml strips it).
+    raw_html: bool,
     figures: &'l [String],
     out: Vec<Event<'a>>,
     toc: Vec<TocEntry>,
@@ -238,6 +243,19 @@ struct Walk<'a, 'l> {
 }
 
 impl<'a> Walk<'a, '_> {
+    /// `url`, or `#` for a script or data URL when raw HTML is not kept.
+    fn safe_url(&self, url: CowStr<'a>) -> CowStr<'a> {
+        let scheme = url.trim_start().to_ascii_lowercase();
+        let unsafe_url = ["javascript:", "vbscript:", "data:"]
+            .iter()
+            .any(|s| scheme.starts_with(s));
+        if !self.raw_html && unsafe_url {
+            CowStr::from("#")
+        } else {
+            url
+        }
+    }
+
     /// One event; `rest` are those after it, for the events that take some of
     /// them (a heading its inline events, a chart block its text).
     fn event(&mut self, ev: Event<'a>, rest: &mut impl Iterator<Item = Event<'a>>) {
@@ -259,7 +277,7 @@ impl<'a> Walk<'a, '_> {
             }) => {
                 let dest = match self.links.get(dest_url.as_ref()) {
                     Some(path) => CowStr::from(format!("{}{path}", self.base_path)),
-                    None => dest_url,
+                    None => self.safe_url(dest_url),
                 };
                 self.out.push(Event::Start(Tag::Link {
                     link_type,
@@ -280,6 +298,21 @@ impl<'a> Walk<'a, '_> {
                 self.notes.open = Some((name.to_lowercase(), Vec::new()));
             }
             Event::FootnoteReference(name) => self.footnote_ref(&name),
+            Event::Html(_) | Event::InlineHtml(_) if !self.raw_html => {}
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.safe_url(dest_url);
+                self.text(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }))
+            }
             other => self.text(other),
         }
     }
@@ -446,7 +479,31 @@ mod tests {
     fn r(md: &str) -> Rendered {
         let mut links = BTreeMap::new();
         links.insert("other.md#x".to_string(), "briefs/other/#x".to_string());
-        render(md, &links, "/sub/", &["<figure>F</figure>".to_string()])
+        render(
+            md,
+            &links,
+            "/sub/",
+            &["<figure>F</figure>".to_string()],
+            true,
+        )
+    }
+
+    #[test]
+    fn without_raw_html_markup_and_script_urls_are_left_out() {
+        let md = "<script>alert(1)</script>\n\nA <b onclick=\"x()\">bold</b> [go](javascript:alert(2)) ![i](data:text/html,x) [ok](https://e.org)\n";
+        let kept = render(md, &BTreeMap::new(), "/", &[], true).html;
+        assert!(
+            kept.contains("<script>") && kept.contains("javascript:"),
+            "{kept}"
+        );
+        let safe = render(md, &BTreeMap::new(), "/", &[], false).html;
+        for gone in ["<script", "onclick", "javascript:", "data:", "<b "] {
+            assert!(!safe.contains(gone), "{gone} in {safe}");
+        }
+        assert!(
+            safe.contains("href=\"https://e.org\"") && safe.contains("bold"),
+            "{safe}"
+        );
     }
 
     #[test]
@@ -614,7 +671,7 @@ mod tests {
             "Text with `code` and <b>html</b> and &amp; entity and \\* escape.\n",
         ];
         for c in cases {
-            let text = render(c, &BTreeMap::new(), "/", &[]).text;
+            let text = render(c, &BTreeMap::new(), "/", &[], true).text;
             assert_eq!(words(&text), plain_commonmark_words(c), "{c:?}");
         }
     }

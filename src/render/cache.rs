@@ -134,6 +134,7 @@ struct CachedMarkdown {
     body: Arc<str>,
     links: Arc<BTreeMap<String, String>>,
     base_path: String,
+    raw_html: bool,
     figures: Vec<String>,
     out: Arc<markdown::Rendered>,
 }
@@ -143,6 +144,7 @@ struct CachedMarkdown {
 #[derive(Debug)]
 struct LastRender {
     base_path: String,
+    raw_html: bool,
     briefs: Vec<Arc<Brief>>,
     figures: Vec<Vec<String>>,
     md: Vec<Arc<markdown::Rendered>>,
@@ -173,6 +175,7 @@ impl RenderCache {
     ) {
         self.last = Some(LastRender {
             base_path: site.base_path.clone(),
+            raw_html: site.config.markdown.unsafe_html,
             briefs: site.briefs.clone(),
             figures: figures.to_vec(),
             md: md.to_vec(),
@@ -188,10 +191,11 @@ impl RenderCache {
     ) -> Vec<Arc<markdown::Rendered>> {
         // Telling what is cached is quick and done in order; rendering the rest is
         // the work, done in parallel.
-        let last = self
-            .last
-            .as_ref()
-            .filter(|l| l.base_path == site.base_path && l.briefs.len() == site.briefs.len());
+        let last = self.last.as_ref().filter(|l| {
+            l.base_path == site.base_path
+                && l.raw_html == site.config.markdown.unsafe_html
+                && l.briefs.len() == site.briefs.len()
+        });
         let mut md: Vec<Option<Arc<markdown::Rendered>>> = site
             .briefs
             .iter()
@@ -208,6 +212,7 @@ impl RenderCache {
                 let same = c.body == b.body
                     && c.links == b.links
                     && c.base_path == site.base_path
+                    && c.raw_html == site.config.markdown.unsafe_html
                     && &c.figures == figs;
                 if !same {
                     return None;
@@ -225,7 +230,9 @@ impl RenderCache {
             .into_par_iter()
             .map(|i| {
                 let b = &site.briefs[i];
-                let out = markdown::render(&b.body, &b.links, &site.base_path, &figures[i]);
+                let raw_html = site.config.markdown.unsafe_html;
+                let out =
+                    markdown::render(&b.body, &b.links, &site.base_path, &figures[i], raw_html);
                 (i, Arc::new(out))
             })
             .collect();
@@ -235,6 +242,7 @@ impl RenderCache {
                 body: b.body.clone(),
                 links: b.links.clone(),
                 base_path: site.base_path.clone(),
+                raw_html: site.config.markdown.unsafe_html,
                 figures: figures[i].clone(),
                 out: out.clone(),
             };

@@ -44,7 +44,13 @@ pub fn search_index_file(site: &Site, cache: &mut RenderCache) -> OutputFile {
         .iter()
         .map(|b| {
             cache.markdown_of(&b.src.file).unwrap_or_else(|| {
-                Arc::new(markdown::render(&b.body, &b.links, &site.base_path, &[]))
+                Arc::new(markdown::render(
+                    &b.body,
+                    &b.links,
+                    &site.base_path,
+                    &[],
+                    site.config.markdown.unsafe_html,
+                ))
             })
         })
         .collect();
