@@ -7,12 +7,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::ResolveOptions;
 use super::cache::{BodyResult, ResolveCache};
 use super::charts::{self, SpecSource};
+use super::lists::Published;
 use super::values::{Lookup, Shortcode, lookup, lookup_from_args, parse_shortcode};
 use crate::load::history::History;
 use crate::load::yaml::YamlDoc;
-use crate::load::{BriefSource, Dataset};
+use crate::load::{BriefSource, Dataset, SiteSources};
 use crate::markdown::lint::Lint;
 use crate::markdown::scan::{Scan, scan_markdown};
 use crate::model::Brief;
@@ -46,19 +48,41 @@ pub(super) struct Reads {
 pub(super) type FileIndex = HashMap<PathBuf, usize>;
 
 pub(super) struct Resolver<'a> {
-    pub(super) briefs: &'a [Arc<BriefSource>],
-    /// Index into `briefs` → slug, for published briefs only.
-    pub(super) slugs: &'a BTreeMap<usize, String>,
-    pub(super) files: &'a FileIndex,
-    pub(super) datasets: &'a BTreeMap<String, Dataset>,
-    pub(super) data_dir: PathBuf,
-    pub(super) drafts: &'a BTreeSet<usize>,
-    pub(super) cache: &'a ResolveCache,
-    pub(super) keep_broken_links: bool,
+    briefs: &'a [Arc<BriefSource>],
+    /// Which briefs are published, at which slug, and where each file is.
+    published: &'a Published,
+    datasets: &'a BTreeMap<String, Dataset>,
+    data_dir: PathBuf,
+    cache: &'a ResolveCache,
+    keep_broken_links: bool,
     /// With `keep_broken_links` (`tumen check`): links to brief files that do not
     /// exist, reported with the rest when the resolve fails, else by the check of
     /// the rendered links (in the same words).
     pub(super) deferred: std::sync::Mutex<Vec<Diagnostic>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub(super) fn new(
+        src: &'a SiteSources,
+        published: &'a Published,
+        cache: &'a ResolveCache,
+        opts: &ResolveOptions,
+    ) -> Resolver<'a> {
+        Resolver {
+            briefs: &src.briefs,
+            published,
+            datasets: &src.datasets,
+            data_dir: data_dir(&src.root),
+            cache,
+            keep_broken_links: opts.keep_broken_links,
+            deferred: Default::default(),
+        }
+    }
+
+    /// Whether brief `i` is left out as a draft.
+    pub(super) fn is_draft(&self, i: usize) -> bool {
+        self.published.drafts.contains(&i)
+    }
 }
 
 impl Resolver<'_> {
@@ -84,9 +108,9 @@ impl Resolver<'_> {
     /// Whether what a body read resolves as it did.
     fn still(&self, reads: &Reads) -> bool {
         reads.briefs.iter().all(|(file, slug)| {
-            self.files
-                .get(file)
-                .is_some_and(|t| !self.drafts.contains(t) && self.slugs.get(t) == Some(slug))
+            self.published.files.get(file).is_some_and(|t| {
+                !self.published.drafts.contains(t) && self.published.slugs.get(t) == Some(slug)
+            })
         }) && reads
             .datasets
             .iter()
@@ -171,20 +195,20 @@ impl Resolver<'_> {
         reads: &mut Reads,
         at: impl Fn(String) -> Diagnostic,
     ) -> Result<String, Diagnostic> {
-        match self.files.get(target) {
-            Some(&t) if self.drafts.contains(&t) => Err(at(format!(
+        match self.published.files.get(target) {
+            Some(&t) if self.published.drafts.contains(&t) => Err(at(format!(
                 "`{dest}` links to a draft, which this build leaves out"
             ))
             .with_help("publish the target (remove `draft: true`) or build with --drafts")),
             Some(t) => {
                 reads
                     .briefs
-                    .push((target.to_path_buf(), self.slugs[t].clone()));
-                Ok(format!("briefs/{}/", self.slugs[t]))
+                    .push((target.to_path_buf(), self.published.slugs[t].clone()));
+                Ok(format!("briefs/{}/", self.published.slugs[t]))
             }
             None => {
                 let published = (self.briefs.iter().enumerate())
-                    .filter(|(i, _)| !self.drafts.contains(i))
+                    .filter(|(i, _)| !self.published.drafts.contains(i))
                     .map(|(_, b)| b.file.as_path());
                 let (msg, help) = missing_brief(dest, target, published);
                 let d = at(msg).with_help(help);

@@ -4,12 +4,12 @@
 //! without redoing what is made across briefs ([`resolve_again`]). `tumen build`
 //! starts with an empty cache and never reads it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::sync::Arc;
 
 use super::ResolveOptions;
-use super::bodies::{FileIndex, Reads, ResolvedBody, Resolver, data_dir, make_brief};
+use super::bodies::{Reads, ResolvedBody, Resolver, make_brief};
 use super::lists::Published;
 use crate::load::history::History;
 use crate::load::{BriefSource, Dataset, SiteSources};
@@ -46,9 +46,7 @@ pub(super) struct Shape {
     /// The briefs as given, in the loader's order, with what the resolve made of
     /// their indexes.
     pub(super) srcs: Vec<Arc<BriefSource>>,
-    pub(super) slugs: BTreeMap<usize, String>,
-    pub(super) files: FileIndex,
-    pub(super) drafts: BTreeSet<usize>,
+    pub(super) published: Published,
     /// The published briefs in the site's order: index into `srcs`, and the brief.
     pub(super) placed: Vec<(usize, Arc<Brief>)>,
     pub(super) topics: Vec<Topic>,
@@ -178,9 +176,7 @@ impl Shape {
             history,
             config,
             srcs,
-            slugs: published.slugs,
-            files: published.files,
-            drafts: published.drafts,
+            published,
             placed: order.into_iter().zip(site.briefs.iter().cloned()).collect(),
             topics: site.topics.clone(),
             sources: site.sources.clone(),
@@ -229,20 +225,10 @@ pub(super) fn resolve_again(
 ) -> Option<Result<Vec<Arc<Brief>>, Diagnostics>> {
     let shape = cache.shape.as_ref()?;
     let changed = shape.changed(src, config, opts)?;
-    let resolver = Resolver {
-        briefs: &src.briefs,
-        slugs: &shape.slugs,
-        files: &shape.files,
-        datasets: &src.datasets,
-        data_dir: data_dir(&src.root),
-        drafts: &shape.drafts,
-        cache,
-        keep_broken_links: opts.keep_broken_links,
-        deferred: Default::default(),
-    };
+    let resolver = Resolver::new(src, &shape.published, cache, opts);
     let made: Vec<(usize, BodyResult)> = changed
         .into_iter()
-        .filter(|i| !resolver.drafts.contains(i))
+        .filter(|&i| !resolver.is_draft(i))
         .map(|i| (i, resolver.cached_or_new(i)))
         .collect();
     let mut errors = Diagnostics::default();

@@ -31,7 +31,7 @@ use crate::load::SiteSources;
 use crate::model::{Brief, Site};
 use crate::util::diag::Diagnostics;
 pub use bodies::missing_brief;
-use bodies::{ResolvedBody, Resolver, data_dir, make_brief};
+use bodies::{ResolvedBody, Resolver, make_brief};
 pub use cache::ResolveCache;
 use cache::{BodyResult, Shape, resolve_again};
 use lists::Published;
@@ -138,17 +138,7 @@ fn resolve_bodies(
     BTreeMap<usize, ResolvedBody>,
     Vec<crate::util::diag::Diagnostic>,
 ) {
-    let resolver = Resolver {
-        briefs: &src.briefs,
-        slugs: &published.slugs,
-        files: &published.files,
-        datasets: &src.datasets,
-        data_dir: data_dir(&src.root),
-        drafts: &published.drafts,
-        cache,
-        keep_broken_links: opts.keep_broken_links,
-        deferred: Default::default(),
-    };
+    let resolver = Resolver::new(src, published, cache, opts);
     let made: Vec<(usize, BodyResult)> = (published.slugs.keys().copied())
         .collect::<Vec<_>>()
         .into_par_iter()
@@ -206,7 +196,7 @@ fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -
         dataset_charts: shape.dataset_charts.clone(),
         static_files: src.static_files,
         theme: src.theme,
-        drafts_skipped: shape.drafts.len(),
+        drafts_skipped: shape.published.drafts.len(),
         missing_links: Vec::new(),
     }
 }
