@@ -185,6 +185,11 @@ fn run_build(src: SiteArgs, output: PathBuf, base_url: Option<String>, minify: b
         minify,
         ..build_options(src, output.clone(), base_url)
     };
+    if let Err(e) = tumen::write::stop_cleanly_on_interrupt(&output) {
+        eprintln!(
+            "warning: cannot watch for Ctrl-C ({e}); an interrupted build may leave a staging folder for the next one to remove"
+        );
+    }
     match build(&opts) {
         Ok(report) => {
             eprint!("{}", report.warnings);

@@ -13,8 +13,51 @@ use crate::output::{Content, OutputFile};
 use crate::util::diag::Diagnostic;
 use crate::util::paths::{absolute, display_path};
 
+mod interrupt;
+
+use interrupt::Phase;
+pub use interrupt::stop_cleanly_on_interrupt;
+
 fn io_err(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
-    Diagnostic::file(&display_path(path), format!("{what}: {e}"))
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem, StorageFull};
+    let d = Diagnostic::file(&display_path(path), format!("{what}: {e}"));
+    let kept = "the previous output is left as it was";
+    match e.kind() {
+        StorageFull => d.with_help(format!("the disk is full: free some space and build again; {kept}")),
+        ReadOnlyFilesystem => d.with_help(format!(
+            "the disk is mounted read-only: choose an output folder on a writable one with --output; {kept}"
+        )),
+        PermissionDenied => d.with_help(format!(
+            "tumen may not write here: make the folder writable (chmod u+w) or choose another with --output; {kept}"
+        )),
+        _ => d,
+    }
+}
+
+/// Refuse at once, before any work, an output that could not be replaced: tumen
+/// writes the new output beside the old one and swaps them, so both the folder
+/// and its parent must be writable.
+fn check_writable(o: &Path, shown: &Path) -> Result<(), Diagnostic> {
+    use rustix::fs::{Access, access};
+    let parent = o.parent().filter(|p| p.exists());
+    for dir in [Some(o).filter(|o| o.exists()), parent]
+        .into_iter()
+        .flatten()
+    {
+        if let Err(e) = access(dir, Access::WRITE_OK) {
+            let which = if dir == o {
+                "the output folder cannot be written".to_string()
+            } else {
+                format!(
+                    "the folder that holds the output cannot be written (tumen builds the new site beside {} and swaps it in)",
+                    shown.display()
+                )
+            };
+            let d = io_err(dir, &which, e.into());
+            return Err(d);
+        }
+    }
+    Ok(())
 }
 
 /// The folders of a site that hold its sources (see `load`); anything else inside
@@ -60,6 +103,7 @@ pub fn check_output_dir(out: &Path, site: &Path) -> Result<(), Diagnostic> {
         )
         .with_help("use a folder of its own, e.g. --output output"));
     }
+    check_writable(&o, &shown)?;
     if o.is_dir() {
         let mut entries =
             std::fs::read_dir(&o).map_err(|e| io_err(out, "cannot read the output folder", e))?;
@@ -80,38 +124,49 @@ pub fn check_output_dir(out: &Path, site: &Path) -> Result<(), Diagnostic> {
 /// Write `files` as the new content of `out`, atomically.
 pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     let out = absolute(out);
-    let parent = out.parent().expect("checked: not the root").to_path_buf();
-    let name = out
-        .file_name()
-        .expect("checked: has a name")
-        .to_string_lossy()
-        .into_owned();
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| io_err(&parent, "cannot create the output's parent folder", e))?;
-    // Leftovers of a build that was killed mid-way.
-    if let Ok(entries) = std::fs::read_dir(&parent) {
-        for e in entries.flatten() {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if n.starts_with(&format!(".{name}.tumen-")) {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    }
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return Err(
+            Diagnostic::file(&display_path(&out), "not a folder one can build into")
+                .with_help("choose an output folder of its own, e.g. --output output"),
+        );
+    };
+    let name = name.to_string_lossy().into_owned();
+    std::fs::create_dir_all(parent)
+        .map_err(|e| io_err(parent, "cannot create the output's parent folder", e))?;
+    recover_leftovers(parent, &out, &name);
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.tumen-staging-{pid}"));
-    let result = fill(&staging, files).and_then(|()| {
-        swap(
-            &staging,
-            &out,
-            &parent.join(format!(".{name}.tumen-old-{pid}")),
-        )
-    });
+    interrupt::set(Phase::Filling(staging.clone()));
+    let result = fill(&staging, files).and_then(|()| swap(&staging, &out, parent, &name));
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
+    interrupt::set(Phase::Idle);
     result
 }
 
+/// Clean up after a build that was killed: its staging folder goes, and a
+/// previous output moved aside by the two-rename swap (where the one-rename swap
+/// is missing) comes back if nothing took its place.
+fn recover_leftovers(parent: &Path, out: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.tumen-");
+    let mut leftovers: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    leftovers.sort();
+    for p in leftovers {
+        let is_old = p.to_string_lossy().contains(".tumen-old-");
+        if is_old && !out.exists() && std::fs::rename(&p, out).is_ok() {
+            continue;
+        }
+        let _ = std::fs::remove_dir_all(&p);
+    }
+}
 fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     std::fs::create_dir_all(staging)
         .map_err(|e| io_err(staging, "cannot create the staging folder", e))?;
@@ -126,6 +181,9 @@ fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
         std::fs::create_dir_all(&p).map_err(|e| io_err(&p, "cannot create a folder", e))?;
     }
     files.par_iter().try_for_each(|f| {
+        if interrupt::stopping() {
+            return Err(Diagnostic::file(&display_path(staging), "interrupted"));
+        }
         let dest = staging.join(&f.path);
         match &f.content {
             Content::Bytes(b) => {
@@ -141,21 +199,44 @@ fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     })
 }
 
-fn swap(staging: &Path, out: &Path, old: &Path) -> Result<(), Diagnostic> {
-    if out.exists() {
-        std::fs::rename(out, old)
+/// Put `staging` in the place of `out`. Where the system can, one rename swaps
+/// the two folders (Linux's `RENAME_EXCHANGE`), so there is no moment without an
+/// output, whatever kills the build; elsewhere two renames, undone on failure.
+fn swap(staging: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), Diagnostic> {
+    if !out.exists() {
+        return std::fs::rename(staging, out)
+            .map_err(|e| io_err(out, "cannot move the new output into place", e));
+    }
+    let mut phase = interrupt::phase();
+    let old = if exchange(staging, out) {
+        staging.to_path_buf()
+    } else {
+        let old = parent.join(format!(".{name}.tumen-old-{}", std::process::id()));
+        std::fs::rename(out, &old)
             .map_err(|e| io_err(out, "cannot move the previous output aside", e))?;
         if let Err(e) = std::fs::rename(staging, out) {
             // Put the previous site back: a failed build leaves it as it was.
-            let _ = std::fs::rename(old, out);
+            let _ = std::fs::rename(&old, out);
             return Err(io_err(out, "cannot move the new output into place", e));
         }
-        let _ = std::fs::remove_dir_all(old);
-    } else {
-        std::fs::rename(staging, out)
-            .map_err(|e| io_err(out, "cannot move the new output into place", e))?;
-    }
+        old
+    };
+    *phase = Phase::Replaced(old.clone());
+    drop(phase);
+    let _ = std::fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// Swap two folders in one rename; false where the system or file system cannot.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
 }
 
 /// Write `files` into the existing output `out` and delete `removed` (paths
