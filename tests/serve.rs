@@ -242,6 +242,48 @@ fn a_broken_dataset_keeps_the_last_good_site_and_shows_the_error() {
     assert!(!page.body.contains("id=\"tumen-overlay\""));
 }
 
+#[test]
+fn a_panic_in_a_rebuild_keeps_the_server_and_the_last_good_site() {
+    let (tmp, site) = copy_fixture("basic");
+    let trigger = std::ffi::OsStr::new("boom.md");
+    let s = Server::start_with_env(
+        &site,
+        &tmp.path().join("out"),
+        &[],
+        &[("TUMEN_TEST_PANIC_ON", trigger)],
+    );
+    let mut events = s.events();
+    std::fs::write(site.join("briefs/boom.md"), brief("Boom")).unwrap();
+    let failed = events.expect("failed", LIMIT);
+    assert!(
+        failed.contains("internal error while rebuilding"),
+        "{failed}"
+    );
+    assert!(failed.contains("please report it"), "{failed}");
+    let err = s.stderr_when(|e| e.contains("still serving the last good build"));
+    assert!(err.contains("internal error: a panic asked for"), "{err}");
+    assert!(err.contains("while working on boom.md"), "{err}");
+    let page = s.get("/briefs/debt/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("id=\"tumen-overlay\""));
+
+    // The next save is rebuilt, from scratch, and clears the error.
+    edit(
+        &site.join("briefs/debt.md"),
+        "Soviet-era debt",
+        "Soviet debt, rebuilt",
+    );
+    events.expect("reload", LIMIT);
+    let page = s.get("/briefs/debt/");
+    assert!(page.body.contains("Soviet debt, rebuilt"), "{}", page.body);
+    assert!(!page.body.contains("id=\"tumen-overlay\""));
+    assert_eq!(
+        s.get("/briefs/boom/").status,
+        200,
+        "the brief that panicked is read too"
+    );
+}
+
 fn brief(title: &str) -> String {
     format!("---\ntitle: \"{title}\"\ndate: 2024-06-01\ntopics: [burst]\n---\n\nBody of {title}.\n")
 }

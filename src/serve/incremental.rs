@@ -37,6 +37,20 @@ use crate::resolve::{ResolveCache, resolve_cached};
 use crate::util::diag::{Diagnostic, Diagnostics, Warnings};
 use crate::util::paths::display_path;
 
+/// How the tests make a rebuild panic: when `TUMEN_TEST_PANIC_ON` names a file
+/// among those changed. Never set otherwise.
+fn panic_if_asked(changes: &Changes) {
+    if let Some(name) = std::env::var_os("TUMEN_TEST_PANIC_ON")
+        && changes
+            .paths
+            .iter()
+            .any(|p| p.file_name() == Some(name.as_os_str()))
+    {
+        let _on = crate::util::panic::working_on(display_path(Path::new(&name)).display());
+        panic!("a panic asked for by TUMEN_TEST_PANIC_ON");
+    }
+}
+
 /// The last good build: what the output holds and what it was made from.
 struct Last {
     site: Site,
@@ -124,7 +138,33 @@ impl Builder {
     /// Bring the output up to date with `changes`.
     pub fn rebuild(&mut self, changes: &Changes) -> Outcome {
         let start = Instant::now();
+        panic_if_asked(changes);
         self.finish(start, changes.clone())
+    }
+
+    /// [`Builder::rebuild`], surviving a panic in it: the preview goes on serving
+    /// the last good site, says "internal error" as a failed build (the panic hook
+    /// has printed where), and forgets what the interrupted rebuild may have left
+    /// half-done, so the next save reads and renders everything again.
+    pub fn rebuild_or_recover(&mut self, changes: &Changes) -> Outcome {
+        let run = std::panic::AssertUnwindSafe(|| self.rebuild(changes));
+        match std::panic::catch_unwind(run) {
+            Ok(outcome) => outcome,
+            Err(payload) => {
+                *self = Builder::new(self.opts.clone(), self.output.clone());
+                self.failing = true;
+                let at = changes.paths.first().map(|p| display_path(p));
+                let d = Diagnostic::file(
+                    at.as_deref().unwrap_or(&self.opts.site_dir),
+                    format!(
+                        "internal error while rebuilding: {}",
+                        crate::util::panic::message(&*payload)
+                    ),
+                )
+                .with_help("this is a bug in tumen, not in your site: please report it; the last good build is still served, and the next save rebuilds everything");
+                Outcome::Failed(d.into())
+            }
+        }
     }
 
     fn finish(&mut self, start: Instant, changes: Changes) -> Outcome {

@@ -220,7 +220,7 @@ fn spawn_rebuilds(
     };
     let rebuilds = move || {
         while let Some(changes) = watcher.next() {
-            let mut outcome = builder.rebuild(&changes);
+            let mut outcome = builder.rebuild_or_recover(&changes);
             hub.publish(&outcome);
             flush(&mut builder);
             // Pages say whether their brief has uncommitted edits: ask git now
