@@ -142,29 +142,35 @@ impl Builder {
         self.finish(start, changes.clone())
     }
 
-    /// [`Builder::rebuild`], surviving a panic in it: the preview goes on serving
-    /// the last good site, says "internal error" as a failed build (the panic hook
-    /// has printed where), and forgets what the interrupted rebuild may have left
-    /// half-done, so the next save reads and renders everything again.
+    /// [`Builder::rebuild`], surviving a panic in it: see [`Builder::recovering`].
     pub fn rebuild_or_recover(&mut self, changes: &Changes) -> Outcome {
-        let run = std::panic::AssertUnwindSafe(|| self.rebuild(changes));
-        match std::panic::catch_unwind(run) {
-            Ok(outcome) => outcome,
-            Err(payload) => {
-                *self = Builder::new(self.opts.clone(), self.output.clone());
-                self.failing = true;
-                let at = changes.paths.first().map(|p| display_path(p));
-                let d = Diagnostic::file(
-                    at.as_deref().unwrap_or(&self.opts.site_dir),
-                    format!(
-                        "internal error while rebuilding: {}",
-                        crate::util::panic::message(&*payload)
-                    ),
-                )
-                .with_help("this is a bug in tumen, not in your site: please report it; the last good build is still served, and the next save rebuilds everything");
-                Outcome::Failed(d.into())
-            }
-        }
+        let at = changes.paths.first().map(|p| display_path(p));
+        self.recovering(at, |b| b.rebuild(changes))
+    }
+
+    /// Run `work` on the builder; if it panics, the preview goes on serving the
+    /// last good site, says "internal error" as a failed build (the panic hook has
+    /// printed where), and forgets what the interrupted work may have left
+    /// half-done, so the next save reads and renders everything again.
+    pub fn recovering<T: From<Outcome>>(
+        &mut self,
+        at: Option<std::path::PathBuf>,
+        work: impl FnOnce(&mut Builder) -> T,
+    ) -> T {
+        let run = std::panic::AssertUnwindSafe(|| work(self));
+        std::panic::catch_unwind(run).unwrap_or_else(|payload| {
+            *self = Builder::new(self.opts.clone(), self.output.clone());
+            self.failing = true;
+            let d = Diagnostic::file(
+                at.as_deref().unwrap_or(&self.opts.site_dir),
+                format!(
+                    "internal error while rebuilding: {}",
+                    crate::util::panic::message(&*payload)
+                ),
+            )
+            .with_help("this is a bug in tumen, not in your site: please report it; the last good build is still served, and the next save rebuilds everything");
+            T::from(Outcome::Failed(d.into()))
+        })
     }
 
     fn finish(&mut self, start: Instant, changes: Changes) -> Outcome {

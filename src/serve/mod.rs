@@ -225,7 +225,7 @@ fn spawn_rebuilds(
             flush(&mut builder);
             // Pages say whether their brief has uncommitted edits: ask git now
             // the edited page is back, and say both in one line per save.
-            if let Some(more) = builder.follow_git_status() {
+            if let Some(more) = builder.recovering(None, Builder::follow_git_status) {
                 hub.publish(&more);
                 flush(&mut builder);
                 outcome = outcome.then(more);
