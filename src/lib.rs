@@ -21,6 +21,10 @@
 //! of briefs), [`model`] (the resolved site), [`output`] (the files made) and
 //! [`deps`] (what each file was made from: the incremental contract).
 
+// No panic on data from files: errors instead (issue 14). The few `expect`s left
+// state an invariant of tumen's own code, each with `#[allow]` and why.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 // Shared modules.
 pub mod deps;
 pub mod markdown;

@@ -4,6 +4,9 @@
 //! them. Nothing here decides anything about a site but where it is
 //! ([`find_site`]).
 
+// As in the library: no unwrap or expect outside tests.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -27,8 +27,10 @@ pub fn new_brief(site_dir: &Path, title: &str, today: Date) -> Result<PathBuf, D
         )
         .with_help(crate::load::NO_SITE_HELP)
     })?;
-    let config = SiteConfig::load(&display_path(&config_file), &text)
-        .map_err(|d| d.0.into_iter().next().expect("at least one"))?;
+    let config = SiteConfig::load(&display_path(&config_file), &text).map_err(|d| {
+        (d.0.into_iter().next())
+            .unwrap_or_else(|| Diagnostic::file(&config_file, "cannot read the settings"))
+    })?;
     let dir = site_dir.join("briefs");
     std::fs::create_dir_all(&dir).map_err(|e| {
         Diagnostic::file(
@@ -97,7 +99,7 @@ whose `year` is 2023):
 
 /// A YAML double-quoted string.
 fn yaml_string(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serialises")
+    serde_json::Value::from(s).to_string()
 }
 
 fn yaml_list(items: &[String]) -> String {

@@ -169,13 +169,13 @@ impl BriefSource {
         if front.title.trim().is_empty() {
             errors.push(doc.error_at(&[Seg::Key("title".into())], "the title is empty"));
         }
-        errors.into_result()?;
+        let date = errors.or_value(date)?;
         Ok(BriefSource {
             file: file.to_path_buf(),
             stem,
             body_start,
             front,
-            date: date.expect("checked above"),
+            date,
             updated,
             text,
         })
@@ -184,8 +184,9 @@ impl BriefSource {
     /// A diagnostic at the value of a front matter key (the front matter is re-read
     /// only here, when there is an error to place).
     pub fn front_error(&self, path: &[Seg], message: impl Into<String>) -> Diagnostic {
-        let (yaml, first_line, _) =
-            split_front_matter(&self.text).expect("a loaded brief has front matter");
+        let Some((yaml, first_line, _)) = split_front_matter(&self.text) else {
+            return Diagnostic::file(&self.file, message);
+        };
         YamlDoc {
             file: &self.file,
             file_text: &self.text,

@@ -320,8 +320,9 @@ impl<'a> Walk<'a, '_> {
     /// An event inside a footnote definition: kept for the notes at the end.
     fn in_note(&mut self, ev: Event<'a>) {
         if let Event::End(TagEnd::FootnoteDefinition) = ev {
-            let (name, buf) = self.notes.open.take().expect("inside a definition");
-            self.notes.defs.insert(name, buf);
+            if let Some((name, buf)) = self.notes.open.take() {
+                self.notes.defs.insert(name, buf);
+            }
             return;
         }
         if let Event::Text(t) = &ev {

@@ -136,8 +136,7 @@ impl<'w> Collected<'w> {
             if !self.wants(&csv) && !self.wants(&json_path) {
                 continue;
             }
-            let mut json_text =
-                serde_json::to_string_pretty(&d.to_json()).expect("JSON of plain values");
+            let mut json_text = format!("{:#}", d.to_json());
             json_text.push('\n');
             for (p, bytes) in [
                 (csv, d.to_csv().into_bytes()),

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde_json::Value as Json;
@@ -58,11 +58,19 @@ impl Figures {
             plan.key(),
             crate::util::hash::fnv(palette.join(",").as_bytes()),
         );
-        if let Some(s) = self.svgs.lock().expect("svgs").get(&key) {
+        if let Some(s) = self
+            .svgs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
             return Ok(s.clone());
         }
         let drawn = Arc::new(charts::svg(plan, palette)?);
-        self.svgs.lock().expect("svgs").insert(key, drawn.clone());
+        self.svgs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, drawn.clone());
         Ok(drawn)
     }
 }
@@ -184,6 +192,10 @@ impl RenderCache {
     }
 
     /// Every brief's Markdown, from the cache where its inputs are unchanged.
+    #[allow(
+        clippy::expect_used,
+        reason = "each brief's HTML is filled in the loop above, from the cache or made"
+    )]
     pub(super) fn markdown(
         &mut self,
         site: &Site,
@@ -341,6 +353,10 @@ impl RenderCache {
     }
 
     /// Every brief's card, from the cache where what it is made from is unchanged.
+    #[allow(
+        clippy::expect_used,
+        reason = "each card is filled in the loop above, from the cache or made"
+    )]
     pub(super) fn cards(
         &mut self,
         ctx: &Ctx,

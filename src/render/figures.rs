@@ -8,7 +8,7 @@
 //! else it reads changed (the render cache keeps them, see [`RenderCache`]).
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -78,8 +78,8 @@ pub(super) fn draw_all<'a>(
     let (datasets, dataset_files) = drawer.datasets(&mut errors);
     let (used, made) = (drawer.used, drawer.made);
     cache.keep_figures(
-        used.into_inner().expect("figures"),
-        made.into_inner().expect("figures"),
+        used.into_inner().unwrap_or_else(PoisonError::into_inner),
+        made.into_inner().unwrap_or_else(PoisonError::into_inner),
     );
     errors.into_result()?;
     Ok(Drawn {
@@ -112,11 +112,17 @@ impl<'s> Drawer<'s, '_> {
     ) -> Result<Figure, String> {
         let key = (plan.key(), number, id.to_string(), svg_path.to_string());
         if let Some(f) = self.known.get(&key) {
-            self.used.lock().expect("figures").insert(key);
+            self.used
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key);
             return Ok(f.clone());
         }
         let f = self.draw(plan, number, id, svg_path)?;
-        self.made.lock().expect("figures").push((key, f.clone()));
+        self.made
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((key, f.clone()));
         Ok(f)
     }
 

@@ -66,7 +66,9 @@ pub fn html(input: &str) -> String {
             }
             continue;
         }
-        let c = input[i..].chars().next().expect("in bounds");
+        let Some(c) = input[i..].chars().next() else {
+            break;
+        };
         if c.is_ascii_whitespace() {
             if !in_space {
                 out.push(' ');

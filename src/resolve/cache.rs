@@ -124,11 +124,9 @@ impl ResolveCache {
     fn keep(&mut self, src: &Arc<BriefSource>, r: BodyResult) -> Result<ResolvedBody, Diagnostics> {
         match r {
             BodyResult::Reused(v) => {
-                let entry = self
-                    .bodies
-                    .get_mut(src.file.as_os_str())
-                    .expect("reused from the cache");
-                if !Arc::ptr_eq(&entry.src, src) {
+                if let Some(entry) = self.bodies.get_mut(src.file.as_os_str())
+                    && !Arc::ptr_eq(&entry.src, src)
+                {
                     entry.src = src.clone();
                 }
                 Ok(v)
@@ -236,7 +234,7 @@ pub(super) fn resolve_again(
     if let Err(e) = errors.into_result() {
         return Some(Err(e));
     }
-    let shape = cache.shape.as_mut().expect("checked above");
+    let shape = cache.shape.as_mut()?;
     shape.srcs = src.briefs.clone();
     // Unchanged briefs are shared with the last resolve (and with what the
     // render cached from them).

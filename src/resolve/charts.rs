@@ -226,12 +226,8 @@ impl Ctx<'_, '_> {
             .and_then(|c| self.column(c, &[Seg::Key("series_by".into())], &mut errors));
         self.check_series_options(spec, &mut errors);
         self.check_looks(spec, &mut errors);
-        errors.into_result()?;
-        Ok(Columns {
-            x: x.expect("checked"),
-            ys,
-            split,
-        })
+        let x = errors.or_value(x)?;
+        Ok(Columns { x, ys, split })
     }
 
     /// The `y` columns: each must exist and hold numbers.
@@ -512,7 +508,9 @@ impl Ctx<'_, '_> {
             if !by_value {
                 continue;
             }
-            let p = x_position(cell).expect("numeric or date");
+            let Some(p) = x_position(cell) else {
+                continue;
+            };
             if !seen_x.insert(p.to_bits()) && spec.kind != ChartKind::Scatter {
                 return Err(src
                     .at(

@@ -332,7 +332,9 @@ pub(super) fn topics(briefs: &mut [Brief]) -> Vec<Topic> {
                 continue;
             }
             seen.push(s);
-            let topic = topics.get_mut(s).expect("counted above");
+            let Some(topic) = topics.get_mut(s) else {
+                continue;
+            };
             b.topics.push((topic.name.clone(), topic.slug.clone()));
             topic.briefs.push(bi);
         }

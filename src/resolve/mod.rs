@@ -157,6 +157,10 @@ fn resolve_bodies(
 }
 
 /// The published briefs from their sources and resolved bodies, by source index.
+#[allow(
+    clippy::expect_used,
+    reason = "each published brief's body was resolved before, or the resolve failed"
+)]
 fn make_briefs(
     src: &SiteSources,
     published: &Published,
@@ -181,6 +185,10 @@ fn make_briefs(
 
 /// The site of a resolve made again from the last one's shape: the new briefs,
 /// with everything made across briefs as it was.
+#[allow(
+    clippy::expect_used,
+    reason = "called only when the resolve reused the last shape, which it checked is there"
+)]
 fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -> Site {
     let shape = cache.shape.as_ref().expect("resolved again from it");
     Site {

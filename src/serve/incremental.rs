@@ -238,6 +238,10 @@ impl Builder {
 
     /// Read again what `changes` touched: everything on the first build and when
     /// the watcher lost track. True when a source may have changed.
+    #[allow(
+        clippy::expect_used,
+        reason = "the store was read just above when it was not held"
+    )]
     fn read_changes(&mut self, changes: &Changes) -> Result<bool, Diagnostics> {
         if changes.rescan || self.store.is_none() {
             self.store = None;
@@ -276,6 +280,10 @@ impl Builder {
     }
 
     /// Resolve, render what changed and write it. `None` when no output changed.
+    #[allow(
+        clippy::expect_used,
+        reason = "`last` is there when the rebuild is not full"
+    )]
     fn build(&mut self, start: Instant) -> Result<Option<Built>, Diagnostics> {
         let mut clock = crate::util::trace::Clock::since("rebuild", start);
         let sources = self.sources()?;
@@ -315,6 +323,10 @@ impl Builder {
     }
 
     /// The sources as they stand, with the history (read if it is not held).
+    #[allow(
+        clippy::expect_used,
+        reason = "called only after read_changes has read the store"
+    )]
     fn sources(&mut self) -> Result<SiteSources, Diagnostics> {
         let store = self.store.as_ref().expect("read before building");
         let (site_dir, history) = (&self.opts.site_dir, &mut self.history);

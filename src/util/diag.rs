@@ -202,6 +202,20 @@ impl Diagnostics {
     /// Takes the diagnostics out, leaving this collection empty for the next batch.
     /// The same problem met in several places (the same message and help) is one
     /// report that lists the other places.
+    /// The errors recorded, or else `value`: for a value missing only when an
+    /// error was recorded (what `expect("checked above")` would say), without a
+    /// panic should that ever fail to hold.
+    pub fn or_value<T>(&mut self, value: Option<T>) -> Result<T, Diagnostics> {
+        self.into_result()?;
+        value.ok_or_else(|| {
+            Diagnostic::file(
+                Path::new("tumen"),
+                "internal error: a value is missing with no error to say why; please report it",
+            )
+            .into()
+        })
+    }
+
     pub fn into_result(&mut self) -> Result<(), Diagnostics> {
         if self.0.is_empty() {
             return Ok(());
