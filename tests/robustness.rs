@@ -358,3 +358,29 @@ fn unsafe_html_false_strips_raw_html() {
         "{err}"
     );
 }
+
+#[test]
+fn a_large_dataset_page_shows_its_first_thousand_rows_and_the_files_hold_all() {
+    let (tmp, o) = case(|site| {
+        let mut yaml = String::from(
+            "title: Many rows\ncolumns:\n  - {name: n, type: integer}\n  - {name: v, type: number}\nrows:\n",
+        );
+        for i in 0..2500 {
+            yaml.push_str(&format!("  - {{n: {i}, v: {}.5}}\n", i * 3));
+        }
+        std::fs::write(site.join("data/many.yaml"), yaml).unwrap();
+    });
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("out");
+    let page = read(&out.join("data/many/index.html"));
+    assert_eq!(page.matches("<tr><td").count(), 1000, "rows in the page");
+    assert!(page.contains("2,500 rows"), "the count, grouped");
+    assert!(
+        page.contains("The first 1,000 of 2,500 rows. All of them are in the"),
+        "the note"
+    );
+    let csv = read(&out.join("data/many.csv"));
+    assert_eq!(csv.lines().count(), 2501, "header and every row");
+    let json: serde_json::Value = serde_json::from_str(&read(&out.join("data/many.json"))).unwrap();
+    assert_eq!(json["rows"].as_array().map(Vec::len), Some(2500));
+}

@@ -15,12 +15,11 @@ use std::ffi::{OsStr, OsString};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
-use serde_json::Value as Json;
 use tera::Value;
 
 use super::cards::Card;
 use super::charts;
-use super::context::{Ctx, related_briefs, tv};
+use super::context::{Ctx, related_briefs};
 use super::figures::Figure;
 use super::search::Terms;
 use super::templates::Templates;
@@ -493,23 +492,26 @@ impl RenderCache {
         {
             return (c.data.clone(), c.datasets.clone());
         }
-        let mut data = serde_json::Map::new();
-        for (name, d) in &site.datasets {
-            let v = ctx.dataset(d);
+        // Each dataset made into a template value once (in parallel: a large
+        // one takes a while); the two globals share them.
+        let values: Vec<(&String, Value)> = (site.datasets.par_iter())
+            .map(|(name, d)| (name, ctx.dataset_value(d)))
+            .collect();
+        let mut data = tera::value::Map::new();
+        for (name, v) in &values {
             // `data["trade-turnover"]` always works; `data.trade_turnover` reads better.
             if name.contains('-') {
-                data.insert(name.replace('-', "_"), v.clone());
+                data.insert(name.replace('-', "_").into(), v.clone());
             }
-            data.insert(name.clone(), v);
+            data.insert(name.to_string().into(), v.clone());
         }
-        let data = tv(&Json::Object(data));
-        let datasets = tv(&Json::Array(
-            site.datasets
-                .values()
-                .filter(|d| d.name != "sources")
-                .map(|d| ctx.dataset(d))
-                .collect(),
-        ));
+        let data = Value::from(data);
+        let datasets = Value::from(
+            (values.into_iter())
+                .filter(|(name, _)| name.as_str() != "sources")
+                .map(|(_, v)| v)
+                .collect::<Vec<_>>(),
+        );
         self.data = Some(CachedData {
             base_path: site.base_path.clone(),
             texts,

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use tera::Value;
+use tera::value::Key;
 
 use super::cards::Card;
 use super::templates::Templates;
@@ -20,6 +21,11 @@ use crate::load::dataset::{Cell, ColumnType, Dataset};
 use crate::markdown::html as markdown;
 use crate::model::{Brief, Site};
 use crate::util::format::format_number;
+
+/// The most rows a dataset's page shows as a table: a page of 860,000 rows
+/// (100 MB of HTML) helps no reader and takes a browser minutes. The page says how
+/// many there are and links the whole table (CSV, JSON).
+pub(super) const PAGE_ROWS: usize = 1000;
 
 pub(super) fn tv(j: &Json) -> Value {
     Value::from_serializable(j)
@@ -32,6 +38,41 @@ pub(super) fn with_values(base: &Json, extra: Vec<(&'static str, Value)>) -> Val
         m.insert(k.into(), v);
     }
     Value::from(m)
+}
+
+/// A dataset's rows as template values: what `tv(&d.rows_json())` makes.
+fn rows_value(d: &Dataset) -> Value {
+    let keys: Vec<Key<'static>> = (d.columns.iter())
+        .map(|c| Key::String(Arc::from(c.name.as_str())))
+        .collect();
+    let rows: Vec<Value> = (d.rows.par_iter())
+        .map(|row| {
+            let mut m = tera::value::Map::with_capacity(keys.len());
+            for (k, cell) in keys.iter().zip(row) {
+                m.insert(k.clone(), cell_value(cell));
+            }
+            Value::from(m)
+        })
+        .collect();
+    Value::from(rows)
+}
+
+/// A cell as a template value, as [`Cell::to_json`] and [`tv`] would make it.
+fn cell_value(c: &Cell) -> Value {
+    match c {
+        Cell::Null => Value::none(),
+        Cell::Integer(i) => int_value(*i),
+        Cell::Year(y) => int_value(i64::from(*y)),
+        Cell::Number(n) if n.is_finite() => (*n).into(),
+        Cell::Number(_) => Value::none(),
+        Cell::Text(s) => s.as_str().into(),
+        Cell::Date(d) => d.iso().into(),
+    }
+}
+
+/// JSON keeps non-negative integers unsigned, and so does a value made from it.
+fn int_value(i: i64) -> Value {
+    u64::try_from(i).map_or_else(|_| i.into(), Value::from)
 }
 
 /// A number as a reader sees it in a table: thousands grouped, decimals as written.
@@ -144,7 +185,32 @@ impl Ctx<'_> {
         json!({"name": d.name, "title": d.title, "url": self.url(&format!("data/{}/", d.name))})
     }
 
-    pub(super) fn dataset(&self, d: &Dataset) -> Json {
+    /// A dataset as templates read it, with every row (the `data` and
+    /// `datasets` globals), as a template value: its rows made straight from the
+    /// cells (not through JSON) and in parallel, the column names shared: a
+    /// dataset of 860,000 rows takes a second, not twelve.
+    pub(super) fn dataset_value(&self, d: &Dataset) -> Value {
+        with_values(
+            &self.dataset_with(d, Vec::new()),
+            vec![("rows", rows_value(d))],
+        )
+    }
+
+    /// A dataset as its page reads it: the first [`PAGE_ROWS`] rows (all of them
+    /// are in `data.<name>.rows` and in the downloads), with `rows_shown`.
+    pub(super) fn dataset_page(&self, d: &Dataset) -> Json {
+        let mut rows = d.rows_json();
+        rows.truncate(PAGE_ROWS);
+        let mut v = self.dataset_with(d, rows);
+        let shown = d.rows.len().min(PAGE_ROWS);
+        let grouped = |n: usize| display_cell(&Cell::Integer(n as i64));
+        v["rows_shown"] = json!(shown);
+        v["rows_shown_text"] = json!(grouped(shown));
+        v["row_count_text"] = json!(grouped(d.rows.len()));
+        v
+    }
+
+    fn dataset_with(&self, d: &Dataset, rows: Vec<Json>) -> Json {
         json!({
             "name": d.name,
             "title": d.title,
@@ -152,7 +218,7 @@ impl Ctx<'_> {
             "unit": d.unit,
             "sources": d.sources,
             "columns": d.columns.iter().map(|c| json!({"name": c.name, "type": c.kind, "unit": c.unit, "label": c.label, "heading": c.heading(), "numeric": matches!(c.kind, ColumnType::Number | ColumnType::Integer)})).collect::<Vec<_>>(),
-            "rows": d.rows_json(),
+            "rows": rows,
             "row_count": d.rows.len(),
             "view": d.view,
             "url": self.url(&format!("data/{}/", d.name)),

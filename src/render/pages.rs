@@ -13,7 +13,7 @@ use serde_json::{Value as Json, json};
 use tera::{Context, Value};
 
 use super::assemble::Collected;
-use super::context::{Ctx, display_cell, tv, with_values};
+use super::context::{Ctx, PAGE_ROWS, display_cell, tv, with_values};
 use super::templates::Templates;
 use crate::deps::Dep;
 use crate::load::dataset::{Cell, ColumnType, Dataset, View};
@@ -375,10 +375,11 @@ fn topic(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'st
 /// the briefs that cite it.
 fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
     let site = ctx.site;
-    let mut v = ctx.dataset(d);
+    let mut v = ctx.dataset_page(d);
     v["table"] = Json::Array(
         d.rows
             .iter()
+            .take(PAGE_ROWS)
             .map(|r| Json::Array(r.iter().map(|c| Json::String(display_cell(c))).collect()))
             .collect(),
     );
