@@ -245,6 +245,10 @@ fn spawn_rebuilds(
 fn run_http(listener: std::net::TcpListener, served: Arc<http::Served>) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Files are read on these (`http::file`). Tokio's default of 512 lets many
+        // clients at once start hundreds of threads, each with its own stack and
+        // allocator arena, for reads that take microseconds each.
+        .max_blocking_threads(8)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the server: {e}"))?;
