@@ -28,8 +28,9 @@ Checks, each failing the run (exit status 1):
   every listener, so each listener must see exactly as many `reload` events as
   the server printed `Rebuilt` lines (edits close together may be rebuilt as
   one, which is why edits are not counted one by one), no `failed` event, its
-  last reload after the last edit, and the brief served at the end shows the
-  last edit;
+  last reload after the last edit; each listener loads the edited brief again
+  after each reload, as an open page does, and must never see an older edit than
+  the time before; the brief served at the end shows the last edit;
 - memory is flat: the resident size at the end is within 20% (or 10 MB, the
   larger) of what it was after the first 5 s of load, when the caches, buffers
   and connections have been made;
@@ -162,6 +163,7 @@ async def fetcher(i, port, paths, stats, stop):
 class Listener:
     def __init__(self):
         self.reloads = []  # arrival times
+        self.shown = []  # the edit the brief showed when fetched after each reload
         self.other = {}
         self.hello = asyncio.Event()
         self.error = None
@@ -188,6 +190,8 @@ async def listen(port, lst, stop):
                     lst.hello.set()
                 elif name == "reload":
                     lst.reloads.append(time.perf_counter())
+                    # As an open page does: load it again.
+                    lst.shown.append(await edit_shown(port))
                 else:
                     lst.other[name] = lst.other.get(name, 0) + 1
         writer.close()
@@ -198,6 +202,15 @@ async def listen(port, lst, stop):
     except Exception as e:  # noqa: BLE001 (any error fails the listener)
         lst.error = f"{type(e).__name__}: {e}"
         lst.hello.set()
+
+
+async def edit_shown(port):
+    """The number of the edit the brief shows (0 before the first)."""
+    body = await fetch_once(port, BRIEF_URL)
+    if not body.rstrip().endswith(b"</html>"):
+        raise ValueError("the brief, loaded after a reload, is cut short")
+    m = re.search(rb"\(load edit (\d+)\)", body)
+    return int(m.group(1)) if m else 0
 
 
 async def slow_client(port, result, stop):
@@ -266,9 +279,12 @@ def proc_status(pid):
                 elif l.startswith("Threads:"):
                     threads = int(l.split()[1])
         fds = len(os.listdir(f"/proc/{pid}/fd"))
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         return None
-    return rss, fds, threads
+    return rss, fds, threads, cpu
 
 
 async def sampler(pid, samples, stop):
@@ -294,6 +310,7 @@ class Server:
             [binary, "serve", "--site", site, "--output", out, "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.rebuilds = 0
+        self.rebuild_ms = []
         self.errors = []
         self.lock = threading.Lock()
         line = self.proc.stdout.readline()
@@ -309,6 +326,9 @@ class Server:
             with self.lock:
                 if line.startswith("Rebuilt "):
                     self.rebuilds += 1
+                    m = re.search(r" in (\d+) ms", line)
+                    if m:
+                        self.rebuild_ms.append(int(m.group(1)))
                 elif line.startswith(("error", "warning", "internal error")):
                     self.errors.append(line.rstrip())
 
@@ -323,6 +343,7 @@ async def run(site, out, server):
     stop_load = asyncio.Event()
     stop_all = asyncio.Event()
     samples, edits, slow = [], [], []
+    await fetch_once(server.port, "/")  # the server is up, its threads started
     sampling = asyncio.create_task(sampler(server.proc.pid, samples, stop_all))
     await asyncio.sleep(1.1)  # a sample before any load
     listeners = [Listener() for _ in range(LISTENERS)]
@@ -340,7 +361,7 @@ async def run(site, out, server):
     elapsed = time.perf_counter() - t0
     # Let the last edit be rebuilt and announced.
     await asyncio.sleep(DRAIN)
-    final = await final_page(server.port)
+    final = await fetch_once(server.port, BRIEF_URL)
     rebuilds = server.rebuilt() - rebuilt_before
     for t in listening:
         t.cancel()
@@ -351,11 +372,13 @@ async def run(site, out, server):
     return stats, elapsed, listeners, edits, slow, samples, rebuilds, final
 
 
-async def final_page(port):
+async def fetch_once(port, path):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {BRIEF_URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
-    _, _, body = await read_response(reader)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    status, _, body = await read_response(reader)
     writer.close()
+    if status != 200:
+        raise ValueError(f"{path}: status {status}")
     return body
 
 
@@ -388,7 +411,9 @@ def report(stats, elapsed, listeners, edits, slow, samples, rebuilds, final, ser
     if stats.failures:
         problems.append(f"{len(stats.failures)} failed requests, e.g. {[f for f in stats.failures if f][:5]}")
     seen = [len(l.reloads) for l in listeners]
-    rows.append(("rebuilds (server's lines)", str(rebuilds)))
+    ms = server.rebuild_ms[-rebuilds:] if rebuilds else []
+    rows.append(("rebuilds (server's lines)", f"{rebuilds}" + (
+        f", each {statistics.median(ms):.0f} ms (median), {max(ms)} ms at most" if ms else "")))
     rows.append(("reloads per listener", f"min {min(seen)}, max {max(seen)}"))
     rl = [x * 1000 for x in reload_latencies(listeners, edits)]
     if rl:
@@ -397,6 +422,8 @@ def report(stats, elapsed, listeners, edits, slow, samples, rebuilds, final, ser
     for i, l in enumerate(listeners):
         if l.error:
             problems.append(f"listener {i}: {l.error}")
+        if any(a > b for a, b in zip(l.shown, l.shown[1:])):
+            problems.append(f"listener {i}: the brief went back to an older edit after a reload: {l.shown}")
         if len(l.reloads) != rebuilds:
             problems.append(f"listener {i} saw {len(l.reloads)} reloads for {rebuilds} rebuilds")
         if l.other:
@@ -435,6 +462,7 @@ def memory_rows(samples, rows, problems):
                  f"peak {peak:.1f} MB, end {end[1]:.1f} MB"))
     rows.append(("memory by second", " ".join(f"{s[1]:.0f}" for s in samples) + " MB"))
     rows.append(("open files", f"start {start[2]}, peak {max(s[2] for s in samples)}, end {end[2]}"))
+    rows.append(("server CPU", f"{end[4] - start[4]:.1f} s in {end[0] - start[0]:.0f} s"))
     rows.append(("threads", f"start {start[3]}, peak {max(s[3] for s in samples)}, end {end[3]}"))
     ok = True
     if end[1] > warm[1] + max(0.2 * warm[1], 10):
