@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::server::Server;
 use common::*;
-use tumen::serve::conn::HEADER_TIMEOUT;
+use tumen::serve::conn::{HEADER_TIMEOUT, MAX_CONNECTIONS};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -283,4 +283,45 @@ fn a_slow_client_holds_up_no_one_and_is_closed_after_the_header_timeout() {
         "idle closed after {after:?}"
     );
     assert_eq!(s.get("/").status, 200);
+}
+
+/// Send `raw` on `c` and read the response: its head (lowercase) and body.
+fn request_on(c: &mut TcpStream, raw: &[u8]) -> (String, Vec<u8>) {
+    c.write_all(raw).unwrap();
+    let mut data = Vec::new();
+    let mut buf = [0u8; 65536];
+    while !complete(&data) {
+        let n = c.read(&mut buf).expect("a response");
+        assert!(n > 0, "closed before the response was whole: {data:?}");
+        data.extend_from_slice(&buf[..n]);
+    }
+    let end = head_end(&data).unwrap();
+    let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+    (head, data[end..].to_vec())
+}
+
+#[test]
+fn past_the_connection_limit_clients_take_turns() {
+    let (_tmp, s) = start();
+    // Every slot taken by a kept-alive connection that made a request.
+    let t0 = Instant::now();
+    let mut held = Vec::new();
+    let mut told_to_close = 0;
+    for _ in 0..MAX_CONNECTIONS {
+        let mut c = TcpStream::connect(("127.0.0.1", s.port)).expect("connect");
+        c.set_read_timeout(Some(HEADER_TIMEOUT * 3)).unwrap();
+        let (head, _) = request_on(&mut c, &get(b"/style.css"));
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        told_to_close += usize::from(head.contains("connection: close"));
+        held.push(c);
+    }
+    // While no slot was free, responses closed their connections (unless filling
+    // them took so long that the header timeout closed some first).
+    if t0.elapsed() < HEADER_TIMEOUT - SECOND {
+        assert!(told_to_close >= 1, "no connection was told to close");
+    }
+    // So a new client is served at once, not when an idle one times out.
+    let t1 = Instant::now();
+    assert_eq!(s.get("/").status, 200);
+    assert!(t1.elapsed() < SECOND, "served after {:?}", t1.elapsed());
 }

@@ -12,17 +12,24 @@
 //!   more gets `431`; a request line hyper cannot parse (a NUL, HTTP/0.9, garbage)
 //!   gets `400`, a path longer than hyper takes `414`;
 //! - at most [`MAX_CONNECTIONS`] at once: each holds a file descriptor, and the
-//!   server must still be able to open the files it serves and writes. Past it,
-//!   new connections wait in the kernel's queue until one closes, which the
-//!   timeout above makes happen soon for any connection not in use.
+//!   server must still be able to open the files it serves and writes (1,024 is a
+//!   common limit). Past it, new connections wait in the kernel's queue until one
+//!   closes: the timeout above closes those not in use, and while every slot is
+//!   taken each response closes its connection, so that busy clients take turns
+//!   with the waiting ones instead of keeping their slots.
 //!
 //! Everything else (which file, which status) is the router's ([`super::http`]).
 
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::{HeaderValue, Request, header};
+use axum::response::Response;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
+use hyper::service::{Service, service_fn};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -60,7 +67,7 @@ pub async fn serve(listener: TcpListener, router: Router) {
         };
         // Responses go out whole; waiting to fill a packet only delays them.
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let service = taking_turns(router.clone(), slots.clone());
         let connection = http.serve_connection(TokioIo::new(stream), service);
         tokio::spawn(async move {
             // A client that went away, or was refused, is no error of the server's.
@@ -68,6 +75,27 @@ pub async fn serve(listener: TcpListener, router: Router) {
             drop(slot);
         });
     }
+}
+
+/// `router` as hyper calls it, closing the connection after each response while
+/// no slot is free.
+fn taking_turns(
+    router: Router,
+    slots: Arc<Semaphore>,
+) -> impl Service<Request<Incoming>, Response = Response, Error = Infallible, Future: Send> {
+    let inner = TowerToHyperService::new(router);
+    service_fn(move |req| {
+        let response = inner.call(req);
+        let slots = slots.clone();
+        async move {
+            let mut response = response.await?;
+            if slots.available_permits() == 0 {
+                let close = HeaderValue::from_static("close");
+                response.headers_mut().insert(header::CONNECTION, close);
+            }
+            Ok(response)
+        }
+    })
 }
 
 /// After a failed accept: at once when one connection failed, a moment when the
