@@ -62,6 +62,7 @@ SLOW = 5
 EDIT_EVERY = 0.5
 WARM_UP = 5.0
 DRAIN = 3.0
+LOAD_BEFORE = 0.0
 binary = os.environ.get("TUMEN_BIN") or os.path.join(repo, "target", "release", "tumen")
 
 BRIEF = "briefs/trade-turnover-1988-2022.md"
@@ -401,7 +402,8 @@ def report(stats, elapsed, listeners, edits, slow, samples, rebuilds, final, ser
     lat = [x * 1000 for x in stats.latencies]
     print(f"tumen serve under load: {CONNECTIONS} keep-alive connections, {LISTENERS} reload listeners, "
           f"{SLOW} slow clients, {len(edits)} edits (a brief and a dataset every {EDIT_EVERY} s) "
-          f"over {elapsed:.1f} s; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+          f"over {elapsed:.1f} s; {os.cpu_count()} cores, load average {LOAD_BEFORE:.2f} before, "
+          f"{os.getloadavg()[0]:.2f} after")
     rows = [
         ("requests", f"{n} ({', '.join(f'{k}: {v}' for k, v in sorted(stats.by_status.items()))})"),
         ("requests per second", f"{n / elapsed:.0f} ({stats.bytes / elapsed / 1e6:.1f} MB/s)"),
@@ -477,6 +479,8 @@ def memory_rows(samples, rows, problems):
 def main():
     if not os.path.exists(binary):
         raise SystemExit(f"no {binary}: run cargo build --release")
+    global LOAD_BEFORE
+    LOAD_BEFORE = os.getloadavg()[0]
     work = tempfile.mkdtemp(prefix="tumen-load-bench-")
     site, out = os.path.join(work, "site"), os.path.join(work, "out")
     shutil.copytree(os.path.join(repo, "content"), site)
