@@ -9,6 +9,7 @@
 //! | [`output`] | the output folder as served: on disk, overlaid by the last rebuild's files until they are written |
 //! | [`reload`] | tells open pages to reload (Server-Sent Events); the injected script and error overlay |
 //! | [`http`] | serves the output folder, safely |
+//! | [`conn`] | accepts connections, with limits on slow and oversized requests |
 //!
 //! Three threads of work: the HTTP server (tokio), the watcher (notify's), and one
 //! rebuild thread that takes batches of changes one after the other, so a change
@@ -21,6 +22,7 @@
 //! what changed between two builds is [`crate::deps`]'s: serve only watches,
 //! schedules, reports and serves, and [`serve`] reads as its startup steps.
 
+pub mod conn;
 pub mod http;
 pub mod incremental;
 pub mod outcome;
@@ -243,6 +245,10 @@ fn spawn_rebuilds(
 fn run_http(listener: std::net::TcpListener, served: Arc<http::Served>) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Files are read on these (`http::file`). Tokio's default of 512 lets many
+        // clients at once start hundreds of threads, each with its own stack and
+        // allocator arena, for reads that take microseconds each.
+        .max_blocking_threads(8)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the server: {e}"))?;
@@ -251,9 +257,7 @@ fn run_http(listener: std::net::TcpListener, served: Arc<http::Served>) -> Resul
             .map_err(|e| format!("cannot listen: {e}"))?;
         // Not a graceful shutdown: open pages hold their event streams forever.
         tokio::select! {
-            r = axum::serve(listener, http::router(served)) => {
-                r.map_err(|e| format!("the server stopped: {e}"))
-            }
+            _ = conn::serve(listener, http::router(served)) => Ok(()),
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     })
