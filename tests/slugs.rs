@@ -101,3 +101,53 @@ fn two_briefs_at_one_url_name_both_files() {
         "{err}"
     );
 }
+
+#[test]
+fn a_post_from_hugo_or_jekyll_builds_as_it_is() {
+    let (tmp, site) = site_with(&[]);
+    std::fs::write(
+        site.join("briefs/2019-01-01-hello.md"),
+        "---\nlayout: post\ntitle: \"Hello\"\ndate: 2019-01-01 10:00:00 +0000\n\
+         lastmod: 2019-02-03T08:00:00Z\ntags: [rust, web]\ncategories: news\n\
+         author: Jane Doe\ndescription: The first post.\nslug: hello_world\n\
+         comments: true\n---\n\nHi.\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = build_ok(&site, &out, &[]);
+    let err = stderr(&o);
+    for key in ["layout", "comments"] {
+        assert!(
+            err.contains(&format!(
+                "warning: `{key}` in the front matter is not a setting of tumen's: ignored"
+            )),
+            "{err}"
+        );
+    }
+    assert!(err.contains("put it under `extra:`"), "{err}");
+    let page = read(&out.join("briefs/hello_world/index.html"));
+    assert!(
+        page.contains("datetime=\"2019-01-01\""),
+        "the day of the date"
+    );
+    assert!(page.contains("2019-02-03"), "lastmod is the update");
+    assert!(page.contains("Jane Doe"), "author");
+    assert!(page.contains("The first post."), "description as summary");
+    for topic in ["rust", "web", "news"] {
+        assert!(
+            out.join(format!("topics/{topic}/index.html")).exists(),
+            "{topic}"
+        );
+    }
+    // A near miss of one of tumen's keys is still an error, with the key meant.
+    std::fs::write(
+        site.join("briefs/typo.md"),
+        "---\ntitle: T\ndate: 2024-01-01\nsumary: s\n---\nx\n",
+    )
+    .unwrap();
+    let err = stderr(&build_err(&site, &out));
+    assert!(
+        err.contains("unknown key `sumary`") && err.contains("did you mean `summary`?"),
+        "{err}"
+    );
+}

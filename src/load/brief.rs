@@ -21,6 +21,8 @@ pub struct BriefSource {
     pub front: FrontMatter,
     pub date: Date,
     pub updated: Option<Date>,
+    /// Front matter keys tumen ignores (`layout: post`), said once per build.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl BriefSource {
@@ -55,6 +57,68 @@ pub struct FrontMatter {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Other tools' names for tumen's keys, folded into them on load (see
+    /// [`OTHER_TOOLS_KEYS`]), so that a blog moved from Hugo, Jekyll or Zola
+    /// builds as it is.
+    #[serde(default)]
+    tags: OneOrMany,
+    #[serde(default)]
+    categories: OneOrMany,
+    #[serde(default)]
+    author: OneOrMany,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    lastmod: Option<String>,
+}
+
+/// A string or a list of strings: `tags: rust` as well as `tags: [rust, web]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn take(&mut self) -> Vec<String> {
+        match std::mem::take(self) {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// Keys of Hugo, Jekyll and Zola front matter read as tumen's: `tags` and
+/// `categories` are topics, `author` adds to `authors`, `description` is the
+/// summary when there is none, `lastmod` is `updated`.
+const OTHER_TOOLS_KEYS: &[&str] = &["tags", "categories", "author", "description", "lastmod"];
+
+impl FrontMatter {
+    /// Fold the other tools' keys into tumen's.
+    fn fold_other_tools_keys(&mut self) {
+        for t in self.tags.take().into_iter().chain(self.categories.take()) {
+            if !self.topics.contains(&t) {
+                self.topics.push(t);
+            }
+        }
+        for a in self.author.take() {
+            if !self.authors.contains(&a) {
+                self.authors.push(a);
+            }
+        }
+        if let Some(d) = self.description.take()
+            && self.summary.is_empty()
+        {
+            self.summary = d;
+        }
+        if let Some(m) = self.lastmod.take() {
+            self.updated.get_or_insert(m);
+        }
+    }
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -75,6 +139,40 @@ const KNOWN_KEYS: &[&str] = &[
 
 const FRONT_MATTER_EXAMPLE: &str =
     "start the file with front matter:\n---\ntitle: \"My brief\"\ndate: 2024-05-01\n---";
+
+/// The front matter's keys: a near miss of one of tumen's (`titel`) is an error,
+/// with the key meant; any other key (`layout: post`, from another tool) is
+/// ignored with a warning that says where to keep it.
+fn check_front_keys(
+    doc: &YamlDoc,
+    raw: &yaml_serde::Value,
+) -> Result<Vec<Diagnostic>, Diagnostics> {
+    let (mut errors, mut warnings) = (Diagnostics::default(), Vec::new());
+    let keys = raw.as_mapping().into_iter().flat_map(|m| m.keys());
+    for k in keys.filter_map(|k| k.as_str()) {
+        if KNOWN_KEYS.contains(&k) || OTHER_TOOLS_KEYS.contains(&k) {
+            continue;
+        }
+        let at = doc.error_at(
+            &[Seg::KeyName(k.to_string())],
+            format!("unknown key `{k}` in the front matter"),
+        );
+        // A typo is a key or two away from one of tumen's; `comments` is no
+        // `countries`, though a looser suggestion would say so.
+        let typo_of = (KNOWN_KEYS.iter()).find(|known| strsim::damerau_levenshtein(k, known) <= 2);
+        match typo_of {
+            Some(meant) => errors.push(at.with_help(format!("did you mean `{meant}`?"))),
+            None => warnings.push(Diagnostic {
+                message: format!("`{k}` in the front matter is not a setting of tumen's: ignored"),
+                ..at.with_help(
+                    "to keep it for your templates, put it under `extra:`; else delete it",
+                )
+            }),
+        }
+    }
+    errors.into_result()?;
+    Ok(warnings)
+}
 
 /// Split `text` into (front matter YAML, its first line number, body start offset).
 fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
@@ -139,12 +237,11 @@ impl BriefSource {
                     .into(),
             );
         }
+        let warnings = check_front_keys(&doc, &raw)?;
+        let mut front: FrontMatter = doc.parse()?;
+        front.fold_other_tools_keys();
         let mut errors = Diagnostics::default();
-        doc.check_keys(&raw, &[], KNOWN_KEYS, "the front matter", &mut errors);
-        errors.into_result()?;
-        let front: FrontMatter = doc.parse()?;
-        let mut errors = Diagnostics::default();
-        let date = match Date::parse(&front.date) {
+        let date = match Date::parse_timestamp(&front.date) {
             Ok(d) if d.is_full() => Some(d),
             Ok(_) => {
                 errors.push(doc.error_at(
@@ -158,7 +255,7 @@ impl BriefSource {
                 None
             }
         };
-        let updated = match front.updated.as_deref().map(Date::parse) {
+        let updated = match front.updated.as_deref().map(Date::parse_timestamp) {
             Some(Ok(d)) => Some(d),
             Some(Err(msg)) => {
                 errors.push(doc.error_at(&[Seg::Key("updated".into())], msg));
@@ -178,6 +275,7 @@ impl BriefSource {
             date,
             updated,
             text,
+            warnings,
         })
     }
 

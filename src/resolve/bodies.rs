@@ -437,6 +437,7 @@ pub(super) fn make_brief(
     });
     let warnings = (body.lints.iter())
         .map(|l| l.diagnostic(&src.file, &src.text, src.body_start))
+        .chain(src.warnings.iter().cloned())
         .collect();
     Brief {
         warnings,

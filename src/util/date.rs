@@ -65,6 +65,18 @@ impl Date {
         Ok(Date { year, month, day })
     }
 
+    /// A date as blogs write it: `YYYY-MM-DD`, or followed by a time and a zone
+    /// as Hugo and Jekyll write them (`2019-03-01T10:00:00Z`, `2019-03-01
+    /// 10:00:00 +0000`). The time is dropped, the day kept as written: pages
+    /// show days.
+    pub fn parse_timestamp(s: &str) -> Result<Date, String> {
+        let t = s.trim();
+        match (t.get(..10), t.get(10..)) {
+            (Some(day), Some(rest)) if is_time(rest) => Date::parse(day),
+            _ => Date::parse(t),
+        }
+    }
+
     pub fn is_full(&self) -> bool {
         self.day != 0
     }
@@ -135,9 +147,52 @@ fn civil_from_days(z: i64) -> Date {
     }
 }
 
+/// Whether `s` is a time after a date: `T` or a space, `HH:MM`, then anything
+/// of seconds, fractions and a zone (`:SS.fff`, `Z`, ` +0000`, `+02:00`).
+fn is_time(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('T').or_else(|| s.strip_prefix(' ')) else {
+        return false;
+    };
+    let b = rest.as_bytes();
+    let clock = b.len() >= 5 && b[2] == b':' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit());
+    clock
+        && rest[5..]
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b":.+-Z ".contains(&c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_of_other_tools_keep_their_day() {
+        for s in [
+            "2019-03-01T10:00:00Z",
+            "2019-03-01T10:00:00+02:00",
+            "2019-03-01 10:00:00 +0000",
+            "2019-03-01T10:00",
+            "2019-03-01 10:00:00.123 -0500",
+        ] {
+            assert_eq!(
+                Date::parse_timestamp(s).map(|d| d.iso()),
+                Ok("2019-03-01".into()),
+                "{s}"
+            );
+        }
+        for s in [
+            "2019-03-01Tnoon",
+            "2019-03-01 10",
+            "2019-03-01x10:00",
+            "2019-02-30T10:00Z",
+        ] {
+            assert!(Date::parse_timestamp(s).is_err(), "{s}");
+        }
+        assert!(
+            Date::parse("2019-03-01T10:00:00Z").is_err(),
+            "dataset cells stay days"
+        );
+    }
 
     #[test]
     fn parses_three_precisions() {
