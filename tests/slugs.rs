@@ -151,3 +151,28 @@ fn a_post_from_hugo_or_jekyll_builds_as_it_is() {
         "{err}"
     );
 }
+
+#[test]
+fn a_jekyll_post_takes_its_date_from_its_file_name() {
+    let (tmp, site) = site_with(&[]);
+    // As in the Rust blog's posts: a blank line before the front matter, no date.
+    std::fs::write(
+        site.join("briefs/2020-07-27-1.45.1-prerelease.md"),
+        "\n---\nlayout: post\ntitle: \"1.45.1 prerelease testing\"\nauthor: Mark\nslug: 1.45.1-prerelease\n---\n\nReady.\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    let page = read(&out.join("briefs/1.45.1-prerelease/index.html"));
+    assert!(page.contains("datetime=\"2020-07-27\""), "{page}");
+    // Without a date in the file name either, the error says both ways to give one.
+    std::fs::write(
+        site.join("briefs/undated.md"),
+        "---\ntitle: Undated\n---\nx\n",
+    )
+    .unwrap();
+    let err = stderr(&build_err(&site, &out));
+    assert!(err.contains("undated.md:1:1"), "{err}");
+    assert!(err.contains("the front matter has no `date:`"), "{err}");
+    assert!(err.contains("start the file name with the date"), "{err}");
+}

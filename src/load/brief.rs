@@ -34,6 +34,9 @@ impl BriefSource {
 #[derive(Debug, Clone, Deserialize)]
 pub struct FrontMatter {
     pub title: String,
+    /// Required, unless the file name starts with it as Jekyll's do
+    /// (`2020-07-27-prerelease.md`).
+    #[serde(default)]
     pub date: String,
     #[serde(default)]
     pub updated: Option<String>,
@@ -174,14 +177,29 @@ fn check_front_keys(
     Ok(warnings)
 }
 
+/// The date a Jekyll post's file name starts with: `2020-07-27` of
+/// `2020-07-27-1.45.1-prerelease`.
+fn date_of_file_name(stem: &str) -> Option<String> {
+    let day = stem.get(..10)?;
+    let dated = stem[10..].starts_with('-') && Date::parse(day).is_ok_and(|d| d.is_full());
+    dated.then(|| day.to_string())
+}
+
 /// Split `text` into (front matter YAML, its first line number, body start offset).
 fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
     let after_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let bom = text.len() - after_bom.len();
-    let first_end = after_bom.find('\n')?;
-    if after_bom[..first_end].trim_end() != "---" {
+    // Blank lines before the opening fence are forgiven, as they are met in real
+    // posts (the blog generators they came from skipped them).
+    let fenced = after_bom.trim_start_matches(|c: char| c.is_whitespace());
+    let fence_at = after_bom.len() - fenced.len();
+    let fence_at = after_bom[..fence_at].rfind('\n').map_or(0, |i| i + 1);
+    let skipped = after_bom[..fence_at].matches('\n').count();
+    let opening = &after_bom[fence_at..];
+    let first_end = opening.find('\n')?;
+    if opening[..first_end].trim_end() != "---" {
         return None;
     }
+    let bom = text.len() - after_bom.len() + fence_at;
     let yaml_start = bom + first_end + 1;
     let mut pos = yaml_start;
     // Closing fence: the first later line that is `---` (or YAML's `...`). A `---`
@@ -191,8 +209,8 @@ fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
         let l = text[pos..end].trim_end();
         if l == "---" || l == "..." {
             let body = (end + 1).min(text.len());
-            // The YAML starts on line 2, below the opening fence.
-            return Some((&text[yaml_start..pos], 2, body));
+            // The YAML starts on the line below the opening fence.
+            return Some((&text[yaml_start..pos], skipped + 2, body));
         }
         if end == text.len() {
             break;
@@ -209,7 +227,8 @@ impl BriefSource {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let Some((yaml, first_line, body_start)) = split_front_matter(&text) else {
-            let opened = text.trim_start_matches('\u{feff}').starts_with("---");
+            let opened = (text.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace()))
+                .starts_with("---");
             let msg = if opened {
                 "the front matter is not closed: no second `---` line"
             } else {
@@ -240,6 +259,12 @@ impl BriefSource {
         let warnings = check_front_keys(&doc, &raw)?;
         let mut front: FrontMatter = doc.parse()?;
         front.fold_other_tools_keys();
+        if front.date.is_empty() {
+            front.date = date_of_file_name(&stem).ok_or_else(|| {
+                Diagnostic::at(file, &text, first_line - 1, 1, "the front matter has no `date:`")
+                    .with_help("add `date: YYYY-MM-DD` to it, or start the file name with the date, as Jekyll's do (2024-05-01-title.md)")
+            })?;
+        }
         let mut errors = Diagnostics::default();
         let date = match Date::parse_timestamp(&front.date) {
             Ok(d) if d.is_full() => Some(d),
