@@ -177,6 +177,18 @@ fn check_front_keys(
     Ok(warnings)
 }
 
+/// What is wrong when no front matter was found: none, or one not closed.
+fn no_front_matter(file: &Path, text: &str) -> Diagnostic {
+    let opened = (text.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace()))
+        .starts_with("---");
+    let msg = if opened {
+        "the front matter is not closed: no second `---` line"
+    } else {
+        "this brief has no front matter"
+    };
+    Diagnostic::at(file, text, 1, 1, msg).with_help(FRONT_MATTER_EXAMPLE)
+}
+
 /// The date a Jekyll post's file name starts with: `2020-07-27` of
 /// `2020-07-27-1.45.1-prerelease`.
 fn date_of_file_name(stem: &str) -> Option<String> {
@@ -227,16 +239,7 @@ impl BriefSource {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let Some((yaml, first_line, body_start)) = split_front_matter(&text) else {
-            let opened = (text.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace()))
-                .starts_with("---");
-            let msg = if opened {
-                "the front matter is not closed: no second `---` line"
-            } else {
-                "this brief has no front matter"
-            };
-            return Err(Diagnostic::at(file, &text, 1, 1, msg)
-                .with_help(FRONT_MATTER_EXAMPLE)
-                .into());
+            return Err(no_front_matter(file, &text).into());
         };
         let doc = YamlDoc {
             file,
