@@ -77,7 +77,7 @@ const FRONT_MATTER_EXAMPLE: &str =
     "start the file with front matter:\n---\ntitle: \"My brief\"\ndate: 2024-05-01\n---";
 
 /// Split `text` into (front matter YAML, its first line number, body start offset).
-fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
+pub fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
     let after_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - after_bom.len();
     let first_end = after_bom.find('\n')?;
