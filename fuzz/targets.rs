@@ -22,8 +22,11 @@ use tumen::resolve::charts::{SpecSource, plan};
 use tumen::resolve::values::{lookup, lookup_from_args, parse_filter, parse_shortcode};
 use tumen::resolve::{ResolveOptions, resolve};
 
+/// A fuzz target's body: any input, no panic.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets by name, as `fuzz/fuzz_targets/` and `fuzz/corpus/` name them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("front_matter", front_matter),
     ("chart_spec", chart_spec),
     ("inline_value", inline_value),
@@ -32,21 +35,66 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 ];
 
 const FIXTURE_DATA: &[(&str, &str)] = &[
-    ("data/china-russia-trade.yaml", include_str!("../content/data/china-russia-trade.yaml")),
-    ("data/forums.yaml", include_str!("../content/data/forums.yaml")),
-    ("data/investment-projects.yaml", include_str!("../content/data/investment-projects.yaml")),
-    ("data/key-facts.yaml", include_str!("../content/data/key-facts.yaml")),
-    ("data/labour.yaml", include_str!("../content/data/labour.yaml")),
-    ("data/sources.yaml", include_str!("../content/data/sources.yaml")),
-    ("data/timeline.yaml", include_str!("../content/data/timeline.yaml")),
-    ("data/trade-2013-direction.yaml", include_str!("../content/data/trade-2013-direction.yaml")),
-    ("data/trade-targets.yaml", include_str!("../content/data/trade-targets.yaml")),
-    ("data/trade-turnover.yaml", include_str!("../content/data/trade-turnover.yaml")),
-    ("data/events.yaml", include_str!("../tests/fixtures/charts/data/events.yaml")),
-    ("data/gappy.yaml", include_str!("../tests/fixtures/charts/data/gappy.yaml")),
-    ("data/labels.yaml", include_str!("../tests/fixtures/charts/data/labels.yaml")),
-    ("data/recent.yaml", include_str!("../tests/fixtures/charts/data/recent.yaml")),
-    ("data/trade.yaml", include_str!("../tests/fixtures/charts/data/trade.yaml")),
+    (
+        "data/china-russia-trade.yaml",
+        include_str!("../content/data/china-russia-trade.yaml"),
+    ),
+    (
+        "data/forums.yaml",
+        include_str!("../content/data/forums.yaml"),
+    ),
+    (
+        "data/investment-projects.yaml",
+        include_str!("../content/data/investment-projects.yaml"),
+    ),
+    (
+        "data/key-facts.yaml",
+        include_str!("../content/data/key-facts.yaml"),
+    ),
+    (
+        "data/labour.yaml",
+        include_str!("../content/data/labour.yaml"),
+    ),
+    (
+        "data/sources.yaml",
+        include_str!("../content/data/sources.yaml"),
+    ),
+    (
+        "data/timeline.yaml",
+        include_str!("../content/data/timeline.yaml"),
+    ),
+    (
+        "data/trade-2013-direction.yaml",
+        include_str!("../content/data/trade-2013-direction.yaml"),
+    ),
+    (
+        "data/trade-targets.yaml",
+        include_str!("../content/data/trade-targets.yaml"),
+    ),
+    (
+        "data/trade-turnover.yaml",
+        include_str!("../content/data/trade-turnover.yaml"),
+    ),
+    (
+        "data/events.yaml",
+        include_str!("../tests/fixtures/charts/data/events.yaml"),
+    ),
+    (
+        "data/gappy.yaml",
+        include_str!("../tests/fixtures/charts/data/gappy.yaml"),
+    ),
+    (
+        "data/labels.yaml",
+        include_str!("../tests/fixtures/charts/data/labels.yaml"),
+    ),
+    (
+        "data/recent.yaml",
+        include_str!("../tests/fixtures/charts/data/recent.yaml"),
+    ),
+    (
+        "data/trade.yaml",
+        include_str!("../tests/fixtures/charts/data/trade.yaml"),
+    ),
 ];
 
 const FIXTURE_CONFIG: &str = include_str!("../content/site.yaml");
