@@ -198,7 +198,7 @@ fn date_of_file_name(stem: &str) -> Option<String> {
 }
 
 /// Split `text` into (front matter YAML, its first line number, body start offset).
-fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
+pub fn split_front_matter(text: &str) -> Option<(&str, usize, usize)> {
     let after_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Blank lines before the opening fence are forgiven, as they are met in real
     // posts (the blog generators they came from skipped them).
