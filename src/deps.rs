@@ -331,11 +331,15 @@ fn topics(old: &Site, new: &Site, d: &mut BTreeSet<Dep>) {
     }
 }
 
-/// Datasets, by the text of their files.
+/// Datasets, by the text of their files (and of the files their rows come from).
 fn datasets(old: &Site, new: &Site, d: &mut BTreeSet<Dep>) {
     for name in old.datasets.keys().chain(new.datasets.keys()) {
         let (a, b) = (old.datasets.get(name), new.datasets.get(name));
-        if a.map(|d| &d.text) != b.map(|d| &d.text) {
+        let same = match (a, b) {
+            (Some(a), Some(b)) => a.same_source(b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        if !same {
             d.insert(Dep::Dataset(name.clone()));
             d.insert(Dep::AllData);
         }

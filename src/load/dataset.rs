@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::table::{self, RowsFile};
 use super::yaml::{Seg, YamlDoc};
 use crate::util::date::Date;
 use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean};
@@ -48,9 +49,16 @@ pub struct Column {
     pub unit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// May be left out of a row, or given as `null`.
+    /// May be left out of a row, or given as `null` (or left empty in a file).
     #[serde(default)]
     pub optional: bool,
+    /// The decimal mark of a number column's cells in a CSV file or a
+    /// spreadsheet: `.` (the default) or `,`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimal: Option<String>,
+    /// Cell texts that mean "no value" in a file (`NA`, `..`, `-`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl Column {
@@ -134,6 +142,10 @@ pub struct Dataset {
     pub chart: Option<yaml_serde::Value>,
     /// How the dataset page shows the rows.
     pub view: View,
+    /// The file the rows were read from (as shown in messages) and a hash of its
+    /// bytes, when they came from one: with `text`, what the dataset is made
+    /// from (see [`Dataset::same_source`]).
+    pub rows_from: Option<(PathBuf, u64)>,
 }
 
 /// How a dataset's page lays out its rows (the table is always there too).
@@ -160,8 +172,9 @@ struct RawDataset {
     #[serde(default)]
     sources: Vec<String>,
     columns: Vec<Column>,
+    /// A list of rows, or `{file: …}` (see [`RowsFile`]).
     #[serde(default)]
-    rows: Vec<yaml_serde::Value>,
+    rows: yaml_serde::Value,
     #[serde(default)]
     chart: Option<yaml_serde::Value>,
     #[serde(default)]
@@ -178,12 +191,23 @@ const KNOWN_KEYS: &[&str] = &[
     "chart",
     "view",
 ];
-const COLUMN_KEYS: &[&str] = &["name", "type", "unit", "label", "optional"];
+const COLUMN_KEYS: &[&str] = &[
+    "name", "type", "unit", "label", "optional", "decimal", "missing",
+];
 
 impl Dataset {
     /// Read a dataset from its file's text: its keys, columns and every row,
     /// each cell checked against its column's type.
     pub fn load(file: &Path, text: String) -> Result<Dataset, Diagnostics> {
+        Dataset::load_reading(file, text, &|p| std::fs::read(p))
+    }
+
+    /// [`Dataset::load`], reading a rows file with `read`.
+    pub fn load_reading(
+        file: &Path,
+        text: String,
+        read: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
+    ) -> Result<Dataset, Diagnostics> {
         let name = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -192,9 +216,16 @@ impl Dataset {
         let parsed = parse(&doc)?;
         check_columns(&doc, &parsed.columns)?;
         let mut errors = Diagnostics::default();
-        let rows = (parsed.rows.iter().enumerate())
-            .map(|(i, row)| row_cells(&doc, i, row, &parsed.columns, &mut errors))
-            .collect();
+        let (rows, rows_from) = match rows_file(&doc, &parsed.rows)? {
+            Some(spec) => {
+                let (rows, from) = rows_from_file(&doc, &spec, &parsed.columns, read)?;
+                (rows, Some(from))
+            }
+            None => (
+                inline_rows(&doc, &parsed.rows, &parsed.columns, &mut errors),
+                None,
+            ),
+        };
         check_view(&doc, parsed.view, &parsed.columns, &mut errors);
         errors.into_result()?;
         Ok(Dataset {
@@ -209,7 +240,14 @@ impl Dataset {
             chart: parsed.chart,
             view: parsed.view,
             text,
+            rows_from,
         })
+    }
+
+    /// Whether `other` was made from the same sources: the same YAML, and the
+    /// same rows file bytes.
+    pub fn same_source(&self, other: &Dataset) -> bool {
+        self.text == other.text && self.rows_from == other.rows_from
     }
 
     pub fn column_index(&self, name: &str) -> Option<usize> {
@@ -289,6 +327,81 @@ fn parse(doc: &YamlDoc) -> Result<RawDataset, Diagnostics> {
     Ok(doc.parse()?)
 }
 
+/// A dataset's cells, row by row in column order.
+type Rows = Vec<Vec<Cell>>;
+
+/// `rows: {file: …}`, checked, or `None` for rows written in the YAML.
+fn rows_file(doc: &YamlDoc, rows: &yaml_serde::Value) -> Result<Option<RowsFile>, Diagnostics> {
+    if !rows.is_mapping() {
+        return Ok(None);
+    }
+    let at = [Seg::Key("rows".into())];
+    let mut errors = Diagnostics::default();
+    doc.check_keys(
+        rows,
+        &at,
+        &["file", "sheet", "range", "delimiter"],
+        "`rows:`",
+        &mut errors,
+    );
+    errors.into_result()?;
+    let spec: RowsFile = yaml_serde::from_value(rows.clone()).map_err(|e| {
+        doc.error_at(&at, format!("`rows:` {e}"))
+            .with_help("write it as {file: trade.csv}, or {file: book.xlsx, sheet: \"2013\", range: \"A3:D40\"}")
+    })?;
+    let inside = Path::new(&spec.file)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside || spec.file.is_empty() {
+        return Err(doc
+            .error_at(&[Seg::Key("rows".into()), Seg::Key("file".into())], format!("`{}` is not a file beside the dataset", spec.file))
+            .with_help("give a file name in the data folder (or a folder below it), such as trade-2013.csv")
+            .into());
+    }
+    Ok(Some(spec))
+}
+
+/// The rows of the file `spec` names, beside the dataset, and what they were
+/// read from.
+fn rows_from_file(
+    doc: &YamlDoc,
+    spec: &RowsFile,
+    columns: &[Column],
+    read: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
+) -> Result<(Rows, (PathBuf, u64)), Diagnostics> {
+    let path = doc.file.parent().unwrap_or(Path::new("")).join(&spec.file);
+    let bytes = read(&path).map_err(|e| {
+        doc.error_at(
+            &[Seg::Key("rows".into()), Seg::Key("file".into())],
+            format!("cannot read {}: {e}", path.display()),
+        )
+        .with_help("the rows file goes beside the dataset's YAML, in the data folder")
+    })?;
+    let hash = crate::util::hash::fnv(&bytes);
+    let table = table::read(&path, bytes, spec)?;
+    let rows = table::cells(&path, &table, columns)?;
+    Ok((rows, (path, hash)))
+}
+
+/// Rows written in the YAML, each checked against the columns.
+fn inline_rows(
+    doc: &YamlDoc,
+    rows: &yaml_serde::Value,
+    columns: &[Column],
+    errors: &mut Diagnostics,
+) -> Vec<Vec<Cell>> {
+    let Some(list) = rows.as_sequence() else {
+        if !rows.is_null() {
+            errors.push(doc.error_at(&[Seg::Key("rows".into())], "`rows:` must be a list of rows, or {file: …}")
+                .with_help("write rows as a list of {column: value}, or take them from a file: rows: {file: trade.csv}"));
+        }
+        return Vec::new();
+    };
+    (list.iter().enumerate())
+        .map(|(i, row)| row_cells(doc, i, row, columns, errors))
+        .collect()
+}
+
 /// At least one column; each name allowed and used once.
 fn check_columns(doc: &YamlDoc, columns: &[Column]) -> Result<(), Diagnostics> {
     let mut errors = Diagnostics::default();
@@ -303,6 +416,17 @@ fn check_columns(doc: &YamlDoc, columns: &[Column]) -> Result<(), Diagnostics> {
             errors.push(
                 doc.error_at(&at, format!("column name `{}` is not allowed", c.name))
                     .with_help("use lowercase letters, digits and `_`, starting with a letter"),
+            );
+        }
+        if let Some(mark) = c.decimal.as_deref().filter(|m| !matches!(*m, "." | ",")) {
+            let at = [
+                Seg::Key("columns".into()),
+                Seg::Index(i),
+                Seg::Key("decimal".into()),
+            ];
+            errors.push(
+                doc.error_at(&at, format!("`decimal: {mark}` is not a decimal mark"))
+                    .with_help("write `decimal: \",\"` for a comma, or leave it out for a point"),
             );
         }
         if !seen.insert(c.name.as_str()) {

@@ -17,11 +17,13 @@
 //! same problems; [`SiteSources`] is what it hands to `resolve`.
 
 pub mod brief;
+pub mod cells;
 pub mod classify;
 pub mod config;
 pub mod dataset;
 pub mod history;
 pub mod store;
+pub mod table;
 pub mod theme;
 pub mod yaml;
 

@@ -96,6 +96,8 @@ struct Todo {
     list_briefs: bool,
     datasets: Vec<PathBuf>,
     list_datasets: bool,
+    /// Other files in `data/` that changed: a dataset may take its rows from one.
+    data_files: Vec<PathBuf>,
     theme: bool,
 }
 
@@ -162,8 +164,11 @@ impl SourceStore {
             let now = dataset_files(&self.root)?;
             changed |= relist(&mut self.datasets, now, &mut todo.datasets);
         }
-        changed |= reread(&mut self.briefs, todo.briefs, load_brief);
-        changed |= reread(&mut self.datasets, todo.datasets, Dataset::load);
+        changed |= reread(&mut self.briefs, todo.briefs, &BTreeSet::new(), load_brief);
+        // A dataset whose rows file changed is read again though its YAML did not.
+        let forced = self.datasets_reading(&todo.data_files);
+        todo.datasets.extend(forced.iter().cloned());
+        changed |= reread(&mut self.datasets, todo.datasets, &forced, Dataset::load);
         if todo.theme {
             self.load_theme();
             changed = true;
@@ -190,12 +195,29 @@ impl SourceStore {
                 // A folder, a file removed or renamed: list the folder again.
                 Kind::Brief | Kind::InBriefs => todo.list_briefs = true,
                 Kind::Dataset if file.is_file() => todo.datasets.push(file),
-                Kind::Dataset | Kind::InData => todo.list_datasets = true,
+                Kind::Dataset => todo.list_datasets = true,
+                Kind::InData => {
+                    todo.list_datasets = true;
+                    todo.data_files.push(file);
+                }
                 k if k.is_theme() => todo.theme = true,
                 _ => {}
             }
         }
         todo
+    }
+
+    /// The datasets that may read `files`: those whose YAML names one of them
+    /// (loaded or not, as a dataset with errors may be fixed by its rows file).
+    fn datasets_reading(&self, files: &[PathBuf]) -> BTreeSet<PathBuf> {
+        let names: Vec<String> = (files.iter())
+            .filter_map(|f| f.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        (self.datasets.iter())
+            .filter(|(_, l)| names.iter().any(|n| l.text.contains(n.as_str())))
+            .map(|(p, _)| p.clone())
+            .collect()
     }
 
     /// Whether `site.yaml` now holds another text than the one last read (or
@@ -288,17 +310,19 @@ fn relist<T>(
     held.len() != before
 }
 
-/// Read `paths` again and load those whose text changed (or that cannot be read:
-/// the error is what they hold then). True when any did.
+/// Read `paths` again and load those whose text changed, or that are `forced`
+/// (or that cannot be read: the error is what they hold then). True when any did.
 fn reread<T>(
     held: &mut BTreeMap<PathBuf, Loaded<T>>,
     paths: Vec<PathBuf>,
+    forced: &BTreeSet<PathBuf>,
     load: impl Fn(&Path, String) -> Result<T, Diagnostics>,
 ) -> bool {
     let mut changed = false;
     for p in paths {
         let text = read(&p);
         if let Ok(text) = &text
+            && !forced.contains(&p)
             && held.get(&p).is_some_and(|l| l.text == *text)
         {
             continue;

@@ -161,7 +161,7 @@ struct LastRender {
 #[derive(Debug)]
 struct CachedData {
     base_path: String,
-    texts: Vec<(String, String)>,
+    texts: Vec<(String, String, u64)>,
     data: Value,
     datasets: Value,
 }
@@ -481,10 +481,14 @@ impl RenderCache {
     /// unchanged.
     pub(super) fn data(&mut self, ctx: &Ctx) -> (Value, Value) {
         let site = ctx.site;
-        let texts: Vec<(String, String)> = site
-            .datasets
-            .values()
-            .map(|d| (d.name.clone(), d.text.clone()))
+        let texts: Vec<(String, String, u64)> = (site.datasets.values())
+            .map(|d| {
+                (
+                    d.name.clone(),
+                    d.text.clone(),
+                    d.rows_from.as_ref().map_or(0, |r| r.1),
+                )
+            })
             .collect();
         if let Some(c) = &self.data
             && c.base_path == site.base_path

@@ -28,7 +28,9 @@ pub struct ResolveCache {
     pub(super) bodies: HashMap<OsString, CachedBody>,
     /// Each dataset's text when last resolved and its version, a number that
     /// changes with the text: what [`Reads`] compare, rather than texts.
-    pub(super) datasets: HashMap<String, (String, u64)>,
+    /// (YAML text, rows file and its hash), version.
+    #[allow(clippy::type_complexity)]
+    pub(super) datasets: HashMap<String, ((String, Option<(std::path::PathBuf, u64)>), u64)>,
     pub(super) versions: u64,
     /// What the last good resolve made across briefs, for [`resolve_again`].
     pub(super) shape: Option<Shape>,
@@ -89,11 +91,11 @@ impl ResolveCache {
             if self
                 .datasets
                 .get(name)
-                .is_none_or(|(text, _)| *text != d.text)
+                .is_none_or(|(source, _)| *source != (d.text.clone(), d.rows_from.clone()))
             {
                 self.versions += 1;
-                self.datasets
-                    .insert(name.clone(), (d.text.clone(), self.versions));
+                let source = (d.text.clone(), d.rows_from.clone());
+                self.datasets.insert(name.clone(), (source, self.versions));
                 changed = true;
             }
         }

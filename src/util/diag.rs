@@ -22,11 +22,15 @@ pub struct Diagnostic {
     pub col: usize,
     pub message: String,
     /// The offending source line, shown under the message.
-    pub snippet: Option<String>,
+    pub snippet: Option<Box<str>>,
     pub help: Option<String>,
     /// Further places of the same problem (`file:line:col`), listed under it.
     /// Boxed: rare, and errors stay small (they travel in every `Result`).
     pub also: Option<Box<Vec<String>>>,
+    /// Where the caret goes under the snippet when not at `col` (0: at `col`):
+    /// a CSV error is at line:field, its caret under the field's first
+    /// character. A `u32`, so that errors stay small.
+    pub caret: u32,
 }
 
 impl Diagnostic {
@@ -40,6 +44,7 @@ impl Diagnostic {
             snippet: None,
             help: None,
             also: None,
+            caret: 0,
         }
     }
 
@@ -55,7 +60,7 @@ impl Diagnostic {
             source
                 .lines()
                 .nth(line - 1)
-                .map(|l| l.trim_end_matches('\r').to_string())
+                .map(|l| l.trim_end_matches('\r').into())
         } else {
             None
         };
@@ -67,6 +72,7 @@ impl Diagnostic {
             snippet,
             help: None,
             also: None,
+            caret: 0,
         }
     }
 
@@ -115,7 +121,14 @@ impl Diagnostic {
         let gutter = " ".repeat(self.line.to_string().len());
         writeln!(f, "{gutter}--> {}", self.location())?;
         if let Some(snippet) = &self.snippet {
-            let (shown, col) = window(snippet, self.col);
+            let (shown, col) = window(
+                snippet,
+                if self.caret > 0 {
+                    self.caret as usize
+                } else {
+                    self.col
+                },
+            );
             writeln!(f, "{gutter} |")?;
             writeln!(f, "{} | {}", self.line, shown)?;
             if col > 0 {
