@@ -264,7 +264,12 @@ fn run_new_brief(site: &Path, title: &str) -> ExitCode {
 fn run_init(dir: &Path) -> ExitCode {
     match tumen::init::init(dir) {
         Ok(files) => {
-            println!("Created a new site in {}:", display_path(dir).display());
+            let place = if dir == Path::new(".") {
+                "the current folder".to_string()
+            } else {
+                display_path(dir).display().to_string()
+            };
+            println!("Created a new site in {place}:");
             for f in &files {
                 let rel = f.strip_prefix(dir).unwrap_or(f);
                 println!("  {}", rel.display());

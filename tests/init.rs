@@ -95,7 +95,10 @@ fn init_writes_the_starter_and_says_what_to_do_next() {
     // In the current folder, no `cd` to give.
     let here = tempfile::tempdir().unwrap();
     let said = ok(&tumen(&["init"], here.path()));
-    assert!(said.starts_with("Created a new site in .:"), "{said}");
+    assert!(
+        said.starts_with("Created a new site in the current folder:"),
+        "{said}"
+    );
     assert!(!said.contains("cd "), "{said}");
     assert!(here.path().join("site.yaml").is_file());
 }
