@@ -14,7 +14,8 @@
 //! [`build`] runs them in order; [`check`] runs the first three and checks every
 //! link of the result instead of writing it. [`serve`] is the live preview: it runs
 //! the same stages, re-rendering only what an edit touched, and serves the result.
-//! [`new`] writes a new brief.
+//! [`new`] writes a new brief; [`init`] a new site, from the starter built into
+//! the binary.
 //!
 //! Shared by the stages, and importing none of them: [`util`] (diagnostics, paths,
 //! number formats, hashing, dates, slugs, escaping), [`markdown`] (the one dialect
@@ -41,5 +42,6 @@ pub mod write;
 // The commands.
 pub mod build;
 pub mod check;
+pub mod init;
 pub mod new;
 pub mod serve;

@@ -1,7 +1,7 @@
 //! The `tumen` command: clap's parse of the command line, then one short function
 //! per subcommand, each calling into the library (`build`, `check`, `serve`,
-//! `new`) and printing its one-line summary, or its errors and the line that ends
-//! them. Nothing here decides anything about a site but where it is
+//! `new`, `init`) and printing its one-line summary, or its errors and the line
+//! that ends them. Nothing here decides anything about a site but where it is
 //! ([`find_site`]).
 
 // As in the library: no unwrap or expect outside tests.
@@ -71,6 +71,12 @@ enum Command {
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
+    },
+    /// Start a new site, with an example of everything, in an empty or new folder.
+    Init {
+        /// The folder of the new site: created if missing, refused unless empty.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
     },
     /// Create content.
     New {
@@ -143,6 +149,7 @@ fn run(cli: Cli) -> ExitCode {
             port,
             open,
         }),
+        Command::Init { dir } => run_init(&dir),
         Command::New {
             what: NewCommand::Brief { title, site },
         } => run_new_brief(&find_site(site), &title),
@@ -252,4 +259,45 @@ fn run_new_brief(site: &Path, title: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_init(dir: &Path) -> ExitCode {
+    match tumen::init::init(dir) {
+        Ok(files) => {
+            let place = if dir == Path::new(".") {
+                "the current folder".to_string()
+            } else {
+                display_path(dir).display().to_string()
+            };
+            println!("Created a new site in {place}:");
+            for f in &files {
+                let rel = f.strip_prefix(dir).unwrap_or(f);
+                println!("  {}", rel.display());
+            }
+            println!("\n{}", init_next_steps(dir));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprint!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What to do after `tumen init`: preview, write, make the example one's own,
+/// publish.
+fn init_next_steps(dir: &Path) -> String {
+    let cd = if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("  cd {}\n", display_path(dir).display())
+    };
+    format!(
+        "Next:\n{cd}  tumen serve                 preview it on http://127.0.0.1:1111/, rebuilt at each save\n  \
+         tumen new brief \"A title\"   start a brief of your own (a draft until you publish it)\n\
+         The example's figures and sources are placeholders: replace them in {brief}\n\
+         and data/, and set the title in site.yaml. .github/workflows/pages.yml publishes\n\
+         the site on GitHub Pages (set TUMEN_GIT in it first).",
+        brief = tumen::init::BRIEF
+    )
 }

@@ -481,6 +481,7 @@ fn version_and_help_on_every_command() {
         &["build", "--help"],
         &["new", "--help"],
         &["new", "brief", "--help"],
+        &["init", "--help"],
     ] {
         let o = tumen(args, &cwd);
         assert!(o.status.success(), "{args:?}");

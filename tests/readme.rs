@@ -1,6 +1,8 @@
 //! The README's "Your own site in five minutes", followed as written: its shell
 //! blocks run in order in an empty folder with `tumen` on the PATH, and what the
-//! README says tumen answers (`Built …`, `Checked …`) is what it answers.
+//! README says tumen answers (`Built …`, `Checked …`) is what it answers. A
+//! `tumen serve`, which would run until stopped, is started on a free port, asked
+//! for its home page and stopped ([`SERVE_BRIEFLY`]).
 
 mod common;
 
@@ -41,6 +43,50 @@ fn shell_blocks(text: &str) -> Vec<String> {
     blocks
 }
 
+/// What a `tumen serve` line of the README runs: the server on a free port (its
+/// terminal output kept in `$SERVE_LOG.*`), until it answers `GET /` with 200 or
+/// fails to within 30 s; then stopped.
+const SERVE_BRIEFLY: &str = r#"
+serve_briefly() {
+  tumen serve --port 0 "$@" >"$SERVE_LOG.out" 2>"$SERVE_LOG.err" &
+  local pid=$! url= status=
+  for _ in $(seq 300); do
+    url=$(grep -o 'http://[^ ]*' "$SERVE_LOG.out" | head -n 1)
+    if [ -n "$url" ]; then break; fi
+    sleep 0.1
+  done
+  if [ -n "$url" ]; then
+    local port=${url#http://127.0.0.1:}
+    exec 3<>"/dev/tcp/127.0.0.1/${port%%/*}"
+    printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    read -r _ status _ <&3
+    exec 3<&-
+  fi
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [ "$status" != 200 ]; then
+    echo "tumen serve: no home page (${status:-no answer}) at ${url:-no address}" >&2
+    cat "$SERVE_LOG.err" >&2
+    return 1
+  fi
+}
+"#;
+
+/// The script of `blocks`: each `tumen serve` line made a [`SERVE_BRIEFLY`].
+fn script(blocks: &[String]) -> String {
+    let body: Vec<String> = blocks
+        .join("\n")
+        .lines()
+        .map(|l| match l.strip_prefix("tumen serve") {
+            Some(args) if args.is_empty() || args.starts_with(' ') => {
+                format!("serve_briefly{args}")
+            }
+            _ => l.to_string(),
+        })
+        .collect();
+    format!("set -eu\n{SERVE_BRIEFLY}\n{}\n", body.join("\n"))
+}
+
 /// The summaries the section quotes, up to their timing: `Built 0 briefs, … in`.
 fn quoted_summaries(text: &str) -> Vec<String> {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -64,12 +110,18 @@ fn your_own_site_in_five_minutes_works_as_written() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let script = format!("set -eu\n{}\n", blocks.join("\n"));
+    let script = script(&blocks);
+    assert!(
+        script.contains("\nserve_briefly\n"),
+        "the README serves: {script}"
+    );
+    let logs = tempfile::tempdir().unwrap();
     let o = Command::new("bash")
         .arg("-c")
         .arg(&script)
         .current_dir(tmp.path())
         .env("PATH", path)
+        .env("SERVE_LOG", logs.path().join("serve"))
         .output()
         .expect("run bash");
     let (out, err) = (stdout(&o), stderr(&o));

@@ -42,7 +42,7 @@ use crate::util::diag::Diagnostics;
 use crate::util::paths::display_path;
 
 /// What to do when there is no site.yaml where tumen looked.
-pub const NO_SITE_HELP: &str = "run tumen in the site's folder (the one holding site.yaml), or in the folder above its content/, or pass --site DIR. To start a new site, write a site.yaml holding a `title:` line";
+pub const NO_SITE_HELP: &str = "run tumen in the site's folder (the one holding site.yaml), or in the folder above its content/, or pass --site DIR. To start a new site: `tumen init my-briefings`, then `cd my-briefings`";
 
 /// Everything read from disk, before any cross-file check.
 #[derive(Debug)]
