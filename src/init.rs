@@ -17,14 +17,7 @@ use crate::util::paths::display_path;
 /// One file of the starter site: its path in the new site, and its text.
 pub type StarterFile = (&'static str, &'static str);
 
-/// Whether the starter has its CSV dataset ([`CSV_FILES`]). A dataset whose rows
-/// are a CSV file beside it (`rows: {file: x.csv}`) is being taught to the loader
-/// on another branch; until it is merged, the starter leaves the CSV dataset out
-/// so that it builds. Flip to `true` with that merge: `tests/init.rs` then builds
-/// the site with it.
-pub const CSV_DATASET: bool = false;
-
-/// The starter site, but its CSV dataset.
+/// The starter site, in the order `tumen init` writes it.
 pub const FILES: &[StarterFile] = &[
     ("site.yaml", include_str!("../assets/init/site.yaml")),
     (
@@ -44,10 +37,7 @@ pub const FILES: &[StarterFile] = &[
         ".github/workflows/pages.yml",
         include_str!("../assets/init/.github/workflows/pages.yml"),
     ),
-];
-
-/// The starter's CSV dataset: its description, and its rows as a CSV file.
-pub const CSV_FILES: &[StarterFile] = &[
+    // A dataset whose rows are a CSV file beside it.
     (
         "data/harbour-cargo-types.yaml",
         include_str!("../assets/init/data/harbour-cargo-types.yaml"),
@@ -61,18 +51,12 @@ pub const CSV_FILES: &[StarterFile] = &[
 /// The brief of the starter, for the next steps `tumen init` prints.
 pub const BRIEF: &str = "briefs/harbour-cargo-2023.md";
 
-/// Every file `tumen init` writes, in the order it writes them.
-pub fn files() -> Vec<StarterFile> {
-    let csv = if CSV_DATASET { CSV_FILES } else { &[] };
-    FILES.iter().chain(csv).copied().collect()
-}
-
 /// Write the starter site into `dir`, which must be empty or missing (it is then
 /// created, with its parents). Returns the files written, as paths in `dir`.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     refuse_unless_empty(dir)?;
     let mut written = Vec::new();
-    for (rel, text) in files() {
+    for &(rel, text) in FILES {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {
@@ -157,13 +141,13 @@ mod tests {
 
     #[test]
     fn every_starter_file_is_listed_once_and_the_brief_among_them() {
-        let all: Vec<&str> = FILES.iter().chain(CSV_FILES).map(|(p, _)| *p).collect();
+        let all: Vec<&str> = FILES.iter().map(|(p, _)| *p).collect();
         let mut sorted = all.clone();
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), all.len());
         assert!(all.contains(&BRIEF));
-        assert_eq!(files().len(), FILES.len() + CSV_DATASET as usize * 2);
+        assert!(FILES.iter().any(|(p, _)| p.ends_with(".csv")));
     }
 
     #[test]
@@ -180,12 +164,19 @@ mod tests {
 
     #[test]
     fn the_csv_dataset_names_its_file_and_the_header_its_columns() {
-        let yaml = CSV_FILES[0].1;
+        let csv_file = |end: &str| {
+            FILES
+                .iter()
+                .find(|(p, _)| p.ends_with(end))
+                .map(|f| f.1)
+                .unwrap()
+        };
+        let yaml = csv_file("harbour-cargo-types.yaml");
         assert!(
             yaml.contains("rows: {file: harbour-cargo-types.csv}"),
             "{yaml}"
         );
-        let header = CSV_FILES[1].1.lines().next().unwrap();
+        let header = csv_file("harbour-cargo-types.csv").lines().next().unwrap();
         for column in header.split(',') {
             assert!(yaml.contains(&format!("{{name: {column}, ")), "{column}");
         }

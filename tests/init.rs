@@ -2,10 +2,6 @@
 //! folder, builds, checks and serves from its own folder at once; a folder that
 //! holds anything is refused and left as it was; two inits give the same bytes;
 //! the GitHub Pages workflow is one GitHub can run.
-//!
-//! The starter's CSV dataset is written only when `tumen::init::CSV_DATASET` says
-//! so (CSV rows are being added on another branch); the assertions that need it
-//! are marked `CSV DATASET`, and run once the constant is flipped.
 
 mod common;
 
@@ -36,10 +32,9 @@ fn init_site() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, site)
 }
 
-/// How many datasets the starter has: the YAML one, the sources, and the CSV one
-/// when it is written.
+/// How many datasets the starter has: the YAML one, the sources, and the CSV one.
 fn datasets() -> usize {
-    2 + usize::from(tumen::init::CSV_DATASET)
+    3
 }
 
 #[test]
@@ -49,7 +44,7 @@ fn init_writes_the_starter_and_says_what_to_do_next() {
     let said = ok(&o);
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
     let written = tree(&site.parent().unwrap().join("again"));
-    let expected: Vec<&str> = tumen::init::files().iter().map(|(p, _)| *p).collect();
+    let expected: Vec<&str> = tumen::init::FILES.iter().map(|(p, _)| *p).collect();
     assert_eq!(
         written.keys().map(String::as_str).collect::<Vec<_>>(),
         {
@@ -59,7 +54,7 @@ fn init_writes_the_starter_and_says_what_to_do_next() {
         },
         "exactly the starter's files"
     );
-    for (path, text) in tumen::init::files() {
+    for &(path, text) in tumen::init::FILES {
         assert_eq!(written[path], text.as_bytes(), "{path}");
         assert!(
             said.contains(&format!("\n  {path}\n")),
@@ -76,12 +71,12 @@ fn init_writes_the_starter_and_says_what_to_do_next() {
     ] {
         assert!(written.contains_key(must), "{must}");
     }
-    // CSV DATASET: the dataset whose rows are a CSV file beside it.
+    // The dataset whose rows are a CSV file beside it.
     for csv in [
         "data/harbour-cargo-types.yaml",
         "data/harbour-cargo-types.csv",
     ] {
-        assert_eq!(written.contains_key(csv), tumen::init::CSV_DATASET, "{csv}");
+        assert!(written.contains_key(csv), "{csv}");
     }
     assert_eq!(written[".gitignore"], b"# What `tumen build` and `tumen serve` write: made from the sources, never edited.\noutput/\n");
     for next in [
@@ -120,14 +115,12 @@ fn the_starter_builds_and_checks_from_its_own_folder() {
     let home = read(&site.join("output/index.html"));
     assert!(home.contains("Cargo handled in 2023"), "the key figure");
     assert!(read(&site.join("output/data/harbour-cargo/index.html")).contains("<svg"));
-    if tumen::init::CSV_DATASET {
-        // CSV DATASET: its page, with its chart and the CSV's rows.
-        let page = read(&site.join("output/data/harbour-cargo-types/index.html"));
-        assert!(
-            page.contains("<svg") && page.contains("Containers"),
-            "{page}"
-        );
-    }
+    // The CSV dataset's page, with its chart and the CSV's rows.
+    let page = read(&site.join("output/data/harbour-cargo-types/index.html"));
+    assert!(
+        page.contains("<svg") && page.contains("Containers"),
+        "{page}"
+    );
     let checked = ok(&tumen(&["check"], &site));
     assert!(
         checked.starts_with(&format!("Checked 1 brief, {n} datasets, "))
@@ -137,26 +130,6 @@ fn the_starter_builds_and_checks_from_its_own_folder() {
     // A brief of one's own, as the next steps say, builds too.
     ok(&tumen(&["new", "brief", "Grain exports"], &site));
     ok(&tumen(&["check", "--drafts"], &site));
-}
-
-/// CSV DATASET: the starter with its CSV dataset, whatever the constant says.
-/// Fails until datasets can read their rows from a CSV file; run it with
-/// `cargo test --test init -- --ignored`, then flip `tumen::init::CSV_DATASET`.
-#[test]
-#[ignore = "needs CSV datasets (rows: {file: x.csv}); then flip tumen::init::CSV_DATASET"]
-fn the_starter_with_its_csv_dataset_builds() {
-    let (_tmp, site) = init_site();
-    for (path, text) in tumen::init::CSV_FILES {
-        std::fs::write(site.join(path), text).unwrap();
-    }
-    let built = ok(&tumen(&["build"], &site));
-    assert!(built.starts_with("Built 1 brief, 3 datasets, "), "{built}");
-    let page = read(&site.join("output/data/harbour-cargo-types/index.html"));
-    assert!(
-        page.contains("<svg") && page.contains("Containers"),
-        "{page}"
-    );
-    ok(&tumen(&["check"], &site));
 }
 
 #[test]
