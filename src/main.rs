@@ -108,6 +108,19 @@ enum NewCommand {
         #[arg(long)]
         site: Option<PathBuf>,
     },
+    /// Describe a CSV file or a spreadsheet as a dataset: writes the YAML beside
+    /// it, with the columns' types inferred from the cells.
+    Dataset {
+        /// The .csv, .xlsx, .xls or .ods file, in the site's data folder.
+        file: PathBuf,
+        /// A spreadsheet's sheet (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// A spreadsheet's cells, such as A3:D40, the header in the first row
+        /// (default: every cell that holds something).
+        #[arg(long)]
+        range: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -153,6 +166,9 @@ fn run(cli: Cli) -> ExitCode {
         Command::New {
             what: NewCommand::Brief { title, site },
         } => run_new_brief(&find_site(site), &title),
+        Command::New {
+            what: NewCommand::Dataset { file, sheet, range },
+        } => run_new_dataset(&file, sheet, range),
     }
 }
 
@@ -259,6 +275,62 @@ fn run_new_brief(site: &Path, title: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_new_dataset(file: &Path, sheet: Option<String>, range: Option<String>) -> ExitCode {
+    match tumen::new::dataset::new_dataset(file, sheet, range) {
+        Ok(made) => {
+            println!(
+                "Created {} from {} ({} rows). The columns, as inferred from their cells:",
+                display_path(&made.yaml).display(),
+                display_path(file).display(),
+                made.rows
+            );
+            for g in &made.columns {
+                println!("  {}", describe_guess(g));
+            }
+            println!(
+                "Fill in its title, unit and sources (the lines marked TODO), check the types, then `tumen serve` shows it at data/{}/.",
+                made.yaml
+                    .file_stem()
+                    .map(|s| s.to_string_lossy())
+                    .unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprint!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One inferred column, as `tumen new dataset` lists it.
+fn describe_guess(g: &tumen::new::dataset::Guess) -> String {
+    let c = &g.column;
+    let kind = format!("{:?}", c.kind).to_lowercase();
+    let mut notes = Vec::new();
+    if c.label.is_some() {
+        notes.push(format!("heading \"{}\"", g.header));
+    }
+    if c.decimal.is_some() {
+        notes.push("decimal comma".to_string());
+    }
+    if c.unit.as_deref() == Some("%") {
+        notes.push("percentages".to_string());
+    }
+    if g.empty > 0 {
+        notes.push(format!("{} empty cells", g.empty));
+    }
+    if !c.missing.is_empty() {
+        notes.push(format!("missing: {}", c.missing.join(" ")));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
+    format!("{:<20} {kind}{notes}", c.name)
 }
 
 fn run_init(dir: &Path) -> ExitCode {

@@ -216,3 +216,83 @@ fn the_preview_rebuilds_when_a_rows_file_changes() {
             .contains("Exports were 5 in 2013")
     );
 }
+
+#[test]
+fn new_dataset_describes_a_csv_file_and_a_spreadsheet_so_that_they_build() {
+    let (tmp, site) = copy_fixture("basic");
+    let csv = "Year,Exports (US$ m),Share,Partner,Count\n2012,\"1 234,5\",12.5%,China,1\n\
+               2013,\"2.000,25\",NA,Russia,\n2014,7,3%,\"Korea, South\",3\n";
+    std::fs::write(site.join("data/direction.csv"), csv).unwrap();
+    std::fs::write(site.join("data/customs.xlsx"), workbook(false)).unwrap();
+    let o = tumen(&["new", "dataset", "site/data/direction.csv"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(
+        said.contains("Created site/data/direction.yaml from site/data/direction.csv (3 rows)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("exports_us_m         number (heading \"Exports (US$ m)\", decimal comma)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("share                number (heading \"Share\", percentages, missing: NA)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("count                integer (heading \"Count\", 1 empty cells)"),
+        "{said}"
+    );
+    let yaml = read(&site.join("data/direction.yaml"));
+    assert!(
+        yaml.contains("  - {name: year, type: year, label: \"Year\"}"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("rows: {file: \"direction.csv\"}"), "{yaml}");
+
+    let args = [
+        "new",
+        "dataset",
+        "site/data/customs.xlsx",
+        "--sheet",
+        "2013",
+        "--range",
+        "A3:D6",
+    ];
+    let o = tumen(&args, tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let yaml = read(&site.join("data/customs.yaml"));
+    assert!(yaml.contains("title: \"Customs\""), "{yaml}");
+    assert!(yaml.contains("  - {name: exports, type: number}"), "{yaml}");
+    assert!(
+        yaml.contains("  - {name: share, type: number, unit: \"%\", missing: [\"NA\"]}"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("rows: {file: \"customs.xlsx\", sheet: \"2013\", range: \"A3:D6\"}"),
+        "{yaml}"
+    );
+
+    // The placeholders filled in, both build.
+    for name in ["direction", "customs"] {
+        let p = site.join(format!("data/{name}.yaml"));
+        let filled = read(&p)
+            .replace("sources: []", "sources: [memo-2016]")
+            .replace("unit: \"\"", "unit: US$ million");
+        std::fs::write(&p, filled).unwrap();
+    }
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.join("data/direction.json"))).unwrap();
+    assert_eq!(json["rows"][0]["exports_us_m"], serde_json::json!(1234.5));
+    assert_eq!(json["rows"][1]["share"], serde_json::Value::Null);
+    // Nothing is overwritten.
+    let o = tumen(&["new", "dataset", "site/data/direction.csv"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("this file exists already"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -93,6 +93,28 @@ impl Table {
     }
 }
 
+impl Table {
+    /// A spreadsheet's sheet read, and the cells of the table (header
+    /// included), as `rows: {sheet, range}` names them; `None` for CSV.
+    pub fn sheet_and_range(&self) -> Option<(String, String)> {
+        let Origin::Sheet { sheet, top, left } = &self.origin else {
+            return None;
+        };
+        let width = self.header.len().max(1);
+        let (top, left) = (*top as usize, *left as usize);
+        let bottom = top + self.rows.len();
+        let right = left + width - 1;
+        let range = format!(
+            "{}{}:{}{}",
+            column_letters(left),
+            top + 1,
+            column_letters(right),
+            bottom + 1
+        );
+        Some((sheet.clone(), range))
+    }
+}
+
 /// The text of the line starting at byte `start`, BOM and line end left out.
 fn line_at(bytes: &[u8], start: usize) -> String {
     let rest = bytes.get(start..).unwrap_or_default();
@@ -357,11 +379,14 @@ pub fn cells(
     Ok(rows)
 }
 
-/// For each column, the field of the table that holds it. One error per
+/// For each column, the field of the table that holds it: the header field
+/// that is its name, or else its label (an export's own heading, such as
+/// `Exports (US$ m)`, kept as the label by `tumen new dataset`). One error per
 /// mistake: a misspelt header field is named with the column meant, and that
 /// column is then not reported missing as well.
 fn header_order(file: &Path, table: &Table, columns: &[Column]) -> Result<Vec<usize>, Diagnostics> {
     let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let labels: Vec<&str> = columns.iter().filter_map(|c| c.label.as_deref()).collect();
     let mut errors = Diagnostics::default();
     let mut meant = Vec::new();
     for (i, h) in table.header.iter().enumerate() {
@@ -370,7 +395,7 @@ fn header_order(file: &Path, table: &Table, columns: &[Column]) -> Result<Vec<us
                 format!("the header names column `{h}` twice"),
                 "name each column once".to_string(),
             )
-        } else if names.contains(&h.as_str()) {
+        } else if names.contains(&h.as_str()) || labels.contains(&h.as_str()) {
             continue;
         } else if let Some(s) = suggest(h, names.iter().copied()) {
             meant.push(s.clone());
@@ -390,8 +415,12 @@ fn header_order(file: &Path, table: &Table, columns: &[Column]) -> Result<Vec<us
         };
         errors.push(at(file, table.place(None, i), msg).with_help(help));
     }
-    let order: Vec<Option<usize>> = (names.iter())
-        .map(|n| table.header.iter().position(|h| h == n))
+    let order: Vec<Option<usize>> = (columns.iter())
+        .map(|c| {
+            let by_label = |h: &String| c.label.as_deref() == Some(h.as_str());
+            (table.header.iter().position(|h| *h == c.name))
+                .or_else(|| table.header.iter().position(by_label))
+        })
         .collect();
     for (n, found) in names.iter().zip(&order) {
         if found.is_none() && !meant.iter().any(|m| m == n) {

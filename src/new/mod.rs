@@ -1,4 +1,7 @@
-//! `tumen new brief "Title"`: a new brief with its front matter filled in.
+//! `tumen new brief "Title"`: a new brief with its front matter filled in; and
+//! `tumen new dataset FILE` ([`dataset`]).
+
+pub mod dataset;
 
 use std::path::{Path, PathBuf};
 
