@@ -574,6 +574,15 @@ fn after_each_edit_the_preview_serves_and_writes_what_a_build_makes() {
             ),
         ),
         (
+            // Every page, spreadsheet and Data Package citing it names it in full.
+            "a source's title",
+            "data/sources.yaml",
+            Edit(
+                "title: \"Prospects for Russian–North Korean relations",
+                "title: \"Edited: prospects for Russian–North Korean relations",
+            ),
+        ),
+        (
             "a slug that briefs link to",
             "briefs/soviet-debt-write-off.md",
             Edit("date: ", "slug: debt-2024\ndate: "),

@@ -40,6 +40,10 @@ pub struct SiteConfig {
     /// How briefs' Markdown is rendered.
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// The licence of the site's data, as the Data Package states it
+    /// (`data/datapackage.json`) and each spreadsheet's `about` sheet.
+    #[serde(default)]
+    pub license: Option<License>,
     /// Anything else the templates want, handed to them as `site.extra`.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -81,6 +85,54 @@ pub struct HistoryConfig {
     pub trailer: Option<String>,
 }
 
+/// `license:` in site.yaml, as a Data Package names a licence: an SPDX-style
+/// `name` (`CC-BY-4.0`), the `path` (URL) of its text and a `title`. A plain
+/// string is the name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "LicenseForm")]
+pub struct License {
+    pub name: Option<String>,
+    pub path: Option<String>,
+    pub title: Option<String>,
+}
+
+/// The two ways site.yaml may write a licence.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum LicenseForm {
+    Name(String),
+    Full {
+        name: Option<String>,
+        path: Option<String>,
+        title: Option<String>,
+    },
+}
+
+impl From<LicenseForm> for License {
+    fn from(f: LicenseForm) -> License {
+        match f {
+            LicenseForm::Name(name) => License {
+                name: Some(name),
+                path: None,
+                title: None,
+            },
+            LicenseForm::Full { name, path, title } => License { name, path, title },
+        }
+    }
+}
+
+impl License {
+    /// How a reader sees it: `Creative Commons Attribution 4.0 (CC-BY-4.0)`.
+    pub fn text(&self) -> String {
+        match (&self.title, &self.name) {
+            (Some(t), Some(n)) if t != n => format!("{t} ({n})"),
+            (Some(t), _) => t.clone(),
+            (None, Some(n)) => n.clone(),
+            (None, None) => self.path.clone().unwrap_or_default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MenuItem {
@@ -115,6 +167,7 @@ const KNOWN_KEYS: &[&str] = &[
     "palette",
     "history",
     "markdown",
+    "license",
     "extra",
 ];
 
@@ -155,6 +208,7 @@ impl SiteConfig {
             let path = [Seg::Key("markdown".into())];
             doc.check_keys(md, &path, &["unsafe_html"], "markdown", &mut errors);
         }
+        check_license(&doc, &raw, &mut errors);
         if let Some(history) = raw.get("history") {
             let path = [Seg::Key("history".into())];
             if history.is_mapping() {
@@ -243,6 +297,35 @@ fn validate_base_url(url: &str) -> Result<(), String> {
     }
 }
 
+/// `license:` is a name, or a mapping of `name`, `path` and `title` holding a
+/// name or a path.
+fn check_license(doc: &YamlDoc, raw: &yaml_serde::Value, errors: &mut Diagnostics) {
+    let Some(l) = raw.get("license").filter(|l| !l.is_null()) else {
+        return;
+    };
+    let path = [Seg::Key("license".into())];
+    let help = "write it as `license: CC-BY-4.0`, or as `license: {name: CC-BY-4.0, path: https://creativecommons.org/licenses/by/4.0/, title: Creative Commons Attribution 4.0}`";
+    if l.is_mapping() {
+        let keys = ["name", "path", "title"];
+        doc.check_keys(l, &path, &keys, "license", errors);
+        let text = |k: &str| {
+            l.get(k)
+                .is_some_and(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()))
+        };
+        if !text("name") && !text("path") {
+            errors.push(
+                doc.error_at(&path, "a licence needs a `name` or a `path`")
+                    .with_help(help),
+            );
+        }
+    } else if l.as_str().is_none_or(|s| s.trim().is_empty()) {
+        errors.push(
+            doc.error_at(&path, "`license` must be a licence name or a mapping")
+                .with_help(help),
+        );
+    }
+}
+
 /// A trailer's key as git reads one: letters, digits and hyphens.
 fn validate_trailer(key: &str) -> Result<(), String> {
     if key.is_empty() {
@@ -322,6 +405,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("site.yaml:2:"), "{err}");
+    }
+
+    #[test]
+    fn a_license_is_a_name_or_a_mapping() {
+        let c = load("title: T\nlicense: CC-BY-4.0\n").unwrap();
+        let l = c.license.unwrap();
+        assert_eq!(l.name.as_deref(), Some("CC-BY-4.0"));
+        assert_eq!(l.text(), "CC-BY-4.0");
+        let c = load("title: T\nlicense: {name: CC0-1.0, path: https://creativecommons.org/publicdomain/zero/1.0/, title: CC0 1.0}\n").unwrap();
+        let l = c.license.unwrap();
+        assert_eq!(
+            l.path.as_deref(),
+            Some("https://creativecommons.org/publicdomain/zero/1.0/")
+        );
+        assert_eq!(l.text(), "CC0 1.0 (CC0-1.0)");
+        assert_eq!(load("title: T\n").unwrap().license, None);
+        let err = load("title: T\nlicense: {nmae: x}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown key `nmae` in license"), "{err}");
+        assert!(err.contains("needs a `name` or a `path`"), "{err}");
+        let err = load("title: T\nlicense: [a]\n").unwrap_err().to_string();
+        assert!(err.contains("site.yaml:2:10"), "{err}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::Since;
 use super::cards::{Card, changed_cards};
+use super::data_out;
 use super::pages::Page;
 use crate::deps::{Dep, DepGraph};
 use crate::model::Site;
@@ -126,25 +127,52 @@ impl<'w> Collected<'w> {
         }
     }
 
-    /// Every dataset as CSV and JSON, for readers to download.
-    pub(super) fn add_dataset_files(&mut self, site: &Site) {
+    /// Every dataset as CSV, JSON and a spreadsheet, for readers to download,
+    /// and the Data Package that describes them all. The CSV and JSON are made
+    /// from the dataset alone; the spreadsheet also says the site's name, the
+    /// licence and the full references of the sources; the Data Package reads
+    /// every dataset and the settings.
+    pub(super) fn add_dataset_files(&mut self, site: &Site, errors: &mut Diagnostics) {
+        use rayon::prelude::*;
+        let mut chosen = Vec::new();
         for d in site.datasets.values() {
-            let csv = format!("data/{}.csv", d.name);
-            let json_path = format!("data/{}.json", d.name);
-            self.all_paths.insert(csv.clone());
-            self.all_paths.insert(json_path.clone());
-            if !self.wants(&csv) && !self.wants(&json_path) {
-                continue;
+            let paths = ["csv", "json", "xlsx"].map(|ext| format!("data/{}.{ext}", d.name));
+            self.all_paths.extend(paths.iter().cloned());
+            if paths.iter().any(|p| self.wants(p)) {
+                chosen.push((d, paths));
             }
-            let mut json_text = format!("{:#}", d.to_json());
-            json_text.push('\n');
-            for (p, bytes) in [
-                (csv, d.to_csv().into_bytes()),
-                (json_path, json_text.into_bytes()),
-            ] {
-                let deps = BTreeSet::from([Dep::Dataset(d.name.clone())]);
-                self.add(p, deps, Content::Bytes(bytes));
+        }
+        let made: Vec<_> = (chosen.into_par_iter())
+            .map(|(d, [csv, json, xlsx])| {
+                let mut json_text = format!("{:#}", d.to_json());
+                json_text.push('\n');
+                let dataset = BTreeSet::from([Dep::Dataset(d.name.clone())]);
+                let mut about = dataset.clone();
+                about.extend([Dep::Config, Dep::Dataset("sources".into())]);
+                let sheet = data_out::xlsx::xlsx(site, d).map(|b| (xlsx, about, b));
+                [
+                    Ok((csv, dataset.clone(), d.to_csv().into_bytes())),
+                    Ok((json, dataset, json_text.into_bytes())),
+                    sheet,
+                ]
+            })
+            .collect();
+        for file in made.into_iter().flatten() {
+            match file {
+                Ok((path, deps, bytes)) => self.add(path, deps, Content::Bytes(bytes)),
+                Err(e) => errors.push(e),
             }
+        }
+        let package = data_out::DATAPACKAGE.to_string();
+        if let Some(d) = site.datasets.get("datapackage") {
+            let msg = "a dataset named `datapackage` would be written over the Data Package, data/datapackage.json";
+            errors.push(Diagnostic::file(&d.file, msg).with_help("rename the dataset's file"));
+        }
+        self.all_paths.insert(package.clone());
+        if self.wants(&package) {
+            let deps = BTreeSet::from([Dep::Config, Dep::AllData]);
+            let text = data_out::package::datapackage(site);
+            self.add(package, deps, Content::Bytes(text.into_bytes()));
         }
     }
 

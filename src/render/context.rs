@@ -224,6 +224,7 @@ impl Ctx<'_> {
             "url": self.url(&format!("data/{}/", d.name)),
             "csv_url": self.url(&format!("data/{}.csv", d.name)),
             "json_url": self.url(&format!("data/{}.json", d.name)),
+            "xlsx_url": self.url(&format!("data/{}.xlsx", d.name)),
         })
     }
 }

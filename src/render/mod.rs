@@ -10,6 +10,7 @@
 //! | `pages` | every page through its template, one function per kind of page |
 //! | `publish` | feeds, sitemap, robots.txt |
 //! | `search` | the search index |
+//! | `data_out` | each dataset as a spreadsheet, and the Data Package of them all |
 //! | `assemble` | the files gathered, with what each was made from |
 //! | [`templates`], [`minify`] | the theme as Tera templates; `--minify` |
 //!
@@ -25,6 +26,7 @@ mod cache;
 mod cards;
 pub mod charts;
 mod context;
+mod data_out;
 mod figures;
 pub mod minify;
 mod pages;
@@ -139,7 +141,7 @@ pub fn render_some(
     clock.mark(format_args!("{pages} pages, feeds and sitemap"));
     errors.into_result()?;
     out.add_charts(site, drawn.brief_files, drawn.dataset_files);
-    out.add_dataset_files(site);
+    out.add_dataset_files(site, &mut errors);
     clock.mark("dataset files");
     out.add_site_files(made);
     out.add_static_files(site, &mut errors);

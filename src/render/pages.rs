@@ -385,6 +385,7 @@ fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) ->
     );
     v["sources_full"] = Json::Array(d.sources.iter().map(|k| ctx.source_ref(k)).collect());
     v["entries"] = Json::Array(view_entries(ctx, d));
+    v["use"] = use_this_data(ctx, d);
     let cited: Vec<usize> = (0..site.briefs.len())
         .filter(|&i| site.briefs[i].datasets.contains(&d.name))
         .collect();
@@ -411,6 +412,29 @@ fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) ->
         deps.insert(Dep::Template("figure.html".into()));
     }
     "dataset.html"
+}
+
+/// The "Use this data" box: the Data Package's link, and the addresses the
+/// snippets load: absolute where the base URL names a host, else the files'
+/// names, for a reader who downloaded them.
+fn use_this_data(ctx: &Ctx, d: &Dataset) -> Json {
+    let site = ctx.site;
+    let absolute = site.config.has_host();
+    let (csv, package) = if absolute {
+        let csv = super::data_out::full_url(site, &format!("data/{}.csv", d.name));
+        (
+            csv,
+            super::data_out::full_url(site, super::data_out::DATAPACKAGE),
+        )
+    } else {
+        (format!("{}.csv", d.name), "datapackage.json".to_string())
+    };
+    json!({
+        "absolute": absolute,
+        "csv": csv,
+        "datapackage": package,
+        "datapackage_url": ctx.url(super::data_out::DATAPACKAGE),
+    })
 }
 
 /// The column that names each entry of a dataset's view: a timeline's date, a
