@@ -106,13 +106,16 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, RenderedSite), Diagnost
         start: Instant::now(),
     };
     p.stage("loading");
+    let mut clock = crate::util::trace::Clock::new("build");
     let sources = SiteSources::load(&opts.site_dir)?;
+    clock.mark("load");
     p.stage(&format!(
         "resolving {} briefs, {} datasets",
         sources.briefs.len(),
         sources.datasets.len()
     ));
     let site = resolve(sources, &opts.resolve)?;
+    clock.mark("resolve");
     p.stage(&format!("rendering {} briefs", site.briefs.len()));
     let rendered = render(&site)?;
     p.stage(&format!("writing {} files", rendered.files.len()));
