@@ -99,13 +99,31 @@ const FIXTURE_DATA: &[(&str, &str)] = &[
 
 const FIXTURE_CONFIG: &str = include_str!("../content/site.yaml");
 
+/// The rows files the fixture datasets read (`rows: {file: …}`).
+const FIXTURE_ROWS: &[(&str, &[u8])] = &[(
+    "data/trade-2013-direction.csv",
+    include_bytes!("../content/data/trade-2013-direction.csv"),
+)];
+
+/// A dataset loaded as the build loads it, its rows file (if any) read from
+/// [`FIXTURE_ROWS`], never from the disk.
+fn load_dataset(file: &str, text: &str) -> Result<Dataset, tumen::util::diag::Diagnostics> {
+    let read = |p: &Path| {
+        (FIXTURE_ROWS.iter())
+            .find(|(f, _)| Path::new(f) == p)
+            .map(|(_, b)| b.to_vec())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    };
+    Dataset::load_reading(Path::new(file), text.to_string(), &read)
+}
+
 /// The fixture datasets, by name.
 fn datasets() -> &'static BTreeMap<String, Dataset> {
     static DATA: OnceLock<BTreeMap<String, Dataset>> = OnceLock::new();
     DATA.get_or_init(|| {
         (FIXTURE_DATA.iter())
             .map(|(file, text)| {
-                let d = Dataset::load(Path::new(file), text.to_string()).expect("fixture loads");
+                let d = load_dataset(file, text).expect("fixture loads");
                 (d.name.clone(), d)
             })
             .collect()
@@ -193,12 +211,24 @@ pub fn inline_value(data: &[u8]) {
 }
 
 /// A dataset file: loaded, written out as CSV and JSON, and its own chart planned
-/// (with the fixture datasets beside it).
+/// (with the fixture datasets beside it). After a NUL byte comes the rows file
+/// it may name (`rows: {file: …}`), whatever its name: CSV or spreadsheet bytes.
 pub fn dataset(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
+    let (yaml, rows) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], Some(&data[i + 1..])),
+        None => (data, None),
+    };
+    let Ok(text) = std::str::from_utf8(yaml) else {
         return;
     };
-    let Ok(d) = Dataset::load(Path::new("data/fuzz.yaml"), text.to_string()) else {
+    let loaded = match rows {
+        Some(rows) => {
+            let read = |_: &Path| Ok(rows.to_vec());
+            Dataset::load_reading(Path::new("data/fuzz.yaml"), text.to_string(), &read)
+        }
+        None => load_dataset("data/fuzz.yaml", text),
+    };
+    let Ok(d) = loaded else {
         return;
     };
     let _ = d.to_csv();
@@ -237,7 +267,7 @@ pub fn build_site(data: &[u8]) {
     };
     let mut datasets = datasets().clone();
     if let Some(text) = data_file.and_then(|d| std::str::from_utf8(d).ok()) {
-        match Dataset::load(Path::new("data/fuzz.yaml"), text.to_string()) {
+        match load_dataset("data/fuzz.yaml", text) {
             Ok(d) => datasets.insert(d.name.clone(), d),
             Err(_) => return,
         };

@@ -179,8 +179,12 @@ fn a_brief_citing_a_missing_row_fails_the_build() {
     );
 }
 
-/// Rows of a dataset file, as text lines.
+/// Rows of a dataset file (or of the CSV file it reads them from), as text lines.
 fn rows(name: &str) -> Vec<String> {
+    let csv = repo().join(format!("content/data/{name}.csv"));
+    if csv.exists() {
+        return read(&csv).lines().skip(1).map(str::to_string).collect();
+    }
     read(&repo().join(format!("content/data/{name}.yaml")))
         .lines()
         .filter(|l| l.trim_start().starts_with("- {") && !l.contains("type:"))
