@@ -103,6 +103,8 @@ pub fn classify(root: &Path, git_dir: Option<&Path>, path: &Path) -> Kind {
 fn is_junk_name(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('#')
+        // Office's lock files beside an open workbook: `~$customs.xlsx`.
+        || name.starts_with("~$")
         || name.ends_with('~')
         || [".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___"]
             .iter()
@@ -278,6 +280,7 @@ mod tests {
             assert_eq!(at("data/trade.yaml"), Kind::Dataset);
             assert_eq!(at("data/trade.yml"), Kind::Dataset);
             assert_eq!(at("data/trade.csv"), Kind::InData);
+            assert_eq!(at("data/~$customs.xlsx"), Kind::Junk);
             assert_eq!(at("static/img/x.png"), Kind::Static);
             assert_eq!(at("static"), Kind::Static);
             assert_eq!(at("themes/t/templates/brief.html"), Kind::Template);
