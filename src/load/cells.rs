@@ -290,6 +290,9 @@ mod tests {
         assert!(convert(&Raw::Empty, &strict).is_err());
         let optional = col(ColumnType::Number, "optional: true");
         assert_eq!(text("  ", &optional), Ok(Cell::Null));
+        let flagged = col(ColumnType::Number, "missing: true");
+        assert_eq!(text("", &flagged), Ok(Cell::Null));
+        assert!(text("NA", &flagged).is_err());
         let marked = col(ColumnType::Number, "missing: [NA, \"..\"]");
         assert_eq!(text("NA", &marked), Ok(Cell::Null));
         assert_eq!(text("..", &marked), Ok(Cell::Null));

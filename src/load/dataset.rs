@@ -56,9 +56,29 @@ pub struct Column {
     /// spreadsheet: `.` (the default) or `,`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimal: Option<String>,
-    /// Cell texts that mean "no value" in a file (`NA`, `..`, `-`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Cell texts that mean "no value" in a file (`NA`, `..`, `-`); `missing:
+    /// true` allows empty cells only (as `optional: true` does).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "markers_or_flag"
+    )]
     pub missing: Vec<String>,
+}
+
+/// `missing: [NA, ".."]`, or `missing: true` (empty cells: the marker `""`).
+fn markers_or_flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Missing {
+        Flag(bool),
+        Markers(Vec<String>),
+    }
+    Ok(match Missing::deserialize(d)? {
+        Missing::Flag(true) => vec![String::new()],
+        Missing::Flag(false) => Vec::new(),
+        Missing::Markers(m) => m,
+    })
 }
 
 impl Column {
