@@ -1,5 +1,6 @@
 //! Pages are valid HTML5: the Nu Html Checker (vnu) finds no error in the default
-//! site or in the fixture site built with every page kind.
+//! site, the fixture site built with every page kind, the minified build, or the
+//! site `tumen init` writes.
 
 mod common;
 
@@ -33,6 +34,13 @@ fn every_page_is_valid_html5() {
         &["--drafts", "--base-url", "https://example.org/sub/"],
     );
 
+    // The site `tumen init` writes, as built from its own folder.
+    let starter = tmp.path().join("starter");
+    let made = tumen(&["init", starter.to_str().unwrap()], tmp.path());
+    assert!(made.status.success(), "{}", stderr(&made));
+    let built = tumen(&["build"], &starter);
+    assert!(built.status.success(), "{}", stderr(&built));
+
     // Minified output must be as valid, and as deterministic.
     let minified = tmp.path().join("minified");
     let again = tmp.path().join("minified-again");
@@ -60,6 +68,11 @@ fn every_page_is_valid_html5() {
         .map(|k| format!("default/{k}"))
         .chain(tree(&fixture_out).keys().map(|k| format!("fixture/{k}")))
         .chain(tree(&minified).keys().map(|k| format!("minified/{k}")))
+        .chain(
+            tree(&starter.join("output"))
+                .keys()
+                .map(|k| format!("starter/output/{k}")),
+        )
         .filter(|k| k.ends_with(".html"))
         .collect();
     assert!(pages.len() > 80, "{} pages", pages.len());
