@@ -18,17 +18,6 @@ fn new_site() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, site)
 }
 
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
 /// The text of the page's `<main>`, tags dropped, spaces collapsed.
 fn main_text(html: &str) -> String {
     let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];

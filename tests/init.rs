@@ -9,17 +9,6 @@ use common::server::{Server, edit};
 use common::*;
 use std::time::Duration;
 
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
 /// `tumen init my-briefings` in a fresh folder: (guard, the new site).
 fn init_site() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();

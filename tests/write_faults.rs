@@ -230,14 +230,26 @@ fn chmod(mode: &str, p: &Path) {
     );
 }
 
-#[test]
-fn a_read_only_output_folder_is_refused_and_left_alone() {
+/// The basic fixture in a fresh folder, built into `out`: (guard, site, out,
+/// the output's files).
+fn basic_built() -> (
+    tempfile::TempDir,
+    PathBuf,
+    PathBuf,
+    std::collections::BTreeMap<String, Vec<u8>>,
+) {
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     copy_dir(&fixture("basic"), &site);
     let out = tmp.path().join("out");
     build_ok(&site, &out, &[]);
     let before = tree(&out);
+    (tmp, site, out, before)
+}
+
+#[test]
+fn a_read_only_output_folder_is_refused_and_left_alone() {
+    let (tmp, _site, out, before) = basic_built();
     chmod("a-w", &out);
     let o = tumen_unprivileged(tmp.path(), &["build", "--site", "site", "--output", "out"]);
     chmod("u+w", &out);
@@ -255,12 +267,7 @@ fn a_read_only_output_folder_is_refused_and_left_alone() {
 
 #[test]
 fn an_unreadable_brief_is_named() {
-    let tmp = tempfile::tempdir().unwrap();
-    let site = tmp.path().join("site");
-    copy_dir(&fixture("basic"), &site);
-    let out = tmp.path().join("out");
-    build_ok(&site, &out, &[]);
-    let before = tree(&out);
+    let (tmp, site, out, before) = basic_built();
     chmod("000", &site.join("briefs/trade.md"));
     let o = tumen_unprivileged(tmp.path(), &["build", "--site", "site", "--output", "out"]);
     let err = stderr(&o);
