@@ -384,3 +384,26 @@ fn a_large_dataset_page_shows_its_first_thousand_rows_and_the_files_hold_all() {
     let json: serde_json::Value = serde_json::from_str(&read(&out.join("data/many.json"))).unwrap();
     assert_eq!(json["rows"].as_array().map(Vec::len), Some(2500));
 }
+
+#[test]
+fn output_piped_into_a_reader_that_stops_ends_quietly() {
+    // `tumen init site | head -1`, with `head` gone before tumen writes: the
+    // pipe's reading end is closed from the start.
+    let tmp = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tumen"))
+        .args(["init", "site"])
+        .current_dir(tmp.path())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(!err.contains("internal error"), "{err}");
+    assert_eq!(o.status.code(), Some(141), "{err}");
+    assert!(
+        tmp.path().join("site/site.yaml").is_file(),
+        "the work was done"
+    );
+}

@@ -51,6 +51,12 @@ pub fn message(payload: &(dyn std::any::Any + Send)) -> String {
 pub fn install_hook() {
     std::panic::set_hook(Box::new(|info| {
         let msg = message(info.payload());
+        // `tumen … | head`: the reader went away. No bug; end quietly, as other
+        // tools killed by SIGPIPE do (Rust ignores the signal, so `println!`
+        // panics instead).
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(128 + 13);
+        }
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
