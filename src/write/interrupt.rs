@@ -11,7 +11,7 @@
 //! staging folder would wait for the next build to remove it.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -36,9 +36,36 @@ static PHASE: Mutex<Phase> = Mutex::new(Phase::Idle);
 /// Set on an interrupt: the writers stop after the file at hand.
 static STOPPING: AtomicBool = AtomicBool::new(false);
 
-/// Whether an interrupt asked the writers to stop.
-pub(super) fn stopping() -> bool {
-    STOPPING.load(Ordering::Relaxed)
+/// How many writers are inside a file-system step (a folder or a file made).
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// A writer's leave to make one folder or file in the staging folder; the
+/// interrupt waits until every leave given out is dropped before it removes
+/// the folder, so nothing is made again behind its back.
+pub(super) struct Step(());
+
+impl Drop for Step {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Leave for one step, or `None` once an interrupt asked the writers to stop.
+/// Counting in before reading the flag (both sequentially consistent) means
+/// the interrupt either sees this step in flight or this step sees the flag.
+pub(super) fn step() -> Option<Step> {
+    IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+    let step = Step(());
+    (!STOPPING.load(Ordering::SeqCst)).then_some(step)
+}
+
+/// Set the flag, then wait (at most five seconds) for the steps in flight.
+fn stop_writers() {
+    STOPPING.store(true, Ordering::SeqCst);
+    let start = Instant::now();
+    while IN_FLIGHT.load(Ordering::SeqCst) > 0 && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 /// The phase, locked: the swap holds it so that an interrupt sees before or after.
@@ -68,8 +95,10 @@ pub fn stop_cleanly_on_interrupt(output: &Path) -> std::io::Result<()> {
 }
 
 fn stop(signal: i32, output: &str) -> ! {
-    STOPPING.store(true, Ordering::Relaxed);
+    // The lock first: the build cannot then move on to another phase (the swap,
+    // or back to idle after its writers gave up) while the writers stop.
     let phase = phase();
+    stop_writers();
     let what = match &*phase {
         Phase::Idle => format!("nothing was written; {output} is as it was"),
         Phase::Filling(staging) => {
@@ -85,14 +114,12 @@ fn stop(signal: i32, output: &str) -> ! {
     std::process::exit(128 + signal)
 }
 
-/// Remove a folder the writers may still be finishing a file in: they stop at
-/// the next one, so a later pass takes what they added during the first.
+/// Remove a folder no writer adds to any more (see [`stop_writers`]); the build's
+/// own clean-up may be removing it too, so try until it is gone.
 fn remove(dir: &Path) {
-    let start = Instant::now();
-    while std::fs::remove_dir_all(dir).is_err()
-        && dir.exists()
-        && start.elapsed() < Duration::from_secs(5)
-    {
-        std::thread::sleep(Duration::from_millis(5));
+    for _ in 0..100 {
+        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+            return;
+        }
     }
 }

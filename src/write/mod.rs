@@ -167,9 +167,16 @@ fn recover_leftovers(parent: &Path, out: &Path, name: &str) {
         let _ = std::fs::remove_dir_all(&p);
     }
 }
+
+/// Write every file into `staging`. Each folder and file is made under an
+/// [`interrupt::step`], so an interrupt stops the writers before it clears up.
 fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
-    std::fs::create_dir_all(staging)
-        .map_err(|e| io_err(staging, "cannot create the staging folder", e))?;
+    let interrupted = || Diagnostic::file(&display_path(staging), "interrupted");
+    {
+        let _step = interrupt::step().ok_or_else(interrupted)?;
+        std::fs::create_dir_all(staging)
+            .map_err(|e| io_err(staging, "cannot create the staging folder", e))?;
+    }
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
@@ -178,12 +185,11 @@ fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     dirs.dedup();
     for d in dirs {
         let p = staging.join(d);
+        let _step = interrupt::step().ok_or_else(interrupted)?;
         std::fs::create_dir_all(&p).map_err(|e| io_err(&p, "cannot create a folder", e))?;
     }
     files.par_iter().try_for_each(|f| {
-        if interrupt::stopping() {
-            return Err(Diagnostic::file(&display_path(staging), "interrupted"));
-        }
+        let _step = interrupt::step().ok_or_else(interrupted)?;
         let dest = staging.join(&f.path);
         match &f.content {
             Content::Bytes(b) => {
