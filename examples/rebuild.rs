@@ -40,6 +40,7 @@ fn main() {
                 drafts: false,
                 base_url: Some("http://127.0.0.1:1111/".into()),
                 keep_broken_links: false,
+                pdf: false,
             },
             progress: false,
             minify: false,

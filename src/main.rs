@@ -41,6 +41,9 @@ enum Command {
         /// Minify HTML and CSS (output stays deterministic).
         #[arg(long)]
         minify: bool,
+        /// Also make a PDF of every brief, whatever site.yaml's `pdf:` says.
+        #[arg(long)]
+        pdf: bool,
     },
     /// Check the whole site (content, charts, links and anchors) without writing
     /// anything; exit 1 when there is a problem.
@@ -71,6 +74,9 @@ enum Command {
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
+        /// Also make a PDF of every brief, whatever site.yaml's `pdf:` says.
+        #[arg(long)]
+        pdf: bool,
     },
     /// Start a new site, with an example of everything, in an empty or new folder.
     Init {
@@ -144,7 +150,8 @@ fn run(cli: Cli) -> ExitCode {
             output,
             base_url,
             minify,
-        } => run_build(src, output, base_url, minify),
+            pdf,
+        } => run_build(src, output, base_url, minify, pdf),
         Command::Check { src, external } => run_check(src, external),
         Command::Serve {
             src,
@@ -153,6 +160,7 @@ fn run(cli: Cli) -> ExitCode {
             port,
             bind,
             open,
+            pdf,
         } => run_serve(tumen::serve::ServeOptions {
             site_dir: find_site(src.site),
             output_dir: output,
@@ -161,6 +169,7 @@ fn run(cli: Cli) -> ExitCode {
             bind,
             port,
             open,
+            pdf,
         }),
         Command::Init { dir } => run_init(&dir),
         Command::New {
@@ -193,6 +202,7 @@ fn build_options(src: SiteArgs, output: PathBuf, base_url: Option<String>) -> Bu
             drafts: src.drafts,
             base_url,
             keep_broken_links: false,
+            pdf: false,
         },
         progress: true,
         minify: false,
@@ -206,11 +216,18 @@ fn fail(errors: &tumen::util::diag::Diagnostics, what: &str, noun: &str, after: 
     ExitCode::FAILURE
 }
 
-fn run_build(src: SiteArgs, output: PathBuf, base_url: Option<String>, minify: bool) -> ExitCode {
-    let opts = BuildOptions {
+fn run_build(
+    src: SiteArgs,
+    output: PathBuf,
+    base_url: Option<String>,
+    minify: bool,
+    pdf: bool,
+) -> ExitCode {
+    let mut opts = BuildOptions {
         minify,
         ..build_options(src, output.clone(), base_url)
     };
+    opts.resolve.pdf = pdf;
     if let Err(e) = tumen::write::stop_cleanly_on_interrupt(&output) {
         eprintln!(
             "warning: cannot watch for Ctrl-C ({e}); an interrupted build may leave a staging folder for the next one to remove"

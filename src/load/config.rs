@@ -44,6 +44,10 @@ pub struct SiteConfig {
     /// (`data/datapackage.json`) and each spreadsheet's `about` sheet.
     #[serde(default)]
     pub license: Option<License>,
+    /// A PDF of every brief (`pdf: true`, or `pdf: {paper: letter}`); `tumen build
+    /// --pdf` turns it on for one build.
+    #[serde(default)]
+    pub pdf: PdfConfig,
     /// Anything else the templates want, handed to them as `site.extra`.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -83,6 +87,48 @@ pub struct HistoryConfig {
     /// of them instead of the commit's subject.
     #[serde(default)]
     pub trailer: Option<String>,
+}
+
+/// `pdf:` in site.yaml: whether each brief gets a PDF, and on what paper.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "PdfForm")]
+pub struct PdfConfig {
+    pub enabled: bool,
+    pub paper: Paper,
+}
+
+/// The paper sizes of the PDFs: A4 unless site.yaml says `letter`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+/// The two ways site.yaml may write `pdf:`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PdfForm {
+    On(bool),
+    Full {
+        #[serde(default = "yes")]
+        enabled: bool,
+        #[serde(default)]
+        paper: Paper,
+    },
+}
+
+impl From<PdfForm> for PdfConfig {
+    fn from(f: PdfForm) -> PdfConfig {
+        match f {
+            PdfForm::On(enabled) => PdfConfig {
+                enabled,
+                paper: Paper::A4,
+            },
+            PdfForm::Full { enabled, paper } => PdfConfig { enabled, paper },
+        }
+    }
 }
 
 /// `license:` in site.yaml, as a Data Package names a licence: an SPDX-style
@@ -168,6 +214,7 @@ const KNOWN_KEYS: &[&str] = &[
     "history",
     "markdown",
     "license",
+    "pdf",
     "extra",
 ];
 
@@ -209,6 +256,7 @@ impl SiteConfig {
             doc.check_keys(md, &path, &["unsafe_html"], "markdown", &mut errors);
         }
         check_license(&doc, &raw, &mut errors);
+        check_pdf(&doc, &raw, &mut errors);
         if let Some(history) = raw.get("history") {
             let path = [Seg::Key("history".into())];
             if history.is_mapping() {
@@ -294,6 +342,38 @@ fn validate_base_url(url: &str) -> Result<(), String> {
         _ => Err(format!(
             "base_url `{url}` is neither an http(s) URL nor a path"
         )),
+    }
+}
+
+/// `pdf:` is true or false, or a mapping of `enabled` and `paper` (a4, letter).
+fn check_pdf(doc: &YamlDoc, raw: &yaml_serde::Value, errors: &mut Diagnostics) {
+    let Some(p) = raw.get("pdf").filter(|p| !p.is_null()) else {
+        return;
+    };
+    let path = [Seg::Key("pdf".into())];
+    let help = "write it as `pdf: true`, or as `pdf: {paper: letter}` (a4 or letter)";
+    if p.is_mapping() {
+        doc.check_keys(p, &path, &["enabled", "paper"], "pdf", errors);
+        let paper = p.get("paper");
+        if paper.is_some_and(|v| !matches!(v.as_str(), Some("a4" | "letter"))) {
+            let at = [Seg::Key("pdf".into()), Seg::Key("paper".into())];
+            errors.push(
+                doc.error_at(&at, "`paper` must be `a4` or `letter`")
+                    .with_help(help),
+            );
+        }
+        if p.get("enabled").is_some_and(|v| v.as_bool().is_none()) {
+            let at = [Seg::Key("pdf".into()), Seg::Key("enabled".into())];
+            errors.push(
+                doc.error_at(&at, "`enabled` must be true or false")
+                    .with_help(help),
+            );
+        }
+    } else if p.as_bool().is_none() {
+        errors.push(
+            doc.error_at(&path, "`pdf` must be true, false or a mapping")
+                .with_help(help),
+        );
     }
 }
 

@@ -8,12 +8,12 @@
 //! (`plain_text`). The walk keeps no state between bodies: a renderer may run
 //! it on many briefs at once.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 
-use super::{is_chart_block, options};
+use super::{HeadingIds, is_chart_block, options};
 use serde::Serialize;
 
 use crate::util::slug::slugify;
@@ -63,8 +63,7 @@ pub fn render(
         figures,
         out: Vec::with_capacity(events.len()),
         toc: Vec::new(),
-        used_ids: BTreeSet::new(),
-        next_suffix: HashMap::new(),
+        ids: HeadingIds::default(),
         words: 0,
         first_paragraph: String::new(),
         para: FirstParagraph::Before,
@@ -231,9 +230,7 @@ struct Walk<'a, 'l> {
     figures: &'l [String],
     out: Vec<Event<'a>>,
     toc: Vec<TocEntry>,
-    used_ids: BTreeSet<String>,
-    /// The suffix to try next for each heading's base id.
-    next_suffix: HashMap<String, usize>,
+    ids: HeadingIds,
     words: usize,
     first_paragraph: String,
     para: FirstParagraph,
@@ -355,23 +352,7 @@ impl<'a> Walk<'a, '_> {
             }
             inner.push(e);
         }
-        let base = id.map(|s| s.to_string()).unwrap_or_else(|| {
-            let s = slugify(&text);
-            if s.is_empty() { "section".into() } else { s }
-        });
-        // `base`, else `base-1`, `base-2`…: the next suffix of each base is kept,
-        // so that a body of many headings of one name is not quadratic.
-        let next = self.next_suffix.entry(base.clone()).or_insert(0);
-        let unique = loop {
-            let candidate = match *next {
-                0 => base.clone(),
-                n => format!("{base}-{n}"),
-            };
-            *next += 1;
-            if self.used_ids.insert(candidate.clone()) {
-                break candidate;
-            }
-        };
+        let unique = self.ids.unique(id.as_deref(), &text);
         if (2..=4).contains(&(level as u8)) {
             self.toc.push(TocEntry {
                 level: level as u8,

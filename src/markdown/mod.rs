@@ -6,6 +6,7 @@
 //! | [`scan`] | the resolver's walk of a raw body: code, links, chart blocks, lints |
 //! | [`lint`] | mistakes that still render (undefined footnotes, skipped headings…) |
 //! | [`html`] | the renderer's walk of a resolved body: HTML, anchors, contents, notes |
+//! | [`typst`] | the same walk into Typst markup, for a brief's PDF |
 //!
 //! A brief's Markdown is walked twice per build, each walk once and with the same
 //! [`options`]: the resolver scans the text as written (it must find the errors
@@ -20,8 +21,13 @@
 pub mod html;
 pub mod lint;
 pub mod scan;
+pub mod typst;
+
+use std::collections::{BTreeSet, HashMap};
 
 use pulldown_cmark::{CodeBlockKind, Options};
+
+use crate::util::slug::slugify;
 
 /// The Markdown dialect of briefs: CommonMark with GitHub's tables, footnotes,
 /// strikethrough and task lists, smart punctuation, and `{#id}` on headings.
@@ -37,4 +43,36 @@ pub fn options() -> Options {
 /// A fenced block whose info string starts with `chart` is a chart, not code.
 pub fn is_chart_block(kind: &CodeBlockKind) -> bool {
     matches!(kind, CodeBlockKind::Fenced(info) if info.split_whitespace().next() == Some("chart"))
+}
+
+/// The anchors of a body's headings, unique in the page: the id written
+/// (`{#id}`) or the slug of the heading's text (`section` when it has none),
+/// then `-1`, `-2`… for a repeat. The HTML and the PDF name headings alike.
+#[derive(Default)]
+pub struct HeadingIds {
+    used: BTreeSet<String>,
+    /// The suffix to try next for each base id: a body of many headings of one
+    /// name is not quadratic.
+    next_suffix: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    /// The anchor of the next heading, written `id` or with this `text`.
+    pub fn unique(&mut self, id: Option<&str>, text: &str) -> String {
+        let base = id.map(str::to_string).unwrap_or_else(|| {
+            let s = slugify(text);
+            if s.is_empty() { "section".into() } else { s }
+        });
+        let next = self.next_suffix.entry(base.clone()).or_insert(0);
+        loop {
+            let candidate = match *next {
+                0 => base.clone(),
+                n => format!("{base}-{n}"),
+            };
+            *next += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
 }

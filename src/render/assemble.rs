@@ -96,6 +96,16 @@ impl<'w> Collected<'w> {
         count
     }
 
+    /// The briefs' PDFs made this time; one as the last render made it is left
+    /// to the file there (its path was listed when it was chosen).
+    pub(super) fn add_pdfs(&mut self, pdfs: Vec<Option<super::pdf::Pdf>>) {
+        for p in pdfs.into_iter().flatten() {
+            if let Some(bytes) = p.bytes {
+                self.add(p.path, p.deps, Content::Bytes(bytes));
+            }
+        }
+    }
+
     /// The standalone SVG of every figure: made from its brief (or its dataset)
     /// and the datasets it reads.
     pub(super) fn add_charts(

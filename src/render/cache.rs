@@ -108,6 +108,8 @@ pub struct RenderCache {
     data: Option<CachedData>,
     related: Option<CachedRelated>,
     templates: Option<CachedTemplates>,
+    /// What each brief's PDF was made from, and its size.
+    pdfs: super::pdf::PdfCache,
 }
 
 /// The theme parsed, and what it was parsed from: the base path and each
@@ -167,6 +169,11 @@ struct CachedData {
 }
 
 impl RenderCache {
+    /// What the briefs' PDFs were last made from.
+    pub(super) fn pdfs(&mut self) -> &mut super::pdf::PdfCache {
+        &mut self.pdfs
+    }
+
     /// The Markdown last made of the brief in `file`.
     pub(super) fn markdown_of(&self, file: &std::path::Path) -> Option<Arc<markdown::Rendered>> {
         self.md.get(file.as_os_str()).map(|c| c.out.clone())

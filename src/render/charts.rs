@@ -842,6 +842,16 @@ fn finish(svg: &str, plan: &ChartPlan, family: &str) -> String {
     out.replace("fill=\"#FFFFFF\"", &format!("fill=\"{BACKGROUND}\""))
 }
 
+/// The SVG as a PDF draws it: text in `family` (a PDF carries its own fonts and
+/// knows none of the site's stack) on white paper.
+pub fn for_print(svg: &str, family: &str) -> String {
+    svg.replace(
+        &format!("font-family=\"{FONT_STACK}\""),
+        &format!("font-family=\"{family}\""),
+    )
+    .replace(&format!("fill=\"{BACKGROUND}\""), "fill=\"#FFFFFF\"")
+}
+
 /// The SVG for one place in a page: its ids made unique there.
 pub fn embed(svg: &str, id: &str) -> String {
     // The XML declaration-free SVG can be inlined into HTML as it is.

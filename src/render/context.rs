@@ -118,6 +118,9 @@ pub(super) struct Ctx<'a> {
     /// instead of converting the same JSON again for every page.
     pub(super) cards: Vec<Arc<Card>>,
     pub(super) related: Arc<Vec<Vec<usize>>>,
+    /// Each brief's PDF (its URL and size), when the site makes them and this
+    /// render needs them.
+    pub(super) pdfs: Vec<Option<(String, usize)>>,
 }
 
 impl Ctx<'_> {

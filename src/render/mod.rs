@@ -8,6 +8,7 @@
 //! | `cards` | each brief's card: what lists show of it |
 //! | `context` | what templates read: the site as JSON and Tera globals |
 //! | `pages` | every page through its template, one function per kind of page |
+//! | `pdf` | each brief as a PDF (Typst), when the site asks for them |
 //! | `publish` | feeds, sitemap, robots.txt |
 //! | `search` | the search index |
 //! | `data_out` | each dataset as a spreadsheet, and the Data Package of them all |
@@ -30,6 +31,7 @@ mod data_out;
 mod figures;
 pub mod minify;
 mod pages;
+mod pdf;
 mod publish;
 mod search;
 pub mod templates;
@@ -121,6 +123,7 @@ pub fn render_some(
         dataset_figures: drawn.datasets,
         cards: Vec::new(),
         related,
+        pdfs: Vec::new(),
     };
     ctx.cards = cache.cards(&ctx, &tpl)?;
     cache.remember(site, &drawn.briefs, &md, &ctx.cards);
@@ -129,6 +132,8 @@ pub fn render_some(
     context::set_globals(&mut tpl, &ctx, cache.data(&ctx));
     let mut out = Collected::new(&wanted);
     let mut errors = Diagnostics::default();
+    make_pdfs(&mut ctx, &drawn.brief_files, &mut out, cache, &mut errors);
+    clock.mark("pdfs");
     let pages = pages::plan(site, &mut out, &mut errors);
     let (site_files, search_index_due) =
         site_files(site, &md, &ctx.cards, &mut out, search_index_later);
@@ -157,6 +162,41 @@ pub fn render_some(
         cards: ctx.cards,
         search_index_due,
     })
+}
+
+/// Each brief's PDF, when the site makes them: listed, made where this render
+/// wants the PDF or the page that shows its size, and the sizes handed to the
+/// pages.
+fn make_pdfs(
+    ctx: &mut Ctx,
+    svgs: &[Vec<OutputFile>],
+    out: &mut Collected,
+    cache: &mut RenderCache,
+    errors: &mut Diagnostics,
+) {
+    if !ctx.site.config.pdf.enabled {
+        return;
+    }
+    let need: Vec<pdf::Need> = (ctx.site.briefs.iter())
+        .map(|b| {
+            let path = pdf::path(b);
+            let need = if out.wants(&path) {
+                pdf::Need::File
+            } else if out.wants(&format!("{}index.html", b.path)) {
+                pdf::Need::Size
+            } else {
+                pdf::Need::Nothing
+            };
+            out.all_paths.insert(path);
+            need
+        })
+        .collect();
+    let (made, failed) = pdf::make_all(ctx, svgs, &need, cache.pdfs());
+    errors.extend(failed);
+    ctx.pdfs = (made.iter())
+        .map(|p| p.as_ref().map(|p| (ctx.url(&p.path), p.size)))
+        .collect();
+    out.add_pdfs(made);
 }
 
 /// The files made from the whole site that this render makes: feeds, sitemap,

@@ -277,6 +277,9 @@ fn brief(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'st
             .collect(),
     );
     page["history_note"] = json!(history_note(site, b));
+    if let Some(Some((url, size))) = ctx.pdfs.get(i) {
+        page["pdf"] = json!({"url": url, "size": file_size(*size)});
+    }
     page["datasets"] = Json::Array(
         b.datasets
             .iter()
@@ -320,8 +323,17 @@ fn brief_deps(ctx: &Ctx, i: usize, deps: &mut BTreeSet<Dep>) {
     }
 }
 
+/// A file's size as a reader is shown it: `135 kB`, `1.2 MB`.
+fn file_size(bytes: usize) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{} kB", bytes.div_ceil(1_000)),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
 /// What the page says about the brief's history when git cannot tell it all.
-fn history_note(site: &Site, b: &Brief) -> Option<&'static str> {
+pub(super) fn history_note(site: &Site, b: &Brief) -> Option<&'static str> {
     use crate::load::history::RepoState;
     match (&site.repo, b.uncommitted, b.new) {
         (RepoState::None, _, _) => {

@@ -79,10 +79,18 @@ fn site_sitemap(site: &Site, cards: &[Arc<Card>]) -> String {
                 .map(|n| url(&format!("data/{n}/"))),
         )
         .collect();
+    // Each brief's PDF, when the site makes them, beside the pages.
+    let pdfs: Vec<String> = match site.config.pdf.enabled {
+        true => (site.briefs.iter())
+            .map(|b| sitemap_url(site, &super::pdf::path(b), Some(last_changed(b))))
+            .collect(),
+        false => Vec::new(),
+    };
     sitemap(
         before
             .iter()
             .chain(cards.iter().map(|c| &c.sitemap_entry))
+            .chain(&pdfs)
             .chain(&after)
             .map(String::as_str),
     )

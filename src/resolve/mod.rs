@@ -46,6 +46,8 @@ pub struct ResolveOptions {
     /// does not exist either: `tumen check` then reports it with every other
     /// broken link and anchor, instead of stopping here.
     pub keep_broken_links: bool,
+    /// Make every brief's PDF whatever site.yaml says (`--pdf`).
+    pub pdf: bool,
 }
 
 /// Check the site across files and build the model the renderer reads.
@@ -65,6 +67,7 @@ pub fn resolve_cached(
             src.config.base_url.push('/');
         }
     }
+    src.config.pdf.enabled |= opts.pdf;
     let datasets_changed = cache.note_datasets(&src.datasets);
     // The settings are told apart by their text (and the base URL they are
     // resolved with), as everywhere else.

@@ -55,6 +55,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Open the site in the default browser.
     pub open: bool,
+    /// Make every brief's PDF whatever site.yaml says (`--pdf`).
+    pub pdf: bool,
 }
 
 /// Say on the terminal what a rebuild did (errors and warnings as `tumen build`
@@ -173,6 +175,7 @@ fn build_options(opts: &ServeOptions, address: &Address) -> BuildOptions {
             drafts: opts.drafts,
             base_url: Some(address.base_url.clone()),
             keep_broken_links: false,
+            pdf: opts.pdf,
         },
         progress: false,
         minify: false,
