@@ -173,7 +173,7 @@ fn protected(s: &str) -> String {
 /// Text as LaTeX prints it: the characters LaTeX gives a meaning escaped or
 /// written as the commands that print them; everything else, UTF-8 included, as
 /// it is.
-pub(super) fn latex(s: &str) -> String {
+fn latex(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let mut prev = '\0';
     for c in s.chars() {

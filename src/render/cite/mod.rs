@@ -50,29 +50,29 @@ pub(super) const SOURCES_BIB: &str = "sources/sources.bib";
 const FILES: [&str; 3] = ["bib", "ris", "json"];
 
 /// What a brief's citation says, in every format: each text one clean line.
-pub(super) struct Reference {
+struct Reference {
     /// `<slug>-<year>`: stable while the brief keeps its slug and date.
-    pub(super) key: String,
-    pub(super) title: String,
-    pub(super) authors: Vec<String>,
-    pub(super) issued: Date,
+    key: String,
+    title: String,
+    authors: Vec<String>,
+    issued: Date,
     /// The brief's updated date, when it has one: what the box says.
-    pub(super) updated: Option<Date>,
+    updated: Option<Date>,
     /// When it last changed: what the files give as the date of access.
-    pub(super) accessed: Date,
+    accessed: Date,
     /// The site's name.
-    pub(super) site: String,
+    site: String,
     /// Its page's absolute address, when the base URL names a host.
-    pub(super) url: Option<String>,
+    url: Option<String>,
     /// Its `summary:`, when written.
-    pub(super) summary: Option<String>,
+    summary: Option<String>,
     /// Its topics' names.
-    pub(super) keywords: Vec<String>,
-    pub(super) language: String,
+    keywords: Vec<String>,
+    language: String,
 }
 
 impl Reference {
-    pub(super) fn of(site: &Site, b: &Brief) -> Reference {
+    fn of(site: &Site, b: &Brief) -> Reference {
         let front = &b.src.front;
         let authors = if front.authors.is_empty() {
             &site.config.authors
@@ -173,7 +173,7 @@ fn names(all: &[String]) -> String {
 
 /// `s` as one line: every run of white space (newlines, tabs, line and paragraph
 /// separators) one space, other control characters dropped, trimmed.
-pub(super) fn clean(s: &str) -> String {
+fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_whitespace() {
@@ -191,7 +191,7 @@ pub(super) fn clean(s: &str) -> String {
 /// An address with the characters URLs may not hold as they are (RFC 3986:
 /// space, `"`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}`) percent-encoded, so
 /// that it is the same address in BibTeX's braces, RIS, JSON and HTML.
-pub(super) fn safe_url(u: &str) -> String {
+fn safe_url(u: &str) -> String {
     let mut out = String::with_capacity(u.len());
     for c in clean(u).chars() {
         match c {
