@@ -5,25 +5,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
 use serde_json::Value;
-
-/// The Python of tests/tools/venv, or of `TUMEN_TEST_PYTHON`.
-fn python() -> PathBuf {
-    let py = std::env::var_os("TUMEN_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("tests/tools/venv/bin/python"));
-    assert!(
-        py.is_file(),
-        "the Python test tools are not installed at {}: run scripts/test (it makes tests/tools/venv from tests/tools/requirements.txt), or set TUMEN_TEST_PYTHON",
-        py.display()
-    );
-    py
-}
 
 fn json(path: &Path) -> Value {
     serde_json::from_str(&read(path)).unwrap()

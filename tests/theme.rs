@@ -473,6 +473,7 @@ fn the_print_stylesheet_drops_navigation_prints_urls_and_keeps_figures_whole() {
              internal: after(internal) + ' for ' + internal.getAttribute('href'),
              notes: [...document.querySelectorAll('.footnote-ref a')].every(a => after(a) === 'none'),
              bg: getComputedStyle(document.body).backgroundColor,
+             cite: hidden('.cite .downloads') && getComputedStyle(document.querySelector('.cite .reference')).display === 'block',
            }; })()",
     );
     assert_eq!(r["nav"], true, "no navigation in print: {r}");
@@ -491,6 +492,10 @@ fn the_print_stylesheet_drops_navigation_prints_urls_and_keeps_figures_whole() {
     );
     assert_eq!(r["notes"], true, "footnote marks print no address: {r}");
     assert_eq!(r["bg"], "rgb(255, 255, 255)", "white paper: {r}");
+    assert_eq!(
+        r["cite"], true,
+        "the reference to cite is printed, its download links are not: {r}"
+    );
     // Even a reader in dark mode prints black on white.
     set_view(&mut tab, 1280, "dark", "print");
     assert_eq!(

@@ -58,6 +58,7 @@ const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "brief-list.html",
     "figure.html",
     "search.html",
+    "cite.html",
 );
 
 const EMBEDDED_STATIC: &[(&str, &[u8])] = &[

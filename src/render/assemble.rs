@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::Since;
 use super::cards::{Card, changed_cards};
+use super::cite;
 use super::data_out;
 use super::pages::Page;
 use crate::deps::{Dep, DepGraph};
@@ -183,6 +184,41 @@ impl<'w> Collected<'w> {
             let deps = BTreeSet::from([Dep::Config, Dep::AllData]);
             let text = data_out::package::datapackage(site);
             self.add(package, deps, Content::Bytes(text.into_bytes()));
+        }
+    }
+
+    /// Each brief's citation files (BibTeX, RIS, CSL-JSON), made from the brief
+    /// and the settings (the site's name and address, its authors), and the
+    /// sources as one BibTeX file, made from the sources alone: written when there
+    /// are sources.
+    pub(super) fn add_cite_files(&mut self, site: &Site) {
+        use rayon::prelude::*;
+        let mut chosen = Vec::new();
+        for b in &site.briefs {
+            let paths = cite::paths(b);
+            self.all_paths.extend(paths.iter().cloned());
+            if paths.iter().any(|p| self.wants(p)) {
+                chosen.push(b);
+            }
+        }
+        let made: Vec<_> = (chosen.into_par_iter())
+            .map(|b| (b, cite::brief_files(site, b)))
+            .collect();
+        for (b, files) in made {
+            let deps = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.as_path().into())]);
+            for (path, bytes) in files {
+                self.add(path, deps.clone(), Content::Bytes(bytes));
+            }
+        }
+        if site.sources.is_empty() {
+            return;
+        }
+        let path = cite::SOURCES_BIB.to_string();
+        self.all_paths.insert(path.clone());
+        if self.wants(&path) {
+            let deps = BTreeSet::from([Dep::Dataset("sources".into())]);
+            let text = cite::sources_bib(site);
+            self.add(path, deps, Content::Bytes(text.into_bytes()));
         }
     }
 

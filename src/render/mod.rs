@@ -12,6 +12,7 @@
 //! | `publish` | feeds, sitemap, robots.txt |
 //! | `search` | the search index |
 //! | `data_out` | each dataset as a spreadsheet, and the Data Package of them all |
+//! | `cite` | each brief's reference (the Cite box, BibTeX, RIS, CSL-JSON), the sources as BibTeX |
 //! | `assemble` | the files gathered, with what each was made from |
 //! | [`templates`], [`minify`] | the theme as Tera templates; `--minify` |
 //!
@@ -26,6 +27,7 @@ mod assemble;
 mod cache;
 mod cards;
 pub mod charts;
+mod cite;
 mod context;
 mod data_out;
 mod figures;
@@ -147,7 +149,8 @@ pub fn render_some(
     errors.into_result()?;
     out.add_charts(site, drawn.brief_files, drawn.dataset_files);
     out.add_dataset_files(site, &mut errors);
-    clock.mark("dataset files");
+    out.add_cite_files(site);
+    clock.mark("dataset and citation files");
     out.add_site_files(made);
     out.add_static_files(site, &mut errors);
     clock.mark("static files");

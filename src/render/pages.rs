@@ -173,7 +173,7 @@ fn render(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Page, D
         Job::Topic(i) => topic(ctx, *i, &mut c, &mut deps),
         Job::Datasets => "datasets.html",
         Job::Dataset(d) => dataset(ctx, d, &mut c, &mut deps),
-        Job::Sources => "sources.html",
+        Job::Sources => sources(ctx, &mut c, &mut deps),
         Job::Search => "search.html",
         Job::NotFound => "404.html",
         Job::Alias(i, _) => alias(ctx, *i, &mut c, &mut deps),
@@ -292,6 +292,7 @@ fn brief(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'st
         vec![
             ("related", ctx.card_list(&ctx.related[i])),
             ("content", Value::safe_string(&md.html)),
+            ("cite", super::cite::page_value(site, b)),
         ],
     );
     c.insert_value("page", page);
@@ -512,6 +513,16 @@ fn view_entries(ctx: &Ctx, d: &Dataset) -> Vec<Json> {
             })
         })
         .collect()
+}
+
+/// The sources page: besides the `sources` global, the link to their BibTeX
+/// file, when there are sources.
+fn sources(ctx: &Ctx, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    if !ctx.site.sources.is_empty() {
+        c.insert("sources_bib", &ctx.url(super::cite::SOURCES_BIB));
+    }
+    deps.insert(Dep::Dataset("sources".into()));
+    "sources.html"
 }
 
 /// The redirect page of an alias of brief `i`.

@@ -87,6 +87,8 @@ fn content_type(path: &Path) -> &'static str {
         "svg" => "image/svg+xml",
         "json" => "application/json",
         "csv" => "text/csv; charset=utf-8",
+        "bib" => "text/x-bibtex; charset=utf-8",
+        "ris" => "application/x-research-info-systems; charset=utf-8",
         "xml" => "application/xml",
         "txt" | "md" => "text/plain; charset=utf-8",
         "png" => "image/png",
@@ -266,6 +268,11 @@ mod tests {
             ("a.json", "application/json"),
             ("a.csv", "text/csv; charset=utf-8"),
             ("a.xml", "application/xml"),
+            ("cite.bib", "text/x-bibtex; charset=utf-8"),
+            (
+                "cite.ris",
+                "application/x-research-info-systems; charset=utf-8",
+            ),
         ] {
             assert_eq!(content_type(Path::new(f)), t);
         }

@@ -169,6 +169,20 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The Python of tests/tools/venv (the test tools of tests/tools/requirements.txt,
+/// which scripts/test installs), or of `TUMEN_TEST_PYTHON`.
+pub fn python() -> PathBuf {
+    let py = std::env::var_os("TUMEN_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("tests/tools/venv/bin/python"));
+    assert!(
+        py.is_file(),
+        "the Python test tools are not installed at {}: run scripts/test (it makes tests/tools/venv from tests/tools/requirements.txt), or set TUMEN_TEST_PYTHON",
+        py.display()
+    );
+    py
+}
+
 pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
