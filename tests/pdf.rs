@@ -95,13 +95,22 @@ fn notes(markdown: &str) -> (Vec<String>, BTreeMap<String, String>) {
 fn citation_pages(pdf: &Path) -> Vec<usize> {
     let python = repo().join("tests/tools/venv/bin/python");
     let script = repo().join("tests/tools/pdf_links.py");
-    let out = run(python.to_str().unwrap(), &[script.to_str().unwrap(), pdf.to_str().unwrap()]);
+    let out = run(
+        python.to_str().unwrap(),
+        &[script.to_str().unwrap(), pdf.to_str().unwrap()],
+    );
     let mut markers = Vec::new();
     for line in out.lines() {
         let l: serde_json::Value = serde_json::from_str(line).unwrap();
-        let (page, dest) = (l["page"].as_u64().unwrap(), l["dest_page"].as_u64().unwrap());
+        let (page, dest) = (
+            l["page"].as_u64().unwrap(),
+            l["dest_page"].as_u64().unwrap(),
+        );
         let (top, dest_top) = (l["top"].as_f64().unwrap(), l["dest_top"].as_f64().unwrap());
-        assert_eq!(page, dest, "a note's number and its text are on different pages: {line}");
+        assert_eq!(
+            page, dest,
+            "a note's number and its text are on different pages: {line}"
+        );
         if top > dest_top {
             markers.push((page as usize + 1, -top, l["left"].as_f64().unwrap()));
         }
@@ -131,7 +140,11 @@ fn every_note_is_printed_at_the_foot_of_the_page_where_it_is_cited() {
         let pdf = out.join(format!("briefs/{slug}/{slug}.pdf"));
         let (cited, texts) = notes(&read(&md));
         let pages = citation_pages(&pdf);
-        assert_eq!(pages.len(), cited.len(), "{slug}: one number in the text per citation");
+        assert_eq!(
+            pages.len(),
+            cited.len(),
+            "{slug}: one number in the text per citation"
+        );
         for (k, (label, page)) in cited.iter().zip(&pages).enumerate() {
             let text = page_text(&pdf, *page);
             assert!(
@@ -164,11 +177,20 @@ fn titles_captions_metadata_and_fonts_are_all_there() {
         assert!(info["Page size"].contains("(A4)"), "{slug}: {info:?}");
         assert_eq!(info["Tagged"], "yes", "{slug}");
         assert_eq!(info["Creator"], "tumen", "{slug}");
-        assert!(!info["Keywords"].is_empty(), "{slug}: the topics are the keywords");
+        assert!(
+            !info["Keywords"].is_empty(),
+            "{slug}: the topics are the keywords"
+        );
         let all = squash(&run("pdftotext", &[pdf.to_str().unwrap(), "-"]));
-        assert!(page_text(&pdf, 1).contains(&squash(title)), "{slug}: title on page 1");
+        assert!(
+            page_text(&pdf, 1).contains(&squash(title)),
+            "{slug}: title on page 1"
+        );
         for caption in src.lines().filter_map(|l| l.strip_prefix("caption: ")) {
-            assert!(all.contains(&squash(caption)), "{slug}: caption missing: {caption}");
+            assert!(
+                all.contains(&squash(caption)),
+                "{slug}: caption missing: {caption}"
+            );
         }
         assert!(all.contains("Page 1 of"), "{slug}: page numbers");
         let fonts = run("pdffonts", &[pdf.to_str().unwrap()]);
@@ -195,7 +217,10 @@ fn each_brief_page_links_its_pdf_with_its_size_and_the_sitemap_lists_it() {
             .len();
         let link = format!("<a href=\"/briefs/{slug}/{slug}.pdf\" download>Download PDF</a>");
         assert!(page.contains(&link), "{slug}: {link}");
-        assert!(page.contains(&format!("({} kB", size.div_ceil(1000))), "{slug}");
+        assert!(
+            page.contains(&format!("({} kB", size.div_ceil(1000))),
+            "{slug}"
+        );
         let url = format!("<loc>https://briefings.example.org/briefs/{slug}/{slug}.pdf</loc>");
         assert!(sitemap.contains(&url), "{url}");
     }
@@ -214,7 +239,10 @@ fn two_builds_give_the_same_pdf_bytes_and_without_pdf_there_are_none() {
     };
     let first = pdfs(&tree(default_pdfs()));
     assert_eq!(first.len(), briefs().len());
-    assert!(first == pdfs(&tree(&again)), "PDF bytes differ between builds");
+    assert!(
+        first == pdfs(&tree(&again)),
+        "PDF bytes differ between builds"
+    );
     let plain = tmp.path().join("plain");
     build_default(&plain, &[]);
     assert!(pdfs(&tree(&plain)).is_empty());
@@ -231,7 +259,7 @@ authors: ["A. \"Quote\" Author", "Пётр Иванов", "김정은 연구소"]
 topics: [trade]
 ---
 
-Text with #set text(fill: red) and #page(paper: "a5")[x], $1 + 2$, <label>, @cite,
+Text with #set text(fill: red) and #page(paper: "a5")[x], $1 + 2$, \<label>, @cite,
 `#code "in" \quotes`, 50% ~ tilde \\ backslash // comment /* block */ and a_b_c.
 
 ## Русский раздел
@@ -248,7 +276,7 @@ Text with #set text(fill: red) and #page(paper: "a5")[x], $1 + 2$, <label>, @cit
 
 Link to [a missing anchor](#nowhere), [a heading](#русский-раздел) and <https://example.org/?a=1&b=2>.
 
-<div onclick="x">raw *html* kept as text</div>
+<div onclick="alert(1)">raw *html* kept as text<script>alert(2)</script></div>
 
 ![An image's alt](/static/none.png)
 
@@ -268,10 +296,13 @@ fn nothing_an_author_writes_acts_as_typst_code() {
     let pdf = out.join("briefs/hostile/hostile.pdf");
     let info = pdfinfo(&pdf);
     assert!(info["Page size"].contains("(A4)"), "{info:?}");
-    assert!(info["Title"].starts_with("Set #set page(paper: \"a3\") *bold* $x$"), "{info:?}");
+    assert!(
+        info["Title"].starts_with("Set #set page(paper: \"a3\") *bold* $x$"),
+        "{info:?}"
+    );
     let text = squash(&run("pdftotext", &[pdf.to_str().unwrap(), "-"]));
     for expected in [
-        "#set text(fill: red) and #page(paper: \"a5\")[x], $1 + 2$, <label>, @cite,",
+        "#set text(fill: red) and #page(paper: “a5”)[x], $1 + 2$, <label>, @cite,",
         "#code \"in\" \\quotes",
         "50% ~ tilde \\ backslash // comment /* block */ and a_b_c.",
         "Туманная — река. 두만강 is the Tumen river in Korean.",
@@ -279,7 +310,7 @@ fn nothing_an_author_writes_acts_as_typst_code() {
         "#list item one",
         "= not a heading",
         "Col #1",
-        "raw html kept as text",
+        "raw *html* kept as text",
         "An image’s alt",
         "let s = \"#set page(paper: \\\"a3\\\")\"; // \\n",
         "Пётр Иванов",
@@ -287,9 +318,16 @@ fn nothing_an_author_writes_acts_as_typst_code() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+    assert!(!text.contains("alert"), "{text}");
     let fonts = run("pdffonts", &[pdf.to_str().unwrap()]);
-    assert!(fonts.contains("NanumMyeongjo"), "Korean in its embedded font: {fonts}");
-    assert!(fonts.contains("DejaVuSansMono"), "code in the mono font: {fonts}");
+    assert!(
+        fonts.contains("NanumMyeongjo"),
+        "Korean in its embedded font: {fonts}"
+    );
+    assert!(
+        fonts.contains("DejaVuSansMono"),
+        "code in the mono font: {fonts}"
+    );
 }
 
 #[test]
@@ -305,7 +343,10 @@ fn letter_paper_from_site_yaml_and_a_wrong_setting_is_an_error() {
     std::fs::write(&yaml, format!("{config}\npdf: {{paper: a3}}\n")).unwrap();
     let o = build_err(&site, &out);
     let err = stderr(&o);
-    assert!(err.contains("site.yaml:") && err.contains("`paper` must be `a4` or `letter`"), "{err}");
+    assert!(
+        err.contains("site.yaml:") && err.contains("`paper` must be `a4` or `letter`"),
+        "{err}"
+    );
     assert!(pdf.exists(), "a failed build leaves the output as it was");
 }
 
@@ -315,7 +356,10 @@ fn the_preview_serves_the_pdf_and_makes_it_again_when_the_brief_changes() {
     let (tmp, site) = copy_fixture("basic");
     let s = Server::start(&site, &tmp.path().join("out"), &["--pdf"]);
     let before = s.get_bytes("/briefs/trade/trade.pdf");
-    assert!(before.starts_with(b"%PDF-"), "served from memory like the pages");
+    assert!(
+        before.starts_with(b"%PDF-"),
+        "served from memory like the pages"
+    );
     let mut events = s.events();
     edit(
         &site.join("briefs/trade.md"),
@@ -328,5 +372,8 @@ fn the_preview_serves_the_pdf_and_makes_it_again_when_the_brief_changes() {
     std::fs::write(&file, &after).unwrap();
     assert_eq!(pdfinfo(&file)["Title"], "Trade, edited live");
     let page = s.get("/briefs/trade/").body;
-    assert!(page.contains(&format!("({} kB", after.len().div_ceil(1000))), "{page}");
+    assert!(
+        page.contains(&format!("({} kB", after.len().div_ceil(1000))),
+        "{page}"
+    );
 }

@@ -63,8 +63,9 @@ pub fn string(text: &str) -> String {
     s
 }
 
-/// Where a brief's links lead in its PDF.
-pub struct LinkBase<'a> {
+/// What the walk needs beside the body: where links lead, and whether raw HTML
+/// is kept.
+pub struct Options<'a> {
     /// Link targets as written (`other.md#x`) → site path (`briefs/other/#x`).
     pub links: &'a BTreeMap<String, String>,
     /// What a site path is put after: the site's base URL, with its host when the
@@ -72,11 +73,14 @@ pub struct LinkBase<'a> {
     pub base_url: &'a str,
     /// The address of the brief's page.
     pub page_url: &'a str,
+    /// The text of raw HTML is printed, as the page shows it (`markdown:
+    /// {unsafe_html: false}` leaves it out).
+    pub raw_html: bool,
 }
 
 /// Typst markup for a brief's body: its text, with `#footnote[…]` where notes are
 /// cited and `#chart(n)` (from 1) where the `n`th chart block was.
-pub fn render(body: &str, base: &LinkBase) -> String {
+pub fn render(body: &str, base: &Options) -> String {
     let events: Vec<Event> = Parser::new_ext(body, options()).collect();
     let (notes, text) = split_notes(events);
     let mut notes_markup = HashMap::new();
@@ -148,6 +152,43 @@ fn split_notes(events: Vec<Event>) -> (Notes, Vec<Event>) {
     (notes, text)
 }
 
+/// The text of a piece of raw HTML as a reader sees it: tags, comments and the
+/// insides of `<script>` and `<style>` left out (whether one is open is carried
+/// from piece to piece in `in_script`), the common entities read.
+fn html_text(html: &str, in_script: &mut bool) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        if !*in_script {
+            out.push_str(&rest[..lt]);
+        }
+        let tag = &rest[lt..];
+        let end = match tag.starts_with("<!--") {
+            true => tag.find("-->").map_or(tag.len(), |e| e + 3),
+            false => tag.find('>').map_or(tag.len(), |e| e + 1),
+        };
+        let name = tag[1..end].trim_start_matches('/').to_ascii_lowercase();
+        if name.starts_with("script") || name.starts_with("style") {
+            *in_script = !tag.starts_with("</");
+        }
+        rest = &tag[end..];
+    }
+    if !*in_script {
+        out.push_str(rest);
+    }
+    for (entity, c) in [
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&nbsp;", "\u{a0}"),
+        ("&amp;", "&"),
+    ] {
+        out = out.replace(entity, c);
+    }
+    out
+}
+
 /// A table being gathered: cells are written to the writer's output, then taken.
 struct Table {
     align: Vec<Alignment>,
@@ -161,7 +202,7 @@ struct Table {
 /// The walk: one step per kind of event.
 struct Writer<'a> {
     out: String,
-    base: &'a LinkBase<'a>,
+    base: &'a Options<'a>,
     notes: &'a HashMap<String, String>,
     /// Chart blocks so far.
     charts: usize,
@@ -174,10 +215,14 @@ struct Writer<'a> {
     heading: usize,
     /// Inside a footnote: notes do not nest, and paragraphs run on.
     in_note: bool,
+    /// The lists open: where each starts in `out`, and whether it cites a note.
+    lists: Vec<(usize, bool)>,
+    /// Inside raw HTML's `<script>` or `<style>`, whose text is no reader's.
+    in_script: bool,
 }
 
 impl<'a> Writer<'a> {
-    fn new(base: &'a LinkBase<'a>, notes: &'a HashMap<String, String>) -> Self {
+    fn new(base: &'a Options<'a>, notes: &'a HashMap<String, String>) -> Self {
         Writer {
             out: String::new(),
             base,
@@ -188,6 +233,8 @@ impl<'a> Writer<'a> {
             headings: Vec::new(),
             heading: 0,
             in_note: false,
+            lists: Vec::new(),
+            in_script: false,
         }
     }
 
@@ -223,6 +270,9 @@ impl<'a> Writer<'a> {
             Event::TaskListMarker(done) => self.out.push_str(if done { "☑ " } else { "☐ " }),
             Event::FootnoteReference(label) => self.note(&label),
             // Raw HTML: its tags are left out, the text between them is kept.
+            Event::Html(h) | Event::InlineHtml(h) if self.base.raw_html => {
+                escape(&html_text(&h, &mut self.in_script), &mut self.out)
+            }
             Event::Html(_) | Event::InlineHtml(_) => {}
             Event::InlineMath(t) | Event::DisplayMath(t) => escape(&t, &mut self.out),
         }
@@ -251,10 +301,13 @@ impl<'a> Writer<'a> {
                 };
                 self.code = Some((String::new(), lang));
             }
-            Tag::List(first) => self.out.push_str(match first {
-                Some(_) => "#enum(\n",
-                None => "#list(\n",
-            }),
+            Tag::List(first) => {
+                self.lists.push((self.out.len(), false));
+                self.out.push_str(match first {
+                    Some(_) => "#enum(\n",
+                    None => "#list(\n",
+                });
+            }
             Tag::Item => self.out.push('['),
             Tag::Table(align) => self.start_table(align),
             Tag::TableHead => self.in_table(|t| t.in_head = true),
@@ -277,7 +330,7 @@ impl<'a> Writer<'a> {
             TagEnd::Paragraph => self.out.push_str(if self.in_note { " " } else { "\n\n" }),
             TagEnd::Heading(_) => self.end_heading(),
             TagEnd::BlockQuote(_) => self.out.push_str("]\n\n"),
-            TagEnd::List(_) => self.out.push_str(")\n\n"),
+            TagEnd::List(_) => self.end_list(),
             TagEnd::Item => {
                 let trimmed = self.out.trim_end().len();
                 self.out.truncate(trimmed);
@@ -293,6 +346,22 @@ impl<'a> Writer<'a> {
             | TagEnd::Image => self.out.push(']'),
             _ => {}
         }
+    }
+
+    /// A list that cites notes is kept on one page: Typst moves a line to the
+    /// next page with its notes when they do not fit below it, but not a line of a
+    /// list, whose notes would then go to the next page without it.
+    fn end_list(&mut self) {
+        self.out.push(')');
+        match (self.lists.pop(), self.lists.last_mut()) {
+            (Some((_, true)), Some(outer)) => outer.1 = true,
+            (Some((start, true)), None) => {
+                self.out.insert_str(start, "#block(breakable: false)[");
+                self.out.push(']');
+            }
+            _ => {}
+        }
+        self.out.push_str("\n\n");
     }
 
     /// A heading gets a label, its HTML anchor, so that `#id` links lead to it.
@@ -329,6 +398,9 @@ impl<'a> Writer<'a> {
     fn note(&mut self, label: &str) {
         match self.notes.get(label) {
             Some(text) if !self.in_note => {
+                if let Some(list) = self.lists.last_mut() {
+                    list.1 = true;
+                }
                 self.out.push_str("#footnote[");
                 self.out.push_str(text);
                 self.out.push(']');
@@ -421,10 +493,11 @@ mod tests {
         let links = BTreeMap::from([("other.md".to_string(), "briefs/other/".to_string())]);
         render(
             md,
-            &LinkBase {
+            &Options {
                 links: &links,
                 base_url: "https://example.org/",
                 page_url: "https://example.org/briefs/this/",
+                raw_html: true,
             },
         )
     }
@@ -465,6 +538,14 @@ mod tests {
     }
 
     #[test]
+    fn a_list_that_cites_notes_stays_on_one_page() {
+        let out = typst("- a\n- b[^n]\n  - c\n\n* d\n* e\n\n[^n]: Note.\n");
+        assert!(out.starts_with("#block(breakable: false)[#list("), "{out}");
+        assert_eq!(out.matches("#block").count(), 1, "{out}");
+        assert!(out.contains("#list(\n[d],\n[e],\n)\n"), "{out}");
+    }
+
+    #[test]
     fn chart_blocks_become_numbered_charts_and_code_stays_code() {
         let out = typst("```chart\ndata: x\n```\n\n```rust\nlet a = \"b\";\n```\n");
         assert!(out.contains("#chart(1)"));
@@ -479,6 +560,16 @@ mod tests {
             out.contains("table.header([Year], [US\\$]), [2013], [1\\.5]"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn raw_html_keeps_its_text_only() {
+        let out = typst(
+            "<div onclick=\"x\">a *b* &amp; c<script>alert(1)</script></div>\n\nx <b>y</b> z\n",
+        );
+        assert!(out.contains("a \\*b\\* & c"), "{out}");
+        assert!(!out.contains("alert") && !out.contains("onclick"), "{out}");
+        assert!(out.contains("x y z"), "{out}");
     }
 
     #[test]

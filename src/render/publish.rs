@@ -7,6 +7,7 @@
 //! and sitemap line are made with its card ([`Card`]) and pasted here: a site has a
 //! feed per topic, and an edit changes one entry of each.
 
+use super::data_out::full_url as absolute_url;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -94,15 +95,6 @@ fn site_sitemap(site: &Site, cards: &[Arc<Card>]) -> String {
             .chain(&after)
             .map(String::as_str),
     )
-}
-
-/// An absolute URL where the base URL names a host, else the site path.
-fn absolute_url(site: &Site, path: &str) -> String {
-    if site.config.has_host() {
-        format!("{}{}", site.config.base_url, path.trim_start_matches('/'))
-    } else {
-        site.url(path)
-    }
 }
 
 /// RFC 3339 timestamp of a day: feeds need a time, briefs have dates.

@@ -7,9 +7,10 @@
 //! code; the body's text is escaped by `markdown::typst`.
 
 use crate::load::config::Paper;
-use crate::markdown::typst::{self as markup, LinkBase, string};
-use crate::model::{Brief, Site};
+use crate::markdown::typst::{self as markup, Options, string};
+use crate::model::Brief;
 use crate::render::context::{Ctx, summary_text};
+use crate::render::data_out::full_url;
 
 /// The template every brief's source holds (see its opening comment).
 const TEMPLATE: &str = include_str!("brief.typ");
@@ -18,7 +19,7 @@ const TEMPLATE: &str = include_str!("brief.typ");
 pub(super) fn source(ctx: &Ctx, i: usize) -> String {
     let site = ctx.site;
     let b = &site.briefs[i];
-    let page_url = absolute(site, &b.path);
+    let page_url = full_url(site, &b.path);
     let mut out = String::with_capacity(b.body.len() * 2 + TEMPLATE.len() + 2048);
     out.push_str("#let brief = (\n");
     for (key, value) in dictionary(ctx, i, &page_url) {
@@ -27,24 +28,16 @@ pub(super) fn source(ctx: &Ctx, i: usize) -> String {
     out.push_str(")\n");
     out.push_str(TEMPLATE);
     out.push('\n');
-    let base_url = absolute(site, "");
-    let base = LinkBase {
+    let base_url = full_url(site, "");
+    let base = Options {
         links: &b.links,
         base_url: &base_url,
         page_url: &page_url,
+        raw_html: site.config.markdown.unsafe_html,
     };
     out.push_str(&markup::render(&b.body, &base));
     out.push_str("\n#back-matter\n");
     out
-}
-
-/// The address of a site path: with the host when the site has one.
-fn absolute(site: &Site, path: &str) -> String {
-    if site.config.has_host() {
-        format!("{}{}", site.config.base_url, path.trim_start_matches('/'))
-    } else {
-        site.url(path)
-    }
 }
 
 /// The `brief` dictionary, as keys and Typst values.
@@ -175,11 +168,7 @@ fn charts(ctx: &Ctx, b: &Brief) -> String {
         format!(
             "(path: {}, alt: {}, caption: {}, sources: {}, data: {})",
             string(&format!("/figure-{}.svg", k + 1)),
-            string(
-                &format!("{title}. {}", plan.description())
-                    .trim_start_matches(". ")
-                    .to_string()
-            ),
+            string(format!("{title}. {}", plan.description()).trim_start_matches(". ")),
             string(&caption),
             string(&sources.join("; ")),
             string(&data),
