@@ -176,6 +176,11 @@ fn titles_captions_metadata_and_fonts_are_all_there() {
         assert_eq!(info["Author"], "Tumen briefing team", "{slug}");
         assert!(info["Page size"].contains("(A4)"), "{slug}: {info:?}");
         assert_eq!(info["Tagged"], "yes", "{slug}");
+        let meta = run("pdfinfo", &["-meta", pdf.to_str().unwrap()]);
+        assert!(
+            meta.contains("pdfuaid:part>1<"),
+            "{slug}: claims PDF/UA-1: {meta}"
+        );
         assert_eq!(info["Creator"], "tumen", "{slug}");
         assert!(
             !info["Keywords"].is_empty(),
@@ -284,6 +289,8 @@ Link to [a missing anchor](#nowhere), [a heading](#русский-раздел) 
 let s = "#set page(paper: \"a3\")"; // \n
 ```
 
+#### A skipped heading level
+
 [^k]: A note with #emph[typst] inside and 두만강.
 "##;
 
@@ -319,6 +326,9 @@ fn nothing_an_author_writes_acts_as_typst_code() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
     assert!(!text.contains("alert"), "{text}");
+    // A skipped heading level keeps it from PDF/UA-1; it is still tagged.
+    assert_eq!(info["Tagged"], "yes");
+    assert!(!run("pdfinfo", &["-meta", pdf.to_str().unwrap()]).contains("pdfuaid"));
     let fonts = run("pdffonts", &[pdf.to_str().unwrap()]);
     assert!(
         fonts.contains("NanumMyeongjo"),

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use typst::diag::SourceDiagnostic;
 use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
+use typst_pdf::{PdfStandard, PdfStandards};
 
 use super::context::Ctx;
 use crate::deps::Dep;
@@ -171,12 +172,25 @@ fn typeset(b: &Brief, src: String, files: Vec<(String, Vec<u8>)>) -> Result<Vec<
     let doc = typst::compile::<PagedDocument>(&world)
         .output
         .map_err(|e| failed(b, &messages(&e, &world)))?;
-    let options = typst_pdf::PdfOptions {
-        ident: Smart::Custom(b.path.clone()),
-        creator: Smart::Custom(Some("tumen".into())),
-        ..Default::default()
+    let export = |standards| {
+        typst_pdf::pdf(
+            &doc,
+            &typst_pdf::PdfOptions {
+                ident: Smart::Custom(b.path.clone()),
+                creator: Smart::Custom(Some("tumen".into())),
+                standards,
+                ..Default::default()
+            },
+        )
     };
-    typst_pdf::pdf(&doc, &options).map_err(|e| failed(b, &messages(&e, &world)))
+    // PDF/UA-1 where the brief meets it (Typst checks: alt text, heading order,
+    // language…), else a tagged PDF without the claim: what stops it (a skipped
+    // heading level, an image without alt text) is already a warning of the build.
+    let ua = PdfStandards::new(&[PdfStandard::Ua_1]).ok();
+    match ua.map(export) {
+        Some(Ok(bytes)) => Ok(bytes),
+        _ => export(PdfStandards::default()).map_err(|e| failed(b, &messages(&e, &world))),
+    }
 }
 
 /// Typst's messages, each with the line of the generated source it is about.
