@@ -31,7 +31,12 @@ fn every_page_is_valid_html5() {
     build_ok(
         &site,
         &fixture_out,
-        &["--drafts", "--base-url", "https://example.org/sub/"],
+        &[
+            "--drafts",
+            "--base-url",
+            "https://example.org/sub/",
+            "--pdf",
+        ],
     );
 
     // The site `tumen init` writes, as built from its own folder.

@@ -123,7 +123,8 @@ fn answer(root: &Path, stream: TcpStream) {
 fn default_site() -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    build_ok(&repo().join("content"), &out, &[]);
+    // With the PDFs, so that axe and the print stylesheet meet their links too.
+    build_ok(&repo().join("content"), &out, &["--pdf"]);
     let url = serve_static(&out);
     (tmp, url)
 }

@@ -278,7 +278,11 @@ fn brief(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'st
     );
     page["history_note"] = json!(history_note(site, b));
     if let Some(Some((url, size))) = ctx.pdfs.get(i) {
-        page["pdf"] = json!({"url": url, "size": file_size(*size)});
+        let paper = match site.config.pdf.paper {
+            crate::load::config::Paper::A4 => "A4",
+            crate::load::config::Paper::Letter => "US Letter",
+        };
+        page["pdf"] = json!({"url": url, "size": file_size(*size), "paper": paper});
     }
     page["datasets"] = Json::Array(
         b.datasets
