@@ -387,3 +387,56 @@ fn the_preview_serves_the_pdf_and_makes_it_again_when_the_brief_changes() {
         "{page}"
     );
 }
+
+/// A PNG of 1×1 pixel.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+#[test]
+fn the_sites_own_images_are_drawn_and_a_broken_one_is_named() {
+    let (tmp, site) = copy_fixture("basic");
+    std::fs::create_dir_all(site.join("static/img")).unwrap();
+    std::fs::write(site.join("static/img/map.png"), PNG).unwrap();
+    let brief = "---\ntitle: Map\ndate: 2024-01-01\n---\n\n![The border at Khasan](/img/map.png)\n\n![Elsewhere](https://example.org/x.png)\n";
+    std::fs::write(site.join("briefs/map.md"), brief).unwrap();
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &["--pdf"]);
+    let pdf = out.join("briefs/map/map.pdf");
+    let images = run("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    let drawn = (images.lines().skip(2))
+        .filter(|l| l.split_whitespace().nth(2) == Some("image"))
+        .count();
+    assert_eq!(drawn, 1, "one image drawn:\n{images}");
+    let text = squash(&run("pdftotext", &[pdf.to_str().unwrap(), "-"]));
+    assert!(
+        text.contains("Elsewhere"),
+        "an image from elsewhere is its description"
+    );
+    let before = tree(&out);
+    std::fs::write(site.join("static/img/map.png"), b"not a png").unwrap();
+    let args = [
+        "build",
+        "--pdf",
+        "--site",
+        site.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    let o = tumen(&args, tmp.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("cannot make this brief's PDF") && err.contains("briefs/map.md"),
+        "{err}"
+    );
+    assert!(
+        err.contains("image") && !err.contains("internal error"),
+        "{err}"
+    );
+    assert!(tree(&out) == before);
+}

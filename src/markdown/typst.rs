@@ -78,9 +78,18 @@ pub struct Options<'a> {
     pub raw_html: bool,
 }
 
-/// Typst markup for a brief's body: its text, with `#footnote[…]` where notes are
-/// cited and `#chart(n)` (from 1) where the `n`th chart block was.
-pub fn render(body: &str, base: &Options) -> String {
+/// A brief's body as Typst markup, and the images it shows.
+pub struct Markup {
+    /// The text, with `#footnote[…]` where notes are cited, `#chart(n)` (from 1)
+    /// where the `n`th chart block was and `#picture(n, "alt")` where the `n`th
+    /// image is.
+    pub body: String,
+    /// Each image's address as written, in order.
+    pub images: Vec<String>,
+}
+
+/// Typst markup for a brief's body (see [`Markup`]).
+pub fn render(body: &str, base: &Options) -> Markup {
     let events: Vec<Event> = Parser::new_ext(body, options()).collect();
     let (notes, text) = split_notes(events);
     let mut notes_markup = HashMap::new();
@@ -94,7 +103,10 @@ pub fn render(body: &str, base: &Options) -> String {
     let mut w = Writer::new(base, &notes_markup);
     w.headings = heading_ids(&text);
     w.events(text);
-    w.out
+    Markup {
+        body: w.out,
+        images: w.images,
+    }
 }
 
 /// The anchor of each heading, in order, named as the HTML names them: what a
@@ -219,6 +231,9 @@ struct Writer<'a> {
     lists: Vec<(usize, bool)>,
     /// Inside raw HTML's `<script>` or `<style>`, whose text is no reader's.
     in_script: bool,
+    /// The images so far (their addresses), and the alt text of the one open.
+    images: Vec<String>,
+    alt: Option<String>,
 }
 
 impl<'a> Writer<'a> {
@@ -235,6 +250,8 @@ impl<'a> Writer<'a> {
             in_note: false,
             lists: Vec::new(),
             in_script: false,
+            images: Vec::new(),
+            alt: None,
         }
     }
 
@@ -256,6 +273,11 @@ impl<'a> Writer<'a> {
         match ev {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
+            Event::Text(t) | Event::Code(t) if self.alt.is_some() => {
+                if let Some(alt) = self.alt.as_mut() {
+                    alt.push_str(&t);
+                }
+            }
             Event::Text(t) => escape(&t, &mut self.out),
             Event::Code(t) => {
                 self.out.push_str("#raw(");
@@ -320,7 +342,10 @@ impl<'a> Writer<'a> {
                 let target = self.link_target(&dest_url);
                 self.out.push_str(&format!("#link({target})["));
             }
-            Tag::Image { .. } => self.out.push_str("#emph["),
+            Tag::Image { dest_url, .. } => {
+                self.images.push(dest_url.to_string());
+                self.alt = Some(String::new());
+            }
             _ => {}
         }
     }
@@ -339,12 +364,27 @@ impl<'a> Writer<'a> {
             TagEnd::Table => self.end_table(),
             TagEnd::TableHead => self.in_table(|t| t.in_head = false),
             TagEnd::TableCell => self.end_cell(),
-            TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Link
-            | TagEnd::Image => self.out.push(']'),
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
+                self.out.push(']')
+            }
+            TagEnd::Image => self.end_image(),
             _ => {}
+        }
+    }
+
+    /// An image: drawn by the template's `picture` when the PDF has it, else its
+    /// description. In a note, always its description.
+    fn end_image(&mut self) {
+        let alt = self.alt.take().unwrap_or_default();
+        if self.in_note {
+            self.images.pop();
+            self.out.push_str("#emph[");
+            escape(&alt, &mut self.out);
+            self.out.push(']');
+        } else {
+            let n = self.images.len();
+            self.out
+                .push_str(&format!("#picture({n}, {})", string(&alt)));
         }
     }
 
@@ -491,10 +531,14 @@ mod tests {
 
     fn typst(md: &str) -> String {
         let links = BTreeMap::from([("other.md".to_string(), "briefs/other/".to_string())]);
+        typst_images(md, &links).body
+    }
+
+    fn typst_images(md: &str, links: &BTreeMap<String, String>) -> Markup {
         render(
             md,
             &Options {
-                links: &links,
+                links,
                 base_url: "https://example.org/",
                 page_url: "https://example.org/briefs/this/",
                 raw_html: true,
@@ -560,6 +604,17 @@ mod tests {
             out.contains("table.header([Year], [US\\$]), [2013], [1\\.5]"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn images_are_numbered_with_their_description() {
+        let m = typst_images(
+            "![A *map*](/img/map.png \"t\")\n\nx[^n]\n\n[^n]: ![in note](/x.png)\n",
+            &BTreeMap::new(),
+        );
+        assert!(m.body.contains("#picture(1, \"A map\")"), "{}", m.body);
+        assert!(m.body.contains("#footnote[#emph[in note]]"), "{}", m.body);
+        assert_eq!(m.images, vec!["/img/map.png".to_string()]);
     }
 
     #[test]

@@ -110,16 +110,19 @@ fn make(
     let b = &ctx.site.briefs[i];
     let path = path(b);
     let src = source::source(ctx, i);
-    let files: Vec<(String, Vec<u8>)> = svgs
+    let mut files: Vec<(String, Vec<u8>)> = svgs
         .iter()
         .enumerate()
         .map(|(k, f)| (format!("/figure-{}.svg", k + 1), chart_svg(&f.content)))
         .collect();
-    let mut hash = fnv(src.as_bytes());
-    for (_, bytes) in &files {
-        hash ^= fnv(bytes).rotate_left(1);
+    files.extend(src.files);
+    let mut hash = fnv(src.text.as_bytes());
+    for (k, (_, bytes)) in files.iter().enumerate() {
+        hash ^= fnv(bytes).rotate_left(k as u32 + 1);
     }
-    let deps = deps(ctx, i);
+    let mut deps = deps(ctx, i);
+    deps.extend(src.statics.into_iter().map(Dep::Static));
+    let src = src.text;
     match known.get(&path) {
         Some(&(h, size)) if h == hash && need == Need::Size => Ok(Pdf {
             path,
@@ -211,9 +214,14 @@ fn messages(diags: &[SourceDiagnostic], world: &world::BriefWorld) -> String {
     lines.join("; ")
 }
 
-/// A failed PDF is tumen's fault, not the brief's: the source is generated and
-/// every piece of the brief in it is escaped.
+/// A failed PDF is tumen's fault, not the brief's (the source is generated and
+/// every piece of the brief in it is escaped), unless an image of the brief could
+/// not be read.
 fn failed(b: &Brief, msg: &str) -> Diagnostic {
+    if msg.contains("image") {
+        return Diagnostic::file(&b.src.file, format!("cannot make this brief's PDF: {msg}"))
+            .with_help("an image of this brief could not be drawn: check the file, or save it as PNG, JPEG, GIF, SVG or WebP");
+    }
     Diagnostic::file(
         &b.src.file,
         format!("internal error: cannot make this brief's PDF: {msg}"),

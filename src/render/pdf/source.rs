@@ -6,38 +6,91 @@
 //! markup, so nothing an author writes in a title or a source can act as Typst
 //! code; the body's text is escaped by `markdown::typst`.
 
+use crate::load::StaticFile;
 use crate::load::config::Paper;
 use crate::markdown::typst::{self as markup, Options, string};
-use crate::model::Brief;
+use crate::model::{Brief, Site};
 use crate::render::context::{Ctx, summary_text};
 use crate::render::data_out::full_url;
 
 /// The template every brief's source holds (see its opening comment).
 const TEMPLATE: &str = include_str!("brief.typ");
 
+/// A brief's PDF source, and the files it reads beside its charts.
+pub(super) struct PdfSource {
+    pub(super) text: String,
+    /// The images of the brief that the site has, by the path the source uses.
+    pub(super) files: Vec<(String, Vec<u8>)>,
+    /// Those images as the site's static files (what the PDF is made from).
+    pub(super) statics: Vec<String>,
+}
+
 /// The whole source of brief `i`'s PDF.
-pub(super) fn source(ctx: &Ctx, i: usize) -> String {
+pub(super) fn source(ctx: &Ctx, i: usize) -> PdfSource {
     let site = ctx.site;
     let b = &site.briefs[i];
     let page_url = full_url(site, &b.path);
-    let mut out = String::with_capacity(b.body.len() * 2 + TEMPLATE.len() + 2048);
-    out.push_str("#let brief = (\n");
-    for (key, value) in dictionary(ctx, i, &page_url) {
-        out.push_str(&format!("  {key}: {value},\n"));
-    }
-    out.push_str(")\n");
-    out.push_str(TEMPLATE);
-    out.push('\n');
     let base_url = full_url(site, "");
-    let base = Options {
+    let opts = Options {
         links: &b.links,
         base_url: &base_url,
         page_url: &page_url,
         raw_html: site.config.markdown.unsafe_html,
     };
-    out.push_str(&markup::render(&b.body, &base));
-    out.push_str("\n#back-matter\n");
-    out
+    let markup = markup::render(&b.body, &opts);
+    let (images, files, statics) = pictures(site, &markup.images);
+    let mut text = String::with_capacity(markup.body.len() + TEMPLATE.len() + 4096);
+    text.push_str("#let brief = (\n");
+    for (key, value) in dictionary(ctx, i, &page_url)
+        .into_iter()
+        .chain([("images", images)])
+    {
+        text.push_str(&format!("  {key}: {value},\n"));
+    }
+    text.push_str(")\n");
+    text.push_str(TEMPLATE);
+    text.push('\n');
+    text.push_str(&markup.body);
+    text.push_str("\n#back-matter\n");
+    PdfSource {
+        text,
+        files,
+        statics,
+    }
+}
+
+/// The images a brief shows that are the site's own files, in a format Typst
+/// draws: each as `/image-N.ext` for the source (or `none`: its description is
+/// printed instead), with the bytes and the static file each came from.
+fn pictures(site: &Site, srcs: &[String]) -> (String, Vec<(String, Vec<u8>)>, Vec<String>) {
+    let (mut values, mut files, mut statics) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, src) in srcs.iter().enumerate() {
+        let key = src
+            .strip_prefix(site.base_path.as_str())
+            .unwrap_or(src)
+            .trim_start_matches('/');
+        let key = key.split(['?', '#']).next().unwrap_or(key);
+        let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        let drawable = ext
+            .as_deref()
+            .is_some_and(|e| matches!(e, "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp"));
+        let bytes = match site.static_files.get(key) {
+            Some(_) if !drawable || src.contains("://") => None,
+            Some(StaticFile::Disk(p)) => std::fs::read(p).ok(),
+            Some(StaticFile::Embedded(b)) => Some(b.to_vec()),
+            None => None,
+        };
+        match (bytes, ext) {
+            (Some(bytes), Some(ext)) => {
+                let path = format!("/image-{}.{ext}", k + 1);
+                values.push(string(&path));
+                files.push((path, bytes));
+                statics.push(key.to_string());
+            }
+            _ => values.push("none".into()),
+        }
+    }
+    (array(values.into_iter()), files, statics)
 }
 
 /// The `brief` dictionary, as keys and Typst values.
