@@ -16,11 +16,14 @@ use crate::render::data_out::full_url;
 /// The template every brief's source holds (see its opening comment).
 const TEMPLATE: &str = include_str!("brief.typ");
 
+/// Files beside a source: the path it reads each by, and its bytes.
+pub(super) type Files = Vec<(String, Vec<u8>)>;
+
 /// A brief's PDF source, and the files it reads beside its charts.
 pub(super) struct PdfSource {
     pub(super) text: String,
     /// The images of the brief that the site has, by the path the source uses.
-    pub(super) files: Vec<(String, Vec<u8>)>,
+    pub(super) files: Files,
     /// Those images as the site's static files (what the PDF is made from).
     pub(super) statics: Vec<String>,
 }
@@ -62,7 +65,7 @@ pub(super) fn source(ctx: &Ctx, i: usize) -> PdfSource {
 /// The images a brief shows that are the site's own files, in a format Typst
 /// draws: each as `/image-N.ext` for the source (or `none`: its description is
 /// printed instead), with the bytes and the static file each came from.
-fn pictures(site: &Site, srcs: &[String]) -> (String, Vec<(String, Vec<u8>)>, Vec<String>) {
+fn pictures(site: &Site, srcs: &[String]) -> (String, Files, Vec<String>) {
     let (mut values, mut files, mut statics) = (Vec::new(), Vec::new(), Vec::new());
     for (k, src) in srcs.iter().enumerate() {
         let key = src
