@@ -30,6 +30,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub charts: usize,
+    /// PDFs of briefs made (`--pdf`).
+    pub pdfs: usize,
     pub drafts_skipped: usize,
     pub elapsed: Duration,
     /// Mistakes that did not stop the build, to show before the summary.
@@ -45,6 +47,9 @@ impl BuildReport {
             pages: rendered.pages,
             files: rendered.files.len(),
             charts: rendered.charts,
+            pdfs: (rendered.files.iter())
+                .filter(|f| f.path.starts_with("briefs/") && f.path.ends_with(".pdf"))
+                .count(),
             drafts_skipped: site.drafts_skipped,
             elapsed,
             warnings: site.warnings(),
@@ -56,8 +61,12 @@ impl BuildReport {
             0 => String::new(),
             n => format!(" ({} left out)", count(n, "draft")),
         };
+        let pdfs = match self.pdfs {
+            0 => String::new(),
+            n => format!(", {n} PDF{}", if n == 1 { "" } else { "s" }),
+        };
         format!(
-            "Built {}, {}, {}, {} in {} ms{}{drafts}",
+            "Built {}, {}, {}, {}{pdfs} in {} ms{}{drafts}",
             count(self.briefs, "brief"),
             count(self.datasets, "dataset"),
             count(self.pages, "page"),

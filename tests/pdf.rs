@@ -235,7 +235,12 @@ fn each_brief_page_links_its_pdf_with_its_size_and_the_sitemap_lists_it() {
 fn two_builds_give_the_same_pdf_bytes_and_without_pdf_there_are_none() {
     let tmp = tempfile::tempdir().unwrap();
     let again = tmp.path().join("again");
-    build_default(&again, &["--pdf"]);
+    let built = build_default(&again, &["--pdf"]);
+    let summary = stdout(&built);
+    assert!(
+        summary.contains(&format!(" charts, {} PDFs in ", briefs().len())),
+        "{summary}"
+    );
     let pdfs = |t: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
         t.iter()
             .filter(|(p, _)| p.ends_with(".pdf"))
