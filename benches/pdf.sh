@@ -21,7 +21,8 @@ briefs=$(ls "$work"/pdf/briefs/*/*.pdf | wc -l)
 echo "$briefs PDFs; pages, charts and size of each:"
 for f in "$work"/pdf/briefs/*/*.pdf; do
   slug=$(basename "$f" .pdf)
-  pages=$(pdfinfo "$f" | awk '/^Pages:/ {print $2}')
-  charts=$(ls "$work/pdf/briefs/$slug"/figure-*.svg 2>/dev/null | wc -l)
+  # (poppler 22 says "Suspects object is wrong type" of Typst's valid /Suspects false)
+  pages=$(pdfinfo "$f" 2>/dev/null | awk '/^Pages:/ {print $2}')
+  charts=$(find "$work/pdf/briefs/$slug" -name 'figure-*.svg' | wc -l)
   printf "  %-34s %2s pages  %s charts  %7s bytes\n" "$slug" "$pages" "$charts" "$(stat -c %s "$f")"
 done
