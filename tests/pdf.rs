@@ -363,6 +363,12 @@ fn letter_paper_from_site_yaml_and_a_wrong_setting_is_an_error() {
         "{err}"
     );
     assert!(pdf.exists(), "a failed build leaves the output as it was");
+    std::fs::write(&yaml, format!("{config}\npdf: maybe\n")).unwrap();
+    let err = stderr(&build_err(&site, &out));
+    assert!(
+        err.contains("`pdf` must be true, false or a mapping"),
+        "{err}"
+    );
 }
 
 #[test]
