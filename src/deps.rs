@@ -500,6 +500,7 @@ mod tests {
             theme: Theme::default(),
             drafts_skipped: 0,
             missing_links: Vec::new(),
+            changes: Default::default(),
         }
     }
 

@@ -115,6 +115,7 @@ pub fn resolve_cached(
         static_files: src.static_files,
         theme: src.theme,
         missing_links,
+        changes: Default::default(),
     };
     cache.shape = Some(Shape::of(
         &site,
@@ -209,6 +210,7 @@ fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -
         theme: src.theme,
         drafts_skipped: shape.published.drafts.len(),
         missing_links: Vec::new(),
+        changes: Default::default(),
     }
 }
 
