@@ -257,41 +257,19 @@ impl Resolver<'_> {
         used: &mut BTreeSet<String>,
         errors: &mut Diagnostics,
     ) -> String {
-        let body = b.body();
         let at = |offset: usize, msg: String| {
             Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg)
         };
-        let mut out = String::with_capacity(body.len());
-        let (mut last, mut pos) = (0, 0);
-        while let Some(found) = body[pos..].find("{{") {
-            let start = pos + found;
-            if let Some(r) = scan.literal.iter().find(|r| r.contains(&start)) {
-                pos = r.end.max(start + 2);
-                continue;
+        replace_calls(b.body(), scan, |start, call| match call {
+            Err(msg) => {
+                errors.push(at(start, msg));
+                None
             }
-            let sc = match parse_shortcode(&body[start..]) {
-                None => {
-                    pos = start + 2;
-                    continue;
-                }
-                Some(Err(msg)) => {
-                    errors.push(at(start, msg));
-                    pos = start + 2;
-                    continue;
-                }
-                Some(Ok(sc)) => sc,
-            };
-            let text = self.shortcode(&sc, used).unwrap_or_else(|(msg, help)| {
+            Ok(sc) => Some(self.shortcode(sc, used).unwrap_or_else(|(msg, help)| {
                 errors.push(at(start, msg).with_help_opt(help));
                 String::new()
-            });
-            out.push_str(&body[last..start]);
-            out.push_str(&escape_markdown(&text));
-            last = start + sc.len;
-            pos = last;
-        }
-        out.push_str(&body[last..]);
-        out
+            })),
+        })
     }
 
     /// What a shortcode stands for; on error, what is wrong and the help.
@@ -353,6 +331,41 @@ impl Resolver<'_> {
         }
         charts
     }
+}
+
+/// `body` with each `{{ name(…) }}` call outside code and raw HTML replaced by
+/// what `call` makes of it (given its offset, and the call or what is wrong with
+/// it), escaped for Markdown; where `call` gives `None`, the text stays.
+pub(super) fn replace_calls(
+    body: &str,
+    scan: &Scan,
+    mut call: impl FnMut(usize, Result<&Shortcode, String>) -> Option<String>,
+) -> String {
+    let mut out = String::with_capacity(body.len());
+    let (mut last, mut pos) = (0, 0);
+    while let Some(found) = body[pos..].find("{{") {
+        let start = pos + found;
+        if let Some(r) = scan.literal.iter().find(|r| r.contains(&start)) {
+            pos = r.end.max(start + 2);
+            continue;
+        }
+        let parsed = parse_shortcode(&body[start..]);
+        let (len, text) = match parsed {
+            None => (0, None),
+            Some(Err(msg)) => (0, call(start, Err(msg))),
+            Some(Ok(sc)) => (sc.len, call(start, Ok(&sc))),
+        };
+        let Some(text) = text.filter(|_| len > 0) else {
+            pos = start + 2;
+            continue;
+        };
+        out.push_str(&body[last..start]);
+        out.push_str(&escape_markdown(&text));
+        last = start + len;
+        pos = last;
+    }
+    out.push_str(&body[last..]);
+    out
 }
 
 fn is_external(dest: &str) -> bool {

@@ -137,6 +137,11 @@ pub fn lookup<'d>(
             no_dataset_help(&l.data, datasets)
         ));
     };
+    lookup_in(d, l)
+}
+
+/// Find and format the cell `l` asks for in `d` (the dataset it names).
+pub fn lookup_in<'d>(d: &'d Dataset, l: &Lookup) -> Result<Found<'d>, String> {
     let conds = parse_filter(&l.filter)?;
     let Some(col) = d.column_index(&l.column) else {
         return Err(format!(

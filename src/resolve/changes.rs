@@ -1,0 +1,755 @@
+//! What each commit changed ([`model::changes`](crate::model::changes)): for
+//! each brief, its body before and after each commit of its history with the
+//! values of that time put in, and the numbers it shows that changed; for each
+//! dataset, the rows each commit added, removed and changed.
+//!
+//! A version is named by blob ids: the brief's file and each dataset it reads
+//! (with its rows file) as the commit found and left them. Old datasets are
+//! loaded, and old bodies resolved, once per such name ([`ChangesCache`]), which
+//! never goes stale, as a blob id names its content; the blobs are read in one
+//! pass ([`Blobs`]). The live preview keeps the cache, and with the same history
+//! a log is reused whole, so a rebuild without a commit does no work here.
+//!
+//! Each commit is compared with the state just before it (what the commit
+//! itself changed). The versions of the files a commit did not touch are those
+//! the log's last earlier commit left: exact for a linear history; across merged
+//! branches, the nearest commit by date.
+//!
+//! Old versions are resolved leniently: a value that no longer resolves shows
+//! as "[value unavailable]" rather than failing today's build.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::bodies::replace_calls;
+use super::values::{Lookup, lookup_from_args, lookup_in, parse_filter, select_rows};
+use crate::load::blobs::{Blob, Blobs};
+use crate::load::config::KeyFigure;
+use crate::load::dataset::Cell;
+use crate::load::history::{History, RepoState, Revision};
+use crate::load::{BriefSource, Dataset};
+use crate::markdown::scan::scan_markdown;
+use crate::model::Site;
+use crate::model::changes::{
+    BriefChange, BriefLog, ChangeKind, Changes, DatasetLog, DatasetRevision, FigureChange,
+    RowChange, RowText, RowsDiff,
+};
+use crate::model::chart::ChartSpec;
+
+/// A dataset's version: its YAML file, the YAML's blob and its rows file's.
+type DataKey = (PathBuf, String, Option<String>);
+
+/// A brief's version: its file and blob, and each dataset it reads by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct BodyKey {
+    file: PathBuf,
+    blob: String,
+    data: Vec<(String, Option<DataKey>)>,
+}
+
+/// An old body with its values put in, and what it showed.
+#[derive(Debug)]
+struct OldBody {
+    body: Arc<str>,
+    /// Its `value(…)` calls, in order.
+    calls: Vec<Lookup>,
+    charts: Vec<ChartSpec>,
+}
+
+type Loaded<T> = Arc<Result<T, String>>;
+
+/// A commit of a brief's history with its versions before and after.
+type Step = (Revision, Option<BodyKey>, Option<BodyKey>);
+/// A commit of a dataset's history with its versions before and after.
+type DataStep = (Revision, Option<DataKey>, Option<DataKey>);
+
+/// A brief's log and what it was made from: its files, the versions of its
+/// commits and the key figures.
+#[derive(Debug)]
+struct KeptLog {
+    files: Vec<PathBuf>,
+    steps: Vec<Step>,
+    kfs: Vec<KeyFigure>,
+    log: Arc<BriefLog>,
+}
+
+/// What the changes were made from, kept between resolves (the live preview).
+#[derive(Debug, Default)]
+pub struct ChangesCache {
+    datasets: HashMap<DataKey, Loaded<Arc<Dataset>>>,
+    bodies: HashMap<BodyKey, Loaded<OldBody>>,
+    /// The history the logs below were made from.
+    history: Option<Arc<History>>,
+    /// Each brief's log, by file, with what it was made from.
+    briefs: HashMap<PathBuf, KeptLog>,
+    datasets_logs: HashMap<String, (Vec<DataStep>, Arc<DatasetLog>)>,
+}
+
+/// The changes of `site` from its `history`, old versions read with `blobs`.
+pub(super) fn changes(
+    site: &Site,
+    history: &Arc<History>,
+    blobs: &Blobs,
+    cache: &mut ChangesCache,
+) -> Changes {
+    if history.state == RepoState::None {
+        return Changes {
+            briefs: vec![Arc::default(); site.briefs.len()],
+            datasets: BTreeMap::new(),
+        };
+    }
+    let kept = kept_logs(site, history, cache);
+    let brief_steps: Vec<Vec<Step>> = (site.briefs.par_iter().zip(&kept))
+        .map(|(b, (files, kept))| match kept {
+            Some(_) => Vec::new(),
+            None => {
+                let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+                (history.of(&refs).into_iter())
+                    .map(|r| step(history, b, &site.datasets, r))
+                    .collect()
+            }
+        })
+        .collect();
+    let data_steps: BTreeMap<&str, Vec<DataStep>> = (site.datasets.values())
+        .filter(|d| d.name != "sources")
+        .map(|d| (d.name.as_str(), data_steps(history, d)))
+        .collect();
+    fill(cache, blobs, &brief_steps, &data_steps);
+    let roots = &history.shallow_roots;
+    let briefs = (site.briefs.iter().zip(brief_steps).zip(kept))
+        .map(|((b, steps), (files, kept))| match kept {
+            Some(log) => log,
+            None => brief_log(cache, site, roots, &b.src.file, (files, steps)),
+        })
+        .collect();
+    let datasets = (data_steps.into_iter())
+        .map(|(name, steps)| (name.to_string(), dataset_log(cache, roots, name, steps)))
+        .collect();
+    cache.history = Some(history.clone());
+    Changes { briefs, datasets }
+}
+
+/// Each brief's files, and its last log when it can be kept as it is: made from
+/// the same history, for the same files and key figures.
+fn kept_logs(
+    site: &Site,
+    history: &Arc<History>,
+    cache: &ChangesCache,
+) -> Vec<(Vec<PathBuf>, Option<Arc<BriefLog>>)> {
+    let same = cache
+        .history
+        .as_ref()
+        .is_some_and(|h| Arc::ptr_eq(h, history));
+    (site.briefs.iter())
+        .map(|b| {
+            let files = brief_files(b, &site.datasets);
+            let kept = (cache.briefs.get(&b.src.file))
+                .filter(|k| same && k.files == files && k.kfs == site.config.key_figures)
+                .map(|k| k.log.clone());
+            (files, kept)
+        })
+        .collect()
+}
+
+/// A brief's file and those of the datasets it reads (with their rows files).
+fn brief_files(b: &crate::model::Brief, datasets: &BTreeMap<String, Dataset>) -> Vec<PathBuf> {
+    let mut files = vec![b.src.file.clone()];
+    for d in b.datasets.iter().filter_map(|n| datasets.get(n)) {
+        files.push(d.file.clone());
+        files.extend(d.rows_from.as_ref().map(|(p, _)| p.clone()));
+    }
+    files
+}
+
+/// The blob of `file` as commit `seq` left it, or as it found it.
+fn blob<'h>(h: &'h History, file: &Path, seq: usize, before: bool) -> Option<&'h str> {
+    if before {
+        h.blob_before(file, seq)
+    } else {
+        h.blob_at(file, seq)
+    }
+}
+
+fn data_key(h: &History, d: &Dataset, seq: usize, before: bool) -> Option<DataKey> {
+    let yaml = blob(h, &d.file, seq, before)?.to_string();
+    let rows = (d.rows_from.as_ref()).and_then(|(p, _)| blob(h, p, seq, before));
+    Some((d.file.clone(), yaml, rows.map(str::to_string)))
+}
+
+fn body_key(
+    h: &History,
+    b: &crate::model::Brief,
+    datasets: &BTreeMap<String, Dataset>,
+    seq: usize,
+    before: bool,
+) -> Option<BodyKey> {
+    let data = (b.datasets.iter().filter_map(|n| datasets.get(n)))
+        .map(|d| (d.name.clone(), data_key(h, d, seq, before)))
+        .collect();
+    Some(BodyKey {
+        file: b.src.file.clone(),
+        blob: blob(h, &b.src.file, seq, before)?.to_string(),
+        data,
+    })
+}
+
+fn step(
+    h: &History,
+    b: &crate::model::Brief,
+    datasets: &BTreeMap<String, Dataset>,
+    rev: Revision,
+) -> Step {
+    let before = body_key(h, b, datasets, rev.seq, true);
+    let after = body_key(h, b, datasets, rev.seq, false);
+    (rev, before, after)
+}
+
+fn data_steps(h: &History, d: &Dataset) -> Vec<DataStep> {
+    let mut files = vec![d.file.as_path()];
+    files.extend(d.rows_from.as_ref().map(|(p, _)| p.as_path()));
+    (h.of(&files).into_iter())
+        .map(|r| {
+            let (before, after) = (data_key(h, d, r.seq, true), data_key(h, d, r.seq, false));
+            (r, before, after)
+        })
+        .collect()
+}
+
+/// Load every old dataset and resolve every old body the steps name that the
+/// cache does not hold, reading their blobs in one pass.
+fn fill(
+    cache: &mut ChangesCache,
+    blobs: &Blobs,
+    briefs: &[Vec<Step>],
+    datasets: &BTreeMap<&str, Vec<DataStep>>,
+) {
+    let bodies: HashSet<&BodyKey> = (briefs.iter().flatten())
+        .flat_map(|(_, a, b)| [a, b])
+        .flatten()
+        .filter(|k| !cache.bodies.contains_key(*k))
+        .collect();
+    let data: HashSet<&DataKey> = (bodies.iter())
+        .flat_map(|k| k.data.iter().filter_map(|(_, d)| d.as_ref()))
+        .chain(
+            (datasets.values().flatten())
+                .flat_map(|(_, a, b)| [a, b])
+                .flatten(),
+        )
+        .filter(|k| !cache.datasets.contains_key(*k))
+        .collect();
+    if bodies.is_empty() && data.is_empty() {
+        return;
+    }
+    let ids = (bodies.iter().map(|k| Some(k.blob.as_str())))
+        .chain(
+            data.iter()
+                .flat_map(|(_, y, r)| [Some(y.as_str()), r.as_deref()]),
+        )
+        .flatten();
+    let read = blobs.read(ids);
+    let loaded: Vec<_> = (data.into_par_iter())
+        .map(|k| (k.clone(), Arc::new(load_dataset(k, &read))))
+        .collect();
+    cache.datasets.extend(loaded);
+    let cache_data = &cache.datasets;
+    let resolved: Vec<_> = (bodies.into_par_iter())
+        .map(|k| (k.clone(), Arc::new(resolve_body(k, &read, cache_data))))
+        .collect();
+    cache.bodies.extend(resolved);
+}
+
+/// A blob as text, or why it cannot be read.
+fn text(read: &HashMap<String, Blob>, id: &str) -> Result<String, String> {
+    let blob = read
+        .get(id)
+        .ok_or("this version is no longer in the repository")?;
+    String::from_utf8(blob.to_vec()).map_err(|_| "this version is not UTF-8".to_string())
+}
+
+/// The first line of an error, as a note on the page says it.
+fn first_error(e: &crate::util::diag::Diagnostics) -> String {
+    e.0.first()
+        .map_or_else(|| "it did not load".into(), |d| d.message.clone())
+}
+
+fn load_dataset(k: &DataKey, read: &HashMap<String, Blob>) -> Result<Arc<Dataset>, String> {
+    let (file, yaml, rows) = k;
+    let text = text(read, yaml)?;
+    let rows = rows.as_ref().and_then(|id| read.get(id)).cloned();
+    let from_file = |_: &Path| match &rows {
+        Some(b) => Ok(b.to_vec()),
+        None => Err(std::io::Error::other("not in this commit")),
+    };
+    let d = Dataset::load_reading(file, text, &from_file).map_err(|e| first_error(&e))?;
+    Ok(Arc::new(d))
+}
+
+/// The datasets of a version that loaded, by name.
+fn data_map(
+    k: &BodyKey,
+    loaded: &HashMap<DataKey, Loaded<Arc<Dataset>>>,
+) -> BTreeMap<String, Arc<Dataset>> {
+    (k.data.iter())
+        .filter_map(|(name, key)| {
+            let d = loaded.get(key.as_ref()?)?;
+            Some((name.clone(), d.as_ref().as_ref().ok()?.clone()))
+        })
+        .collect()
+}
+
+const UNAVAILABLE: &str = "[value unavailable]";
+
+/// An old body with the values of its time put in.
+fn resolve_body(
+    k: &BodyKey,
+    read: &HashMap<String, Blob>,
+    loaded: &HashMap<DataKey, Loaded<Arc<Dataset>>>,
+) -> Result<OldBody, String> {
+    let src = BriefSource::load(&k.file, text(read, &k.blob)?).map_err(|e| first_error(&e))?;
+    let data = data_map(k, loaded);
+    let scan = scan_markdown(src.body());
+    let mut calls = Vec::new();
+    let body = replace_calls(src.body(), &scan, |_, call| {
+        let sc = call.ok()?;
+        let l = (sc.name == "value")
+            .then(|| lookup_from_args(&sc.args).ok())
+            .flatten();
+        let Some(l) = l else {
+            return Some(UNAVAILABLE.into());
+        };
+        let found = (data.get(&l.data)).and_then(|d| lookup_in(d, &l).ok().map(|f| f.text));
+        calls.push(l);
+        Some(found.unwrap_or_else(|| UNAVAILABLE.into()))
+    });
+    let charts = (scan.charts.iter())
+        .filter_map(|c| yaml_serde::from_str::<ChartSpec>(&c.yaml).ok())
+        .collect();
+    Ok(OldBody {
+        body: body.into(),
+        calls,
+        charts,
+    })
+}
+
+/// A brief's log: the last one when made from the same versions, else made.
+fn brief_log(
+    cache: &mut ChangesCache,
+    site: &Site,
+    roots: &BTreeSet<String>,
+    file: &Path,
+    (files, steps): (Vec<PathBuf>, Vec<Step>),
+) -> Arc<BriefLog> {
+    let kfs = &site.config.key_figures;
+    if let Some(k) = cache.briefs.get(file)
+        && k.steps == steps
+        && k.kfs == *kfs
+    {
+        return k.log.clone();
+    }
+    let log: BriefLog = (steps.iter())
+        .map(|(rev, before, after)| brief_change(cache, site, roots, rev, before, after))
+        .collect();
+    let log = Arc::new(log);
+    let kept = KeptLog {
+        files,
+        steps,
+        kfs: kfs.clone(),
+        log: log.clone(),
+    };
+    cache.briefs.insert(file.to_path_buf(), kept);
+    log
+}
+
+fn brief_change(
+    cache: &ChangesCache,
+    site: &Site,
+    roots: &BTreeSet<String>,
+    rev: &Revision,
+    before: &Option<BodyKey>,
+    after: &Option<BodyKey>,
+) -> BriefChange {
+    let body = |k: &Option<BodyKey>| k.as_ref().and_then(|k| cache.bodies.get(k));
+    let (b, a) = (body(before), body(after));
+    let mut change = BriefChange {
+        rev: rev.clone(),
+        kind: ChangeKind::Changed,
+        before: b
+            .and_then(|b| b.as_ref().as_ref().ok())
+            .map(|b| b.body.clone()),
+        after: a
+            .and_then(|a| a.as_ref().as_ref().ok())
+            .map(|a| a.body.clone()),
+        figures: Vec::new(),
+    };
+    if let Some(Err(e)) = a.map(|a| a.as_ref()).or(b.map(|b| b.as_ref())) {
+        change.kind = ChangeKind::Unreadable(e.clone());
+        return change;
+    }
+    change.kind = match (&change.before, before) {
+        (None, None) if roots.contains(&rev.hash) => ChangeKind::HistoryStarts,
+        (None, None) => ChangeKind::Added,
+        _ => ChangeKind::Changed,
+    };
+    if let (Some(Ok(b)), Some(Ok(a)), Some(bk), Some(ak)) =
+        (b.map(|b| b.as_ref()), a.map(|a| a.as_ref()), before, after)
+    {
+        let (db, da) = (data_map(bk, &cache.datasets), data_map(ak, &cache.datasets));
+        let shown: Vec<&str> = ak.data.iter().map(|(n, _)| n.as_str()).collect();
+        change.figures = figures(a, &db, &da, &site.config.key_figures, &shown);
+        if Arc::ptr_eq(&a.body, &b.body) || a.body == b.body {
+            change.after = change.before.clone();
+        }
+    }
+    change
+}
+
+/// The numbers a body shows (through `value(…)`, its charts, and the key
+/// figures of the datasets it reads) that differ between two sets of datasets:
+/// each cell once.
+fn figures(
+    body: &OldBody,
+    before: &BTreeMap<String, Arc<Dataset>>,
+    after: &BTreeMap<String, Arc<Dataset>>,
+    kfs: &[KeyFigure],
+    reads: &[&str],
+) -> Vec<FigureChange> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    let same = |(n, d): (&String, &Arc<Dataset>), (m, e): (&String, &Arc<Dataset>)| {
+        n == m && Arc::ptr_eq(d, e)
+    };
+    if before.len() == after.len() && before.iter().zip(after).all(|(x, y)| same(x, y)) {
+        return out;
+    }
+    for l in &body.calls {
+        looked_up(l, None, "in the text", before, after, &mut seen, &mut out);
+    }
+    for spec in &body.charts {
+        charted(spec, before, after, &mut seen, &mut out);
+    }
+    for kf in kfs.iter().filter(|k| reads.contains(&k.data.as_str())) {
+        let l = Lookup {
+            data: kf.data.clone(),
+            filter: kf.filter.clone(),
+            column: kf.column.clone(),
+            format: kf.format.clone(),
+        };
+        let shown = "as a key figure on the home page";
+        looked_up(
+            &l,
+            Some(&kf.label),
+            shown,
+            before,
+            after,
+            &mut seen,
+            &mut out,
+        );
+    }
+    out
+}
+
+/// A cell as (dataset, row key, column): what [`figures`] shows once.
+type Seen = BTreeSet<(String, String, String)>;
+
+/// The key of row `r`: its key columns' texts.
+fn row_key(d: &Dataset, r: usize) -> String {
+    (d.key_indexes().into_iter())
+        .map(|c| d.rows[r][c].text())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A column's label (its `label:`, else its name) and unit (else the dataset's).
+fn label_unit(d: &Dataset, column: &str) -> (String, Option<String>) {
+    match d.column_index(column).map(|c| &d.columns[c]) {
+        Some(c) => (
+            c.label.clone().unwrap_or_else(|| c.name.replace('_', " ")),
+            c.unit.clone().or_else(|| d.unit.clone()),
+        ),
+        None => (column.to_string(), d.unit.clone()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn looked_up(
+    l: &Lookup,
+    label: Option<&str>,
+    shown: &str,
+    before: &BTreeMap<String, Arc<Dataset>>,
+    after: &BTreeMap<String, Arc<Dataset>>,
+    seen: &mut Seen,
+    out: &mut Vec<FigureChange>,
+) {
+    let find = |m: &BTreeMap<String, Arc<Dataset>>| {
+        let d = m.get(&l.data)?;
+        let f = lookup_in(d, l).ok()?;
+        Some((f.text, row_key(d, f.row)))
+    };
+    let (b, a) = (find(before), find(after));
+    if b.as_ref().map(|x| &x.0) == a.as_ref().map(|x| &x.0) {
+        return;
+    }
+    let Some(d) = after.get(&l.data).or_else(|| before.get(&l.data)) else {
+        return;
+    };
+    let key = (a.as_ref().or(b.as_ref())).map_or_else(String::new, |x| x.1.clone());
+    if !seen.insert((l.data.clone(), key.clone(), l.column.clone())) {
+        return;
+    }
+    let (col, unit) = label_unit(d, &l.column);
+    out.push(FigureChange {
+        label: label.map_or_else(|| format!("{col} {key}").trim().to_string(), String::from),
+        before: b.map(|x| x.0),
+        after: a.map(|x| x.0),
+        unit,
+        dataset: d.name.clone(),
+        dataset_title: d.title.clone(),
+        row: l.filter.clone(),
+        column: l.column.clone(),
+        shown: shown.to_string(),
+    });
+}
+
+/// The rows a chart draws from `d`, by key.
+fn chart_rows(spec: &ChartSpec, d: &Dataset) -> Vec<(String, usize)> {
+    let conds = parse_filter(spec.filter.as_deref().unwrap_or("")).unwrap_or_default();
+    let rows = select_rows(d, &conds).unwrap_or_default();
+    rows.into_iter().map(|r| (row_key(d, r), r)).collect()
+}
+
+/// A cell as a chart's reader sees it.
+fn chart_value(spec: &ChartSpec, cell: &Cell) -> Option<String> {
+    match (cell, cell.as_f64()) {
+        (Cell::Null, _) => None,
+        (Cell::Number(_) | Cell::Integer(_), Some(n)) => {
+            let f = spec.format.as_deref().unwrap_or(",");
+            Some(crate::util::format::format_number(n, f).unwrap_or_else(|_| cell.text()))
+        }
+        _ => Some(cell.text()),
+    }
+}
+
+/// The values a chart draws that changed, each as a figure change.
+fn charted(
+    spec: &ChartSpec,
+    before: &BTreeMap<String, Arc<Dataset>>,
+    after: &BTreeMap<String, Arc<Dataset>>,
+    seen: &mut Seen,
+    out: &mut Vec<FigureChange>,
+) {
+    let Some(name) = spec.data.as_deref() else {
+        return;
+    };
+    let (b, a) = (before.get(name), after.get(name));
+    let Some(d) = a.or(b) else { return };
+    let rows = |x: Option<&Arc<Dataset>>| x.map(|d| chart_rows(spec, d)).unwrap_or_default();
+    let (rb, ra) = (rows(b), rows(a));
+    let old: HashMap<&str, usize> = rb.iter().map(|(k, r)| (k.as_str(), *r)).collect();
+    let new: HashMap<&str, usize> = ra.iter().map(|(k, r)| (k.as_str(), *r)).collect();
+    let keys = (ra.iter().map(|x| x.0.as_str())).chain(rb.iter().map(|x| x.0.as_str()));
+    let shown = match &spec.title {
+        Some(t) => format!("in the chart “{t}”"),
+        None => "in a chart".to_string(),
+    };
+    for key in keys {
+        for col in spec.y.to_vec() {
+            let cell = |x: Option<&Arc<Dataset>>, rows: &HashMap<&str, usize>| {
+                let d = x?;
+                chart_value(spec, &d.rows[*rows.get(key)?][d.column_index(&col)?])
+            };
+            let (vb, va) = (cell(b, &old), cell(a, &new));
+            if vb == va || !seen.insert((name.to_string(), key.to_string(), col.clone())) {
+                continue;
+            }
+            let (label, unit) = label_unit(d, &col);
+            out.push(FigureChange {
+                label: format!("{label} {key}").trim().to_string(),
+                before: vb,
+                after: va,
+                unit,
+                dataset: d.name.clone(),
+                dataset_title: d.title.clone(),
+                row: key_filter(d, key),
+                column: col,
+                shown: shown.clone(),
+            });
+        }
+    }
+}
+
+/// A row's key as `column=value,…`, as a `where` says it.
+fn key_filter(d: &Dataset, key: &str) -> String {
+    let names = d
+        .key_indexes()
+        .into_iter()
+        .map(|c| d.columns[c].name.as_str());
+    (names.zip(key.split(", ")))
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A dataset's log: the last one when made from the same versions, else made.
+fn dataset_log(
+    cache: &mut ChangesCache,
+    roots: &BTreeSet<String>,
+    name: &str,
+    steps: Vec<DataStep>,
+) -> Arc<DatasetLog> {
+    if let Some((s, log)) = cache.datasets_logs.get(name)
+        && *s == steps
+    {
+        return log.clone();
+    }
+    let ids = short_ids(&steps);
+    let log: DatasetLog = (steps.iter().zip(ids))
+        .map(|((rev, before, after), id)| {
+            let get = |k: &Option<DataKey>| k.as_ref().and_then(|k| cache.datasets.get(k));
+            let (b, a) = (get(before), get(after));
+            let data = match a.map(|a| a.as_ref()) {
+                Some(Ok(d)) => Ok(d.clone()),
+                Some(Err(e)) => Err(e.clone()),
+                None => Err("the commit removed the dataset".to_string()),
+            };
+            let (kind, rows) = match (b.map(|b| b.as_ref()), &data) {
+                (_, Err(e)) => (ChangeKind::Unreadable(e.clone()), RowsDiff::default()),
+                (Some(Ok(b)), Ok(a)) => (ChangeKind::Changed, rows_diff(b, a)),
+                (Some(Err(e)), Ok(_)) => (ChangeKind::Unreadable(e.clone()), RowsDiff::default()),
+                (None, Ok(a)) if roots.contains(&rev.hash) => {
+                    (ChangeKind::HistoryStarts, counted(a))
+                }
+                (None, Ok(a)) => (ChangeKind::Added, counted(a)),
+            };
+            DatasetRevision {
+                rev: rev.clone(),
+                id,
+                data,
+                kind,
+                rows,
+            }
+        })
+        .collect();
+    let log = Arc::new(log);
+    cache
+        .datasets_logs
+        .insert(name.to_string(), (steps, log.clone()));
+    log
+}
+
+/// A version's rows counted, for a dataset the commit added.
+fn counted(d: &Dataset) -> RowsDiff {
+    RowsDiff {
+        rows_after: d.rows.len(),
+        ..RowsDiff::default()
+    }
+}
+
+/// The names of each step's files: the commit's first seven hex digits, more
+/// where an older commit of the same log took them (so a name, once given,
+/// stays as later commits come).
+fn short_ids(steps: &[DataStep]) -> Vec<String> {
+    let mut taken = BTreeSet::new();
+    let mut ids = vec![String::new(); steps.len()];
+    for (i, (rev, _, _)) in steps.iter().enumerate().rev() {
+        let mut n = 7.min(rev.hash.len());
+        while !taken.insert(rev.hash[..n].to_string()) && n < rev.hash.len() {
+            n += 1;
+        }
+        ids[i] = rev.hash[..n].to_string();
+    }
+    ids
+}
+
+/// Each row of `d` by its key and the key's occurrence (rows of one key are
+/// matched in order).
+fn keyed(d: &Dataset, key: &[usize]) -> Vec<(String, usize)> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    (0..d.rows.len())
+        .map(|r| {
+            let k = (key.iter().map(|&c| d.rows[r][c].text()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let n = count.entry(k.clone()).or_default();
+            *n += 1;
+            (k, *n)
+        })
+        .collect()
+}
+
+/// A row as its non-empty cells.
+fn row_text(d: &Dataset, r: usize, key: &str) -> RowText {
+    let cells = (d.columns.iter().zip(&d.rows[r]))
+        .filter(|(_, c)| **c != Cell::Null)
+        .map(|(col, c)| (col.heading(), c.text()))
+        .collect();
+    RowText {
+        key: key.to_string(),
+        cells,
+    }
+}
+
+/// The rows `after` added, removed and changed from `before`, matched by the
+/// key columns of `after` (when `before` has them too), cell by cell over the
+/// columns both have.
+fn rows_diff(before: &Dataset, after: &Dataset) -> RowsDiff {
+    let key_a = after.key_indexes();
+    let names: Vec<String> = key_a
+        .iter()
+        .map(|&c| after.columns[c].name.clone())
+        .collect();
+    let key_b: Vec<usize> = names
+        .iter()
+        .filter_map(|n| before.column_index(n))
+        .collect();
+    let key_b = if key_b.len() == names.len() {
+        key_b
+    } else {
+        before.key_indexes()
+    };
+    let (kb, ka) = (keyed(before, &key_b), keyed(after, &key_a));
+    let old: HashMap<&(String, usize), usize> =
+        kb.iter().enumerate().map(|(r, k)| (k, r)).collect();
+    let new: HashSet<&(String, usize)> = ka.iter().collect();
+    let shared: Vec<(usize, usize)> = (after.columns.iter().enumerate())
+        .filter_map(|(c, col)| Some((before.column_index(&col.name)?, c)))
+        .collect();
+    let mut diff = RowsDiff {
+        key: names,
+        rows_after: after.rows.len(),
+        ..RowsDiff::default()
+    };
+    for (r, k) in ka.iter().enumerate() {
+        let Some(&o) = old.get(k) else {
+            diff.added.push(row_text(after, r, &k.0));
+            continue;
+        };
+        let cells: Vec<(String, String, String)> = (shared.iter())
+            .filter(|&&(cb, ca)| before.rows[o][cb] != after.rows[r][ca])
+            .map(|&(cb, ca)| {
+                let h = after.columns[ca].heading();
+                (h, before.rows[o][cb].text(), after.rows[r][ca].text())
+            })
+            .collect();
+        if !cells.is_empty() {
+            diff.changed.push(RowChange {
+                key: k.0.clone(),
+                cells,
+            });
+        }
+    }
+    diff.removed = (kb.iter().enumerate())
+        .filter(|(_, k)| !new.contains(k))
+        .map(|(r, k)| row_text(before, r, &k.0))
+        .collect();
+    let has = |d: &Dataset, n: &str| d.column_index(n).is_some();
+    diff.columns_added = (after.columns.iter().filter(|c| !has(before, &c.name)))
+        .map(|c| c.heading())
+        .collect();
+    diff.columns_removed = (before.columns.iter().filter(|c| !has(after, &c.name)))
+        .map(|c| c.heading())
+        .collect();
+    diff
+}
