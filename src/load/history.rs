@@ -179,8 +179,9 @@ fn log(site: &Path, trailer: Option<&str>) -> Option<String> {
             "--no-merges",
             "--date=format-local:%Y-%m-%d",
             &format,
+            // Blob ids as git abbreviates them (unique in the repository, and
+            // what `cat-file` reads), as `--no-abbrev` would lengthen `%h` too.
             "--raw",
-            "--no-abbrev",
             "--",
             ".",
         ],
@@ -225,7 +226,10 @@ fn revision(seq: usize, head: &str) -> Option<Revision> {
 fn raw_line(line: &str) -> Option<(&str, Option<String>, Option<String>)> {
     let (meta, path) = line.strip_prefix(':')?.split_once('\t')?;
     let f: Vec<&str> = meta.split(' ').collect();
-    let blob = |id: &str| (!id.bytes().all(|b| b == b'0')).then(|| id.to_string());
+    let blob = |id: &str| {
+        let id = id.trim_end_matches('.');
+        (!id.bytes().all(|b| b == b'0')).then(|| id.to_string())
+    };
     Some((path, blob(f.get(2)?), blob(f.get(3)?)))
 }
 

@@ -222,6 +222,17 @@ impl<'w> Collected<'w> {
         }
     }
 
+    /// Each earlier version of each dataset, as CSV and JSON (`data/<name>/<id>.csv`):
+    /// made from the dataset's change log.
+    pub(super) fn add_revision_files(&mut self, site: &Site) {
+        for (path, deps, bytes) in super::changes::revision_files(site) {
+            self.all_paths.insert(path.clone());
+            if self.wants(&path) {
+                self.add(path, deps, Content::Bytes(bytes));
+            }
+        }
+    }
+
     /// Files made from the whole site (feeds, sitemap, search index): their paths
     /// were listed when they were chosen.
     pub(super) fn add_site_files(&mut self, made: Vec<(String, BTreeSet<Dep>, String)>) {
