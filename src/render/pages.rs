@@ -420,6 +420,10 @@ fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) ->
     v["entries"] = Json::Array(view_entries(ctx, d));
     v["use"] = use_this_data(ctx, d);
     v["changes"] = super::changes::dataset_log(ctx, d);
+    let key: Vec<&str> = (d.key_indexes().into_iter())
+        .map(|c| d.columns[c].name.as_str())
+        .collect();
+    v["changes_key"] = json!(key.join(", "));
     let cited: Vec<usize> = (0..site.briefs.len())
         .filter(|&i| site.briefs[i].datasets.contains(&d.name))
         .collect();
