@@ -18,9 +18,9 @@ use crate::load::history::Revision;
 pub struct BriefChange {
     pub rev: Revision,
     pub kind: ChangeKind,
-    /// The brief's body with its values put in, before and after the commit
-    /// (`None` where it did not exist or could not be read). The same `Arc` when
-    /// the commit changed nothing in it.
+    /// The brief's body with its values put in, before and after the commit,
+    /// where the commit changed it (`after` is `None` where the commit removed
+    /// the brief).
     pub before: Option<Arc<str>>,
     pub after: Option<Arc<str>>,
     /// The numbers it shows that the commit changed.

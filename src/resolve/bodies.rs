@@ -377,7 +377,7 @@ fn is_external(dest: &str) -> bool {
 }
 
 /// Markdown-escape text put into a body, so a value never becomes markup.
-fn escape_markdown(s: &str) -> String {
+pub(super) fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     for c in s.chars() {
         if c.is_ascii_punctuation() {

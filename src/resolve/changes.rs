@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::bodies::replace_calls;
+use super::bodies::{escape_markdown, replace_calls};
 use super::values::{Lookup, lookup_from_args, lookup_in, parse_filter, select_rows};
 use crate::load::blobs::{Blob, Blobs};
 use crate::load::config::KeyFigure;
@@ -50,13 +50,60 @@ struct BodyKey {
     data: Vec<(String, Option<DataKey>)>,
 }
 
-/// An old body with its values put in, and what it showed.
+/// A brief's file as a commit left it, parsed: what all its versions (with the
+/// datasets of their time) share.
+#[derive(Debug)]
+struct Parsed {
+    body: String,
+    /// Its `{{ … }}` calls: where each is, and the lookup of each `value(…)`.
+    calls: Vec<(usize, usize, Option<Lookup>)>,
+    charts: Vec<ChartSpec>,
+}
+
+/// An old body: its file parsed, and the datasets of its time. Its text is made
+/// only where a diff shows it ([`OldBody::text`]).
 #[derive(Debug)]
 struct OldBody {
-    body: Arc<str>,
-    /// Its `value(…)` calls, in order.
-    calls: Vec<Lookup>,
-    charts: Vec<ChartSpec>,
+    parsed: Arc<Parsed>,
+    data: BTreeMap<String, Arc<Dataset>>,
+}
+
+impl OldBody {
+    /// What call `c` stood for.
+    fn value(&self, c: &(usize, usize, Option<Lookup>)) -> Option<String> {
+        let l = c.2.as_ref()?;
+        lookup_in(self.data.get(&l.data)?, l).ok().map(|f| f.text)
+    }
+
+    /// The body with its values put in.
+    fn text(&self) -> Arc<str> {
+        let body = &self.parsed.body;
+        let mut out = String::with_capacity(body.len());
+        let mut last = 0;
+        for c in &self.parsed.calls {
+            out.push_str(&body[last..c.0]);
+            out.push_str(&escape_markdown(
+                self.value(c).as_deref().unwrap_or(UNAVAILABLE),
+            ));
+            last = c.0 + c.1;
+        }
+        out.push_str(&body[last..]);
+        out.into()
+    }
+
+    /// Whether two versions read the same: the same file, and the same values
+    /// from the datasets that differ.
+    fn same_text(&self, o: &OldBody) -> bool {
+        Arc::ptr_eq(&self.parsed, &o.parsed)
+            && (self.parsed.calls.iter()).all(|c| {
+                let name = c.2.as_ref().map(|l| l.data.as_str()).unwrap_or("");
+                let same = match (self.data.get(name), o.data.get(name)) {
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                    (a, b) => a.is_none() && b.is_none(),
+                };
+                same || self.value(c) == o.value(c)
+            })
+    }
 }
 
 type Loaded<T> = Arc<Result<T, String>>;
@@ -80,7 +127,7 @@ struct KeptLog {
 #[derive(Debug, Default)]
 pub struct ChangesCache {
     datasets: HashMap<DataKey, Loaded<Arc<Dataset>>>,
-    bodies: HashMap<BodyKey, Loaded<OldBody>>,
+    parsed: HashMap<(PathBuf, String), Loaded<Arc<Parsed>>>,
     /// The history the logs below were made from.
     history: Option<Arc<History>>,
     /// Each brief's log, by file, with what it was made from.
@@ -101,6 +148,7 @@ pub(super) fn changes(
             datasets: BTreeMap::new(),
         };
     }
+    let mut clock = crate::util::trace::Clock::new("changes");
     let kept = kept_logs(site, history, cache);
     let brief_steps: Vec<Vec<Step>> = (site.briefs.par_iter().zip(&kept))
         .map(|(b, (files, kept))| match kept {
@@ -117,18 +165,35 @@ pub(super) fn changes(
         .filter(|d| d.name != "sources")
         .map(|d| (d.name.as_str(), data_steps(history, d)))
         .collect();
-    fill(cache, blobs, &brief_steps, &data_steps);
+    clock.mark("versions");
+    fill(cache, blobs, &brief_steps, &data_steps, &mut clock);
     let roots = &history.shallow_roots;
-    let briefs = (site.briefs.iter().zip(brief_steps).zip(kept))
-        .map(|((b, steps), (files, kept))| match kept {
-            Some(log) => log,
-            None => brief_log(cache, site, roots, &b.src.file, (files, steps)),
+    let made: Vec<(Arc<BriefLog>, bool)> = (site.briefs.par_iter().zip(&brief_steps).zip(&kept))
+        .map(|((b, steps), (_, kept))| match kept {
+            Some(log) => (log.clone(), false),
+            None => brief_log(cache, site, roots, &b.src.file, steps),
         })
         .collect();
+    let mut briefs = Vec::with_capacity(made.len());
+    for (((b, steps), (files, _)), (log, new)) in
+        (site.briefs.iter().zip(brief_steps).zip(kept)).zip(made)
+    {
+        if new {
+            let kept = KeptLog {
+                files,
+                steps,
+                kfs: site.config.key_figures.clone(),
+                log: log.clone(),
+            };
+            cache.briefs.insert(b.src.file.clone(), kept);
+        }
+        briefs.push(log);
+    }
     let datasets = (data_steps.into_iter())
         .map(|(name, steps)| (name.to_string(), dataset_log(cache, roots, name, steps)))
         .collect();
     cache.history = Some(history.clone());
+    clock.mark("logs");
     Changes { briefs, datasets }
 }
 
@@ -225,11 +290,15 @@ fn fill(
     blobs: &Blobs,
     briefs: &[Vec<Step>],
     datasets: &BTreeMap<&str, Vec<DataStep>>,
+    clock: &mut crate::util::trace::Clock,
 ) {
     let bodies: HashSet<&BodyKey> = (briefs.iter().flatten())
         .flat_map(|(_, a, b)| [a, b])
         .flatten()
-        .filter(|k| !cache.bodies.contains_key(*k))
+        .collect();
+    let files: HashSet<(PathBuf, String)> = (bodies.iter())
+        .map(|k| (k.file.clone(), k.blob.clone()))
+        .filter(|k| !cache.parsed.contains_key(k))
         .collect();
     let data: HashSet<&DataKey> = (bodies.iter())
         .flat_map(|k| k.data.iter().filter_map(|(_, d)| d.as_ref()))
@@ -240,25 +309,29 @@ fn fill(
         )
         .filter(|k| !cache.datasets.contains_key(*k))
         .collect();
-    if bodies.is_empty() && data.is_empty() {
+    if files.is_empty() && data.is_empty() {
         return;
     }
-    let ids = (bodies.iter().map(|k| Some(k.blob.as_str())))
+    let ids = (files.iter().map(|k| Some(k.1.as_str())))
         .chain(
             data.iter()
                 .flat_map(|(_, y, r)| [Some(y.as_str()), r.as_deref()]),
         )
         .flatten();
     let read = blobs.read(ids);
+    clock.mark(format_args!("{} blobs read", read.len()));
     let loaded: Vec<_> = (data.into_par_iter())
         .map(|k| (k.clone(), Arc::new(load_dataset(k, &read))))
         .collect();
     cache.datasets.extend(loaded);
-    let cache_data = &cache.datasets;
-    let resolved: Vec<_> = (bodies.into_par_iter())
-        .map(|k| (k.clone(), Arc::new(resolve_body(k, &read, cache_data))))
+    let parsed: Vec<_> = (files.into_par_iter())
+        .map(|k| {
+            let p = parse_brief(&k.0, &k.1, &read).map(Arc::new);
+            (k, Arc::new(p))
+        })
         .collect();
-    cache.bodies.extend(resolved);
+    cache.parsed.extend(parsed);
+    clock.mark("old versions loaded");
 }
 
 /// A blob as text, or why it cannot be read.
@@ -302,65 +375,58 @@ fn data_map(
 
 const UNAVAILABLE: &str = "[value unavailable]";
 
-/// An old body with the values of its time put in.
-fn resolve_body(
-    k: &BodyKey,
-    read: &HashMap<String, Blob>,
-    loaded: &HashMap<DataKey, Loaded<Arc<Dataset>>>,
-) -> Result<OldBody, String> {
-    let src = BriefSource::load(&k.file, text(read, &k.blob)?).map_err(|e| first_error(&e))?;
-    let data = data_map(k, loaded);
+/// A brief's file as a commit left it, parsed, its calls found.
+fn parse_brief(file: &Path, blob: &str, read: &HashMap<String, Blob>) -> Result<Parsed, String> {
+    let src = BriefSource::load(file, text(read, blob)?).map_err(|e| first_error(&e))?;
     let scan = scan_markdown(src.body());
     let mut calls = Vec::new();
-    let body = replace_calls(src.body(), &scan, |_, call| {
+    replace_calls(src.body(), &scan, |start, call| {
         let sc = call.ok()?;
         let l = (sc.name == "value")
             .then(|| lookup_from_args(&sc.args).ok())
             .flatten();
-        let Some(l) = l else {
-            return Some(UNAVAILABLE.into());
-        };
-        let found = (data.get(&l.data)).and_then(|d| lookup_in(d, &l).ok().map(|f| f.text));
-        calls.push(l);
-        Some(found.unwrap_or_else(|| UNAVAILABLE.into()))
+        calls.push((start, sc.len, l));
+        None
     });
     let charts = (scan.charts.iter())
         .filter_map(|c| yaml_serde::from_str::<ChartSpec>(&c.yaml).ok())
         .collect();
-    Ok(OldBody {
-        body: body.into(),
+    Ok(Parsed {
+        body: src.body().to_string(),
         calls,
         charts,
     })
 }
 
-/// A brief's log: the last one when made from the same versions, else made.
+/// An old body: its file parsed, with the datasets of its time.
+fn old_body(cache: &ChangesCache, k: &BodyKey) -> Result<OldBody, String> {
+    let parsed = match cache.parsed.get(&(k.file.clone(), k.blob.clone())) {
+        Some(p) => p.as_ref().clone()?,
+        None => return Err("this version is no longer in the repository".into()),
+    };
+    let data = data_map(k, &cache.datasets);
+    Ok(OldBody { parsed, data })
+}
+
+/// A brief's log: the last one when made from the same versions (`false`), else
+/// made (`true`).
 fn brief_log(
-    cache: &mut ChangesCache,
+    cache: &ChangesCache,
     site: &Site,
     roots: &BTreeSet<String>,
     file: &Path,
-    (files, steps): (Vec<PathBuf>, Vec<Step>),
-) -> Arc<BriefLog> {
-    let kfs = &site.config.key_figures;
+    steps: &[Step],
+) -> (Arc<BriefLog>, bool) {
     if let Some(k) = cache.briefs.get(file)
         && k.steps == steps
-        && k.kfs == *kfs
+        && k.kfs == site.config.key_figures
     {
-        return k.log.clone();
+        return (k.log.clone(), false);
     }
     let log: BriefLog = (steps.iter())
         .map(|(rev, before, after)| brief_change(cache, site, roots, rev, before, after))
         .collect();
-    let log = Arc::new(log);
-    let kept = KeptLog {
-        files,
-        steps,
-        kfs: kfs.clone(),
-        log: log.clone(),
-    };
-    cache.briefs.insert(file.to_path_buf(), kept);
-    log
+    (Arc::new(log), true)
 }
 
 fn brief_change(
@@ -371,38 +437,45 @@ fn brief_change(
     before: &Option<BodyKey>,
     after: &Option<BodyKey>,
 ) -> BriefChange {
-    let body = |k: &Option<BodyKey>| k.as_ref().and_then(|k| cache.bodies.get(k));
-    let (b, a) = (body(before), body(after));
+    let body = |k: &Option<BodyKey>| k.as_ref().map(|k| old_body(cache, k));
     let mut change = BriefChange {
         rev: rev.clone(),
         kind: ChangeKind::Changed,
-        before: b
-            .and_then(|b| b.as_ref().as_ref().ok())
-            .map(|b| b.body.clone()),
-        after: a
-            .and_then(|a| a.as_ref().as_ref().ok())
-            .map(|a| a.body.clone()),
+        before: None,
+        after: None,
         figures: Vec::new(),
     };
-    if let Some(Err(e)) = a.map(|a| a.as_ref()).or(b.map(|b| b.as_ref())) {
-        change.kind = ChangeKind::Unreadable(e.clone());
-        return change;
-    }
-    change.kind = match (&change.before, before) {
-        (None, None) if roots.contains(&rev.hash) => ChangeKind::HistoryStarts,
-        (None, None) => ChangeKind::Added,
-        _ => ChangeKind::Changed,
-    };
-    if let (Some(Ok(b)), Some(Ok(a)), Some(bk), Some(ak)) =
-        (b.map(|b| b.as_ref()), a.map(|a| a.as_ref()), before, after)
-    {
-        let (db, da) = (data_map(bk, &cache.datasets), data_map(ak, &cache.datasets));
-        let shown: Vec<&str> = ak.data.iter().map(|(n, _)| n.as_str()).collect();
-        change.figures = figures(a, &db, &da, &site.config.key_figures, &shown);
-        if Arc::ptr_eq(&a.body, &b.body) || a.body == b.body {
-            change.after = change.before.clone();
+    let (b, a) = (body(before), body(after));
+    let (b, a) = match (b.as_ref(), a.as_ref()) {
+        (_, Some(Err(e))) | (Some(Err(e)), _) => {
+            change.kind = ChangeKind::Unreadable(e.clone());
+            return change;
         }
+        (None, _) if roots.contains(&rev.hash) => {
+            change.kind = ChangeKind::HistoryStarts;
+            return change;
+        }
+        (None, _) => {
+            change.kind = ChangeKind::Added;
+            return change;
+        }
+        (Some(Ok(b)), None) => {
+            change.before = Some(b.text());
+            return change;
+        }
+        (Some(Ok(b)), Some(Ok(a))) => (b, a),
+    };
+    if !b.same_text(a) {
+        (change.before, change.after) = (Some(b.text()), Some(a.text()));
     }
+    let shown: Vec<&str> = a.data.keys().map(String::as_str).collect();
+    change.figures = figures(
+        &a.parsed,
+        &b.data,
+        &a.data,
+        &site.config.key_figures,
+        &shown,
+    );
     change
 }
 
@@ -410,7 +483,7 @@ fn brief_change(
 /// figures of the datasets it reads) that differ between two sets of datasets:
 /// each cell once.
 fn figures(
-    body: &OldBody,
+    body: &Parsed,
     before: &BTreeMap<String, Arc<Dataset>>,
     after: &BTreeMap<String, Arc<Dataset>>,
     kfs: &[KeyFigure],
@@ -418,19 +491,25 @@ fn figures(
 ) -> Vec<FigureChange> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
-    let same = |(n, d): (&String, &Arc<Dataset>), (m, e): (&String, &Arc<Dataset>)| {
-        n == m && Arc::ptr_eq(d, e)
+    let differs = |name: &str| match (before.get(name), after.get(name)) {
+        (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+        (a, b) => a.is_some() || b.is_some(),
     };
-    if before.len() == after.len() && before.iter().zip(after).all(|(x, y)| same(x, y)) {
-        return out;
-    }
-    for l in &body.calls {
+    let calls = body.calls.iter().filter_map(|c| c.2.as_ref());
+    for l in calls.filter(|l| differs(&l.data)) {
         looked_up(l, None, "in the text", before, after, &mut seen, &mut out);
     }
-    for spec in &body.charts {
+    for spec in body
+        .charts
+        .iter()
+        .filter(|c| c.data.as_deref().is_some_and(differs))
+    {
         charted(spec, before, after, &mut seen, &mut out);
     }
-    for kf in kfs.iter().filter(|k| reads.contains(&k.data.as_str())) {
+    for kf in kfs
+        .iter()
+        .filter(|k| reads.contains(&k.data.as_str()) && differs(&k.data))
+    {
         let l = Lookup {
             data: kf.data.clone(),
             filter: kf.filter.clone(),
