@@ -83,6 +83,9 @@ pub struct History {
     /// In a shallow clone, the commits whose parents this copy does not have: git
     /// shows them as adding every file they hold.
     pub shallow_roots: BTreeSet<String>,
+    /// A hash of the log read: the same for the same commits, whatever git
+    /// status says since (what the changes are kept by).
+    pub log_key: u64,
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
@@ -330,6 +333,7 @@ impl History {
         // `git log` names files from the repository's top; the loader from here.
         if let Some(log) = log(site, config.trailer.as_deref()) {
             (history.commits, history.versions) = commits(&log, &to_site);
+            history.log_key = crate::util::hash::fnv(log.as_bytes());
         }
         if history.state == RepoState::Shallow {
             history.shallow_roots = shallow_roots(site);
