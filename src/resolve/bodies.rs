@@ -431,13 +431,12 @@ pub(super) fn make_brief(
     history: &History,
     datasets: &BTreeMap<String, Dataset>,
 ) -> Brief {
+    // The brief's file, and each dataset's (with the file its rows come from).
     let mut files: Vec<&Path> = vec![&src.file];
-    files.extend(
-        body.datasets
-            .iter()
-            .filter_map(|n| datasets.get(n))
-            .map(|d| d.file.as_path()),
-    );
+    for d in body.datasets.iter().filter_map(|n| datasets.get(n)) {
+        files.push(&d.file);
+        files.extend(d.rows_from.as_ref().map(|(p, _)| p.as_path()));
+    }
     let uncommitted = history.uncommitted.contains(&src.file);
     // An explicit `updated:` wins; else the last commit of the brief's own file,
     // unless it has changed since (then git cannot say when it was).

@@ -151,14 +151,12 @@ pub(super) fn changes(
     let mut clock = crate::util::trace::Clock::new("changes");
     let kept = kept_logs(site, history, cache);
     let brief_steps: Vec<Vec<Step>> = (site.briefs.par_iter().zip(&kept))
-        .map(|(b, (files, kept))| match kept {
+        .map(|(b, (_, kept))| match kept {
             Some(_) => Vec::new(),
-            None => {
-                let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-                (history.of(&refs).into_iter())
-                    .map(|r| step(history, b, &site.datasets, r))
-                    .collect()
-            }
+            // Its history is the commits of `files` (see `make_brief`).
+            None => (b.history.iter())
+                .map(|r| step(history, b, &site.datasets, r.clone()))
+                .collect(),
         })
         .collect();
     let data_steps: BTreeMap<&str, Vec<DataStep>> = (site.datasets.values())
