@@ -153,7 +153,7 @@ pub(super) fn changes(
     let brief_steps: Vec<Vec<Step>> = (site.briefs.par_iter().zip(&kept))
         .map(|(b, (_, kept))| match kept {
             Some(_) => Vec::new(),
-            // Its history is the commits of `files` (see `make_brief`).
+            // Its history is the commits of its files (see `make_brief`).
             None => (b.history.iter())
                 .map(|r| step(history, b, &site.datasets, r.clone()))
                 .collect(),
@@ -202,10 +202,10 @@ fn kept_logs(
     history: &Arc<History>,
     cache: &ChangesCache,
 ) -> Vec<(Vec<PathBuf>, Option<Arc<BriefLog>>)> {
-    let same = cache
-        .history
-        .as_ref()
-        .is_some_and(|h| Arc::ptr_eq(h, history));
+    // The same log (git status may have been read again since: an edit).
+    let same = (cache.history.as_ref()).is_some_and(|h| {
+        Arc::ptr_eq(h, history) || (h.log_key, &h.top) == (history.log_key, &history.top)
+    });
     (site.briefs.iter())
         .map(|b| {
             let files = brief_files(b, &site.datasets);
