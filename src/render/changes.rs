@@ -301,3 +301,35 @@ pub(super) fn feed_content(site: &Site, i: usize) -> String {
         esc(&notes.join(""))
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_prose_is_no_diff() {
+        let body = "## A\n\nOne *two* three.\n";
+        assert_eq!(prose_diff(body, "## A\n\nOne _two_ three.\n"), None);
+    }
+
+    #[test]
+    fn words_changed_are_marked_under_their_sections_heading() {
+        let before = "## First\n\nKept.\n\n## Second\n\nTrade was 120 <b> & more.\n\nKept too.\n";
+        let after = "## First\n\nKept.\n\n## Second\n\nTrade was 125 <b> & more.\n\nKept too.\n\nA new paragraph.\n";
+        let (html, n) = prose_diff(before, after).unwrap();
+        assert_eq!(
+            html,
+            "<h3 class=\"diff-heading\">Second</h3>\n<p>Trade was <del>120</del> <ins>125</ins> &amp; more.</p>\n<p><ins>A new paragraph.</ins></p>\n"
+        );
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn a_heading_renamed_is_a_heading_with_its_words_marked() {
+        let (html, _) = prose_diff("## Old name\n\nText.\n", "## New name\n\nText.\n").unwrap();
+        assert_eq!(
+            html,
+            "<h3 class=\"diff-heading\"><del>Old</del> <ins>New</ins> name</h3>\n"
+        );
+    }
+}

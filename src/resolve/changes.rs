@@ -830,3 +830,75 @@ fn rows_diff(before: &Dataset, after: &Dataset) -> RowsDiff {
         .collect();
     diff
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dataset(extra: &str, rows: &str) -> Dataset {
+        let text = format!(
+            "title: T\nunit: US$ million\ncolumns:\n  - {{name: year, type: year}}\n  - {{name: reading, type: text}}\n  - {{name: value, type: number, label: Value}}\n{extra}rows:\n{rows}"
+        );
+        Dataset::load(Path::new("data/t.yaml"), text).unwrap()
+    }
+
+    const ROWS: &str = "  - {year: 2011, reading: primary, value: 110}\n  - {year: 2012, reading: primary, value: 110}\n  - {year: 2012, reading: alternative, value: 75.6}\n";
+
+    #[test]
+    fn rows_are_matched_by_key_and_compared_cell_by_cell() {
+        let before = dataset("key: [year, reading]\n", ROWS);
+        let rows = ROWS
+            .replace("value: 75.6", "value: 76")
+            .replace("  - {year: 2011, reading: primary, value: 110}\n", "")
+            + "  - {year: 2013, reading: primary, value: 112}\n";
+        let after = dataset("key: [year, reading]\n", &rows);
+        let d = rows_diff(&before, &after);
+        assert_eq!(d.key, ["year", "reading"]);
+        let cells = vec![("Value".to_string(), "75.6".to_string(), "76".to_string())];
+        let changed = RowChange {
+            key: "2012, alternative".into(),
+            cells,
+        };
+        assert_eq!(d.changed, [changed]);
+        assert_eq!(d.removed.len(), 1);
+        assert_eq!(d.removed[0].key, "2011, primary");
+        assert_eq!(d.added[0].key, "2013, primary");
+        assert_eq!(
+            d.added[0].cells[2],
+            ("Value".to_string(), "112".to_string())
+        );
+        assert_eq!(d.rows_after, 3);
+    }
+
+    #[test]
+    fn without_a_key_rows_of_one_first_cell_are_matched_in_order() {
+        let before = dataset("", ROWS);
+        let after = dataset("", &ROWS.replace("value: 75.6", "value: 76"));
+        let d = rows_diff(&before, &after);
+        assert_eq!(d.key, ["year"]);
+        assert!(d.added.is_empty() && d.removed.is_empty());
+        assert_eq!(d.changed.len(), 1);
+        assert_eq!(d.changed[0].key, "2012");
+        assert_eq!(d.changed[0].cells[0].1, "75.6");
+    }
+
+    #[test]
+    fn short_ids_stay_as_they_were_given() {
+        let rev = |hash: &str| Revision {
+            seq: 0,
+            date: crate::util::date::Date::parse("2024-01-01").unwrap(),
+            hash: hash.into(),
+            short: hash[..7].into(),
+            subject: String::new(),
+            author: String::new(),
+            time: String::new(),
+            correction: None,
+        };
+        // Newest first; the oldest keeps seven digits, a later twin takes more.
+        let steps: Vec<DataStep> = ["abcdef12", "12345678", "abcdef13"]
+            .iter()
+            .map(|h| (rev(h), None, None))
+            .collect();
+        assert_eq!(short_ids(&steps), ["abcdef12", "1234567", "abcdef1"]);
+    }
+}
