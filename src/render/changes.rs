@@ -178,7 +178,15 @@ pub(super) fn page(
     let site = ctx.site;
     let b = &site.briefs[i];
     let log = &site.changes.briefs[i];
-    let entries: Vec<Json> = log.iter().map(|ch| brief_entry(ctx, ch)).collect();
+    // Commits that changed nothing the page shows (most often a value of a
+    // dataset it reads, but not one it quotes) are listed apart, in one line each.
+    let quiet = |c: &&BriefChange| {
+        c.kind == ChangeKind::Changed && c.after.is_none() && c.figures.is_empty()
+    };
+    let entries: Vec<Json> = (log.iter().filter(|c| !quiet(c)))
+        .map(|ch| brief_entry(ctx, ch))
+        .collect();
+    let quiet: Vec<Json> = log.iter().filter(quiet).map(|c| commit(&c.rev)).collect();
     let note = match site.repo {
         crate::load::history::RepoState::Shallow => {
             Some("History shortened: this copy of the repository is a shallow clone.")
@@ -187,6 +195,7 @@ pub(super) fn page(
     };
     let page = json!({
         "title": b.src.front.title, "url": ctx.url(&b.path), "entries": entries, "note": note,
+        "quiet": quiet,
     });
     c.insert_value("page", super::context::tv(&page));
     deps.insert(Dep::Brief(b.src.file.as_path().into()));

@@ -54,6 +54,9 @@ struct BodyKey {
 /// datasets of their time) share.
 #[derive(Debug)]
 struct Parsed {
+    /// Its title and summary, as paragraphs of Markdown: what the page shows
+    /// above the body, compared with it.
+    head: String,
     body: String,
     /// Its `{{ … }}` calls: where each is, and the lookup of each `value(…)`.
     calls: Vec<(usize, usize, Option<Lookup>)>,
@@ -78,7 +81,8 @@ impl OldBody {
     /// The body with its values put in.
     fn text(&self) -> Arc<str> {
         let body = &self.parsed.body;
-        let mut out = String::with_capacity(body.len());
+        let mut out = String::with_capacity(self.parsed.head.len() + body.len());
+        out.push_str(&self.parsed.head);
         let mut last = 0;
         for c in &self.parsed.calls {
             out.push_str(&body[last..c.0]);
@@ -127,7 +131,8 @@ struct KeptLog {
 #[derive(Debug, Default)]
 pub struct ChangesCache {
     datasets: HashMap<DataKey, Loaded<Arc<Dataset>>>,
-    parsed: HashMap<(PathBuf, String), Loaded<Arc<Parsed>>>,
+    /// Brief files by blob id (the same text parses the same, whatever its name).
+    parsed: HashMap<String, Loaded<Arc<Parsed>>>,
     /// The history the logs below were made from.
     history: Option<Arc<History>>,
     /// Each brief's log, by file, with what it was made from.
@@ -294,9 +299,9 @@ fn fill(
         .flat_map(|(_, a, b)| [a, b])
         .flatten()
         .collect();
-    let files: HashSet<(PathBuf, String)> = (bodies.iter())
-        .map(|k| (k.file.clone(), k.blob.clone()))
-        .filter(|k| !cache.parsed.contains_key(k))
+    let files: HashMap<&str, &Path> = (bodies.iter())
+        .filter(|k| !cache.parsed.contains_key(&k.blob))
+        .map(|k| (k.blob.as_str(), k.file.as_path()))
         .collect();
     let data: HashSet<&DataKey> = (bodies.iter())
         .flat_map(|k| k.data.iter().filter_map(|(_, d)| d.as_ref()))
@@ -310,7 +315,7 @@ fn fill(
     if files.is_empty() && data.is_empty() {
         return;
     }
-    let ids = (files.iter().map(|k| Some(k.1.as_str())))
+    let ids = (files.keys().map(|k| Some(*k)))
         .chain(
             data.iter()
                 .flat_map(|(_, y, r)| [Some(y.as_str()), r.as_deref()]),
@@ -324,8 +329,8 @@ fn fill(
     cache.datasets.extend(loaded);
     let parsed: Vec<_> = (files.into_par_iter())
         .map(|k| {
-            let p = parse_brief(&k.0, &k.1, &read).map(Arc::new);
-            (k, Arc::new(p))
+            let p = parse_brief(k.1, k.0, &read).map(Arc::new);
+            (k.0.to_string(), Arc::new(p))
         })
         .collect();
     cache.parsed.extend(parsed);
@@ -389,7 +394,12 @@ fn parse_brief(file: &Path, blob: &str, read: &HashMap<String, Blob>) -> Result<
     let charts = (scan.charts.iter())
         .filter_map(|c| yaml_serde::from_str::<ChartSpec>(&c.yaml).ok())
         .collect();
+    let mut head = escape_markdown(src.front.title.trim());
+    if !src.front.summary.trim().is_empty() {
+        head = format!("{head}\n\n{}", escape_markdown(src.front.summary.trim()));
+    }
     Ok(Parsed {
+        head: head + "\n\n",
         body: src.body().to_string(),
         calls,
         charts,
@@ -398,7 +408,7 @@ fn parse_brief(file: &Path, blob: &str, read: &HashMap<String, Blob>) -> Result<
 
 /// An old body: its file parsed, with the datasets of its time.
 fn old_body(cache: &ChangesCache, k: &BodyKey) -> Result<OldBody, String> {
-    let parsed = match cache.parsed.get(&(k.file.clone(), k.blob.clone())) {
+    let parsed = match cache.parsed.get(&k.blob) {
         Some(p) => p.as_ref().clone()?,
         None => return Err("this version is no longer in the repository".into()),
     };
