@@ -43,14 +43,17 @@ pub struct Revision {
     pub correction: Option<String>,
 }
 
+/// A blob's id, shared: a site's history names each many times.
+pub type Blob = std::sync::Arc<str>;
+
 /// A file as one commit left it: the blob it found and the blob it left (`None`
 /// where there was no file: added, or deleted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
     /// The commit's position in the log (see [`Revision::seq`]).
     pub seq: usize,
-    pub before: Option<String>,
-    pub after: Option<String>,
+    pub before: Option<Blob>,
+    pub after: Option<Blob>,
 }
 
 /// Where the site stands in git.
@@ -226,12 +229,12 @@ fn revision(seq: usize, head: &str) -> Option<Revision> {
 }
 
 /// A `--raw` line's file and blobs: `:100644 100644 <before> <after> M\t<path>`.
-fn raw_line(line: &str) -> Option<(&str, Option<String>, Option<String>)> {
+fn raw_line(line: &str) -> Option<(&str, Option<Blob>, Option<Blob>)> {
     let (meta, path) = line.strip_prefix(':')?.split_once('\t')?;
     let f: Vec<&str> = meta.split(' ').collect();
     let blob = |id: &str| {
         let id = id.trim_end_matches('.');
-        (!id.bytes().all(|b| b == b'0')).then(|| id.to_string())
+        (!id.bytes().all(|b| b == b'0')).then(|| Blob::from(id))
     };
     Some((path, blob(f.get(2)?), blob(f.get(3)?)))
 }
@@ -358,19 +361,19 @@ impl History {
 
     /// The blob of `file` as commit `seq` left it (`None`: there was no such file,
     /// or the log does not reach that far).
-    pub fn blob_at(&self, file: &Path, seq: usize) -> Option<&str> {
+    pub fn blob_at(&self, file: &Path, seq: usize) -> Option<&Blob> {
         let v = self.versions.get(file)?;
         // Newest first, so seqs ascend: the first commit at or before `seq`.
         let i = v.partition_point(|x| x.seq < seq);
-        v.get(i)?.after.as_deref()
+        v.get(i)?.after.as_ref()
     }
 
     /// The blob of `file` as it was before commit `seq`: what the commit found
     /// when it touched the file, else what the commit before it left.
-    pub fn blob_before(&self, file: &Path, seq: usize) -> Option<&str> {
+    pub fn blob_before(&self, file: &Path, seq: usize) -> Option<&Blob> {
         let v = self.versions.get(file)?;
         match v.iter().find(|x| x.seq == seq) {
-            Some(x) => x.before.as_deref(),
+            Some(x) => x.before.as_ref(),
             None => self.blob_at(file, seq + 1),
         }
     }

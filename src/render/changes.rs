@@ -44,9 +44,15 @@ pub(super) fn has_page(site: &Site, i: usize) -> bool {
 
 /// The HTML of a word diff of two bodies, and how many blocks changed; `None`
 /// when the prose is the same.
-pub(super) fn prose_diff(before: &str, after: &str) -> Option<(String, usize)> {
-    let (old, new) = (blocks(before), blocks(after));
-    let ops = capture_diff_slices(Algorithm::Patience, &old, &new);
+#[cfg(test)]
+fn prose_diff(before: &str, after: &str) -> Option<(String, usize)> {
+    blocks_diff(&blocks(before), &blocks(after))
+}
+
+/// The word diff of two bodies made blocks ([`blocks`]), and how many blocks
+/// changed; `None` when the prose is the same.
+fn blocks_diff(old: &[Block], new: &[Block]) -> Option<(String, usize)> {
+    let ops = capture_diff_slices(Algorithm::Patience, old, new);
     let mut out = String::new();
     let (mut changed, mut section): (usize, Option<&Block>) = (0, None);
     let mut shown_section = false;
@@ -66,7 +72,7 @@ pub(super) fn prose_diff(before: &str, after: &str) -> Option<(String, usize)> {
                 {
                     out.push_str(&heading(h, &esc(&h.text)));
                 }
-                changed += changed_blocks(op, &old, &new, &mut out);
+                changed += changed_blocks(op, old, new, &mut out);
             }
         }
     }
@@ -152,10 +158,22 @@ fn figure(ctx: &Ctx, f: &FigureChange) -> Json {
     })
 }
 
+/// Texts made blocks, by text: on one page, a commit's text before is most
+/// often the one the commit before left.
+type BlocksOf<'a> = std::collections::HashMap<&'a str, std::rc::Rc<Vec<Block>>>;
+
+fn blocks_of<'a>(memo: &mut BlocksOf<'a>, text: &'a str) -> std::rc::Rc<Vec<Block>> {
+    memo.entry(text)
+        .or_insert_with(|| std::rc::Rc::new(blocks(text)))
+        .clone()
+}
+
 /// One commit of a brief's changes page.
-fn brief_entry(ctx: &Ctx, c: &BriefChange) -> Json {
+fn brief_entry<'a>(ctx: &Ctx, c: &'a BriefChange, memo: &mut BlocksOf<'a>) -> Json {
     let diff = match (&c.before, &c.after) {
-        (Some(b), Some(a)) if c.kind == ChangeKind::Changed => prose_diff(b, a),
+        (Some(b), Some(a)) if c.kind == ChangeKind::Changed => {
+            blocks_diff(&blocks_of(memo, b), &blocks_of(memo, a))
+        }
         _ => None,
     };
     let (html, count) = diff.unwrap_or_default();
@@ -183,8 +201,9 @@ pub(super) fn page(
     let quiet = |c: &&BriefChange| {
         c.kind == ChangeKind::Changed && c.after.is_none() && c.figures.is_empty()
     };
+    let mut memo = BlocksOf::new();
     let entries: Vec<Json> = (log.iter().filter(|c| !quiet(c)))
-        .map(|ch| brief_entry(ctx, ch))
+        .map(|ch| brief_entry(ctx, ch, &mut memo))
         .collect();
     let quiet: Vec<Json> = log.iter().filter(quiet).map(|c| commit(&c.rev)).collect();
     let note = match site.repo {

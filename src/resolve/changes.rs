@@ -40,14 +40,17 @@ use crate::model::changes::{
 use crate::model::chart::ChartSpec;
 
 /// A dataset's version: its YAML file, the YAML's blob and its rows file's.
-type DataKey = (PathBuf, String, Option<String>);
+type DataKey = (Arc<Path>, Id, Option<Id>);
+
+/// A blob's id, shared.
+type Id = crate::load::history::Blob;
 
 /// A brief's version: its file and blob, and each dataset it reads by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct BodyKey {
-    file: PathBuf,
-    blob: String,
-    data: Vec<(String, Option<DataKey>)>,
+    file: Arc<Path>,
+    blob: Id,
+    data: Vec<(Arc<str>, Option<DataKey>)>,
 }
 
 /// A brief's file as a commit left it, parsed: what all its versions (with the
@@ -63,19 +66,42 @@ struct Parsed {
     charts: Vec<ChartSpec>,
 }
 
-/// An old body: its file parsed, and the datasets of its time. Its text is made
-/// only where a diff shows it ([`OldBody::text`]).
-#[derive(Debug)]
-struct OldBody {
-    parsed: Arc<Parsed>,
-    data: BTreeMap<String, Arc<Dataset>>,
+/// The lookups of one run, by dataset and call (their addresses: both live
+/// through the run): a call is looked up once in each version of its dataset,
+/// though the commits before and after it and their figures all ask.
+#[derive(Default)]
+struct Memo(std::sync::Mutex<HashMap<(usize, usize), Option<(String, usize)>>>);
+
+impl Memo {
+    /// The text of the cell `l` asks for in `d`, and its row.
+    fn find(&self, d: &Arc<Dataset>, l: &Lookup) -> Option<(String, usize)> {
+        let key = (Arc::as_ptr(d) as usize, l as *const Lookup as usize);
+        if let Ok(m) = self.0.lock()
+            && let Some(v) = m.get(&key)
+        {
+            return v.clone();
+        }
+        let v = lookup_in(d, l).ok().map(|f| (f.text, f.row));
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, v.clone());
+        }
+        v
+    }
 }
 
-impl OldBody {
+/// An old body: its file parsed, and the datasets of its time. Its text is made
+/// only where a diff shows it ([`OldBody::text`]).
+struct OldBody<'m> {
+    parsed: Arc<Parsed>,
+    data: BTreeMap<Arc<str>, Arc<Dataset>>,
+    memo: &'m Memo,
+}
+
+impl OldBody<'_> {
     /// What call `c` stood for.
     fn value(&self, c: &(usize, usize, Option<Lookup>)) -> Option<String> {
         let l = c.2.as_ref()?;
-        lookup_in(self.data.get(&l.data)?, l).ok().map(|f| f.text)
+        Some(self.memo.find(self.data.get(l.data.as_str())?, l)?.0)
     }
 
     /// The body with its values put in.
@@ -112,6 +138,9 @@ impl OldBody {
 
 type Loaded<T> = Arc<Result<T, String>>;
 
+/// The datasets of a version, by name.
+type DataMap = BTreeMap<Arc<str>, Arc<Dataset>>;
+
 /// A commit of a brief's history with its versions before and after.
 type Step = (Revision, Option<BodyKey>, Option<BodyKey>);
 /// A commit of a dataset's history with its versions before and after.
@@ -132,7 +161,7 @@ struct KeptLog {
 pub struct ChangesCache {
     datasets: HashMap<DataKey, Loaded<Arc<Dataset>>>,
     /// Brief files by blob id (the same text parses the same, whatever its name).
-    parsed: HashMap<String, Loaded<Arc<Parsed>>>,
+    parsed: HashMap<Id, Loaded<Arc<Parsed>>>,
     /// The history the logs below were made from.
     history: Option<Arc<History>>,
     /// Each brief's log, by file, with what it was made from.
@@ -155,26 +184,28 @@ pub(super) fn changes(
     }
     let mut clock = crate::util::trace::Clock::new("changes");
     let kept = kept_logs(site, history, cache);
+    let files: BTreeMap<&str, DataFiles> = (site.datasets.iter())
+        .map(|(n, d)| (n.as_str(), DataFiles::of(d)))
+        .collect();
     let brief_steps: Vec<Vec<Step>> = (site.briefs.par_iter().zip(&kept))
         .map(|(b, (_, kept))| match kept {
             Some(_) => Vec::new(),
             // Its history is the commits of its files (see `make_brief`).
-            None => (b.history.iter())
-                .map(|r| step(history, b, &site.datasets, r.clone()))
-                .collect(),
+            None => brief_steps(history, b, &files),
         })
         .collect();
-    let data_steps: BTreeMap<&str, Vec<DataStep>> = (site.datasets.values())
-        .filter(|d| d.name != "sources")
-        .map(|d| (d.name.as_str(), data_steps(history, d)))
+    let data_steps: BTreeMap<&str, Vec<DataStep>> = (files.iter())
+        .filter(|(n, _)| **n != "sources")
+        .map(|(n, d)| (*n, data_steps(history, d)))
         .collect();
     clock.mark("versions");
     fill(cache, blobs, &brief_steps, &data_steps, &mut clock);
     let roots = &history.shallow_roots;
+    let memo = Memo::default();
     let made: Vec<(Arc<BriefLog>, bool)> = (site.briefs.par_iter().zip(&brief_steps).zip(&kept))
         .map(|((b, steps), (_, kept))| match kept {
             Some(log) => (log.clone(), false),
-            None => brief_log(cache, site, roots, &b.src.file, steps),
+            None => brief_log((cache, &memo), site, roots, &b.src.file, steps),
         })
         .collect();
     let mut briefs = Vec::with_capacity(made.len());
@@ -233,7 +264,7 @@ fn brief_files(b: &crate::model::Brief, datasets: &BTreeMap<String, Dataset>) ->
 }
 
 /// The blob of `file` as commit `seq` left it, or as it found it.
-fn blob<'h>(h: &'h History, file: &Path, seq: usize, before: bool) -> Option<&'h str> {
+fn blob<'h>(h: &'h History, file: &Path, seq: usize, before: bool) -> Option<&'h Id> {
     if before {
         h.blob_before(file, seq)
     } else {
@@ -241,46 +272,63 @@ fn blob<'h>(h: &'h History, file: &Path, seq: usize, before: bool) -> Option<&'h
     }
 }
 
-fn data_key(h: &History, d: &Dataset, seq: usize, before: bool) -> Option<DataKey> {
-    let yaml = blob(h, &d.file, seq, before)?.to_string();
-    let rows = (d.rows_from.as_ref()).and_then(|(p, _)| blob(h, p, seq, before));
-    Some((d.file.clone(), yaml, rows.map(str::to_string)))
+/// A dataset's name and files, shared by the keys of all its versions.
+#[derive(Clone)]
+struct DataFiles {
+    name: Arc<str>,
+    file: Arc<Path>,
+    rows: Option<PathBuf>,
 }
 
-fn body_key(
+impl DataFiles {
+    fn of(d: &Dataset) -> DataFiles {
+        DataFiles {
+            name: d.name.as_str().into(),
+            file: d.file.as_path().into(),
+            rows: d.rows_from.as_ref().map(|(p, _)| p.clone()),
+        }
+    }
+
+    fn key(&self, h: &History, seq: usize, before: bool) -> Option<DataKey> {
+        let yaml = blob(h, &self.file, seq, before)?.clone();
+        let rows = (self.rows.as_ref()).and_then(|p| blob(h, p, seq, before));
+        Some((self.file.clone(), yaml, rows.cloned()))
+    }
+}
+
+/// Brief `b`'s steps: each commit of its history with its versions before and
+/// after.
+fn brief_steps(
     h: &History,
     b: &crate::model::Brief,
-    datasets: &BTreeMap<String, Dataset>,
-    seq: usize,
-    before: bool,
-) -> Option<BodyKey> {
-    let data = (b.datasets.iter().filter_map(|n| datasets.get(n)))
-        .map(|d| (d.name.clone(), data_key(h, d, seq, before)))
+    data: &BTreeMap<&str, DataFiles>,
+) -> Vec<Step> {
+    let file: Arc<Path> = b.src.file.as_path().into();
+    let reads: Vec<&DataFiles> = b
+        .datasets
+        .iter()
+        .filter_map(|n| data.get(n.as_str()))
         .collect();
-    Some(BodyKey {
-        file: b.src.file.clone(),
-        blob: blob(h, &b.src.file, seq, before)?.to_string(),
-        data,
-    })
+    let key = |seq: usize, before: bool| {
+        Some(BodyKey {
+            file: file.clone(),
+            blob: blob(h, &file, seq, before)?.clone(),
+            data: (reads.iter())
+                .map(|d| (d.name.clone(), d.key(h, seq, before)))
+                .collect(),
+        })
+    };
+    (b.history.iter())
+        .map(|r| (r.clone(), key(r.seq, true), key(r.seq, false)))
+        .collect()
 }
 
-fn step(
-    h: &History,
-    b: &crate::model::Brief,
-    datasets: &BTreeMap<String, Dataset>,
-    rev: Revision,
-) -> Step {
-    let before = body_key(h, b, datasets, rev.seq, true);
-    let after = body_key(h, b, datasets, rev.seq, false);
-    (rev, before, after)
-}
-
-fn data_steps(h: &History, d: &Dataset) -> Vec<DataStep> {
-    let mut files = vec![d.file.as_path()];
-    files.extend(d.rows_from.as_ref().map(|(p, _)| p.as_path()));
+fn data_steps(h: &History, d: &DataFiles) -> Vec<DataStep> {
+    let mut files = vec![&*d.file];
+    files.extend(d.rows.as_deref());
     (h.of(&files).into_iter())
         .map(|r| {
-            let (before, after) = (data_key(h, d, r.seq, true), data_key(h, d, r.seq, false));
+            let (before, after) = (d.key(h, r.seq, true), d.key(h, r.seq, false));
             (r, before, after)
         })
         .collect()
@@ -300,8 +348,8 @@ fn fill(
         .flatten()
         .collect();
     let files: HashMap<&str, &Path> = (bodies.iter())
-        .filter(|k| !cache.parsed.contains_key(&k.blob))
-        .map(|k| (k.blob.as_str(), k.file.as_path()))
+        .filter(|k| !cache.parsed.contains_key(&*k.blob))
+        .map(|k| (&*k.blob, &*k.file))
         .collect();
     let data: HashSet<&DataKey> = (bodies.iter())
         .flat_map(|k| k.data.iter().filter_map(|(_, d)| d.as_ref()))
@@ -316,10 +364,7 @@ fn fill(
         return;
     }
     let ids = (files.keys().map(|k| Some(*k)))
-        .chain(
-            data.iter()
-                .flat_map(|(_, y, r)| [Some(y.as_str()), r.as_deref()]),
-        )
+        .chain(data.iter().flat_map(|(_, y, r)| [Some(&**y), r.as_deref()]))
         .flatten();
     let read = blobs.read(ids);
     clock.mark(format_args!("{} blobs read", read.len()));
@@ -330,7 +375,7 @@ fn fill(
     let parsed: Vec<_> = (files.into_par_iter())
         .map(|k| {
             let p = parse_brief(k.1, k.0, &read).map(Arc::new);
-            (k.0.to_string(), Arc::new(p))
+            (Id::from(k.0), Arc::new(p))
         })
         .collect();
     cache.parsed.extend(parsed);
@@ -354,7 +399,7 @@ fn first_error(e: &crate::util::diag::Diagnostics) -> String {
 fn load_dataset(k: &DataKey, read: &HashMap<String, Blob>) -> Result<Arc<Dataset>, String> {
     let (file, yaml, rows) = k;
     let text = text(read, yaml)?;
-    let rows = rows.as_ref().and_then(|id| read.get(id)).cloned();
+    let rows = rows.as_ref().and_then(|id| read.get(&**id)).cloned();
     let from_file = |_: &Path| match &rows {
         Some(b) => Ok(b.to_vec()),
         None => Err(std::io::Error::other("not in this commit")),
@@ -367,7 +412,7 @@ fn load_dataset(k: &DataKey, read: &HashMap<String, Blob>) -> Result<Arc<Dataset
 fn data_map(
     k: &BodyKey,
     loaded: &HashMap<DataKey, Loaded<Arc<Dataset>>>,
-) -> BTreeMap<String, Arc<Dataset>> {
+) -> BTreeMap<Arc<str>, Arc<Dataset>> {
     (k.data.iter())
         .filter_map(|(name, key)| {
             let d = loaded.get(key.as_ref()?)?;
@@ -407,19 +452,19 @@ fn parse_brief(file: &Path, blob: &str, read: &HashMap<String, Blob>) -> Result<
 }
 
 /// An old body: its file parsed, with the datasets of its time.
-fn old_body(cache: &ChangesCache, k: &BodyKey) -> Result<OldBody, String> {
-    let parsed = match cache.parsed.get(&k.blob) {
+fn old_body<'m>(cache: &ChangesCache, k: &BodyKey, memo: &'m Memo) -> Result<OldBody<'m>, String> {
+    let parsed = match cache.parsed.get(&*k.blob) {
         Some(p) => p.as_ref().clone()?,
         None => return Err("this version is no longer in the repository".into()),
     };
     let data = data_map(k, &cache.datasets);
-    Ok(OldBody { parsed, data })
+    Ok(OldBody { parsed, data, memo })
 }
 
 /// A brief's log: the last one when made from the same versions (`false`), else
 /// made (`true`).
 fn brief_log(
-    cache: &ChangesCache,
+    (cache, memo): (&ChangesCache, &Memo),
     site: &Site,
     roots: &BTreeSet<String>,
     file: &Path,
@@ -432,20 +477,19 @@ fn brief_log(
         return (k.log.clone(), false);
     }
     let log: BriefLog = (steps.iter())
-        .map(|(rev, before, after)| brief_change(cache, site, roots, rev, before, after))
+        .map(|(rev, b, a)| brief_change((cache, memo), site, roots, rev, (b, a)))
         .collect();
     (Arc::new(log), true)
 }
 
 fn brief_change(
-    cache: &ChangesCache,
+    (cache, memo): (&ChangesCache, &Memo),
     site: &Site,
     roots: &BTreeSet<String>,
     rev: &Revision,
-    before: &Option<BodyKey>,
-    after: &Option<BodyKey>,
+    (before, after): (&Option<BodyKey>, &Option<BodyKey>),
 ) -> BriefChange {
-    let body = |k: &Option<BodyKey>| k.as_ref().map(|k| old_body(cache, k));
+    let body = |k: &Option<BodyKey>| k.as_ref().map(|k| old_body(cache, k, memo));
     let mut change = BriefChange {
         rev: rev.clone(),
         kind: ChangeKind::Changed,
@@ -476,27 +520,16 @@ fn brief_change(
     if !b.same_text(a) {
         (change.before, change.after) = (Some(b.text()), Some(a.text()));
     }
-    let shown: Vec<&str> = a.data.keys().map(String::as_str).collect();
-    change.figures = figures(
-        &a.parsed,
-        &b.data,
-        &a.data,
-        &site.config.key_figures,
-        &shown,
-    );
+    let shown: Vec<&str> = a.data.keys().map(|k| &**k).collect();
+    change.figures = figures(b, a, &site.config.key_figures, &shown);
     change
 }
 
 /// The numbers a body shows (through `value(…)`, its charts, and the key
 /// figures of the datasets it reads) that differ between two sets of datasets:
 /// each cell once.
-fn figures(
-    body: &Parsed,
-    before: &BTreeMap<String, Arc<Dataset>>,
-    after: &BTreeMap<String, Arc<Dataset>>,
-    kfs: &[KeyFigure],
-    reads: &[&str],
-) -> Vec<FigureChange> {
+fn figures(b: &OldBody, a: &OldBody, kfs: &[KeyFigure], reads: &[&str]) -> Vec<FigureChange> {
+    let (body, before, after) = (&a.parsed, &b.data, &a.data);
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     let differs = |name: &str| match (before.get(name), after.get(name)) {
@@ -505,7 +538,15 @@ fn figures(
     };
     let calls = body.calls.iter().filter_map(|c| c.2.as_ref());
     for l in calls.filter(|l| differs(&l.data)) {
-        looked_up(l, None, "in the text", before, after, &mut seen, &mut out);
+        let memo = Some(a.memo);
+        looked_up(
+            l,
+            None,
+            "in the text",
+            (before, after, memo),
+            &mut seen,
+            &mut out,
+        );
     }
     for spec in body
         .charts
@@ -529,8 +570,7 @@ fn figures(
             &l,
             Some(&kf.label),
             shown,
-            before,
-            after,
+            (before, after, None),
             &mut seen,
             &mut out,
         );
@@ -560,26 +600,30 @@ fn label_unit(d: &Dataset, column: &str) -> (String, Option<String>) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn looked_up(
     l: &Lookup,
     label: Option<&str>,
     shown: &str,
-    before: &BTreeMap<String, Arc<Dataset>>,
-    after: &BTreeMap<String, Arc<Dataset>>,
+    (before, after, memo): (&DataMap, &DataMap, Option<&Memo>),
     seen: &mut Seen,
     out: &mut Vec<FigureChange>,
 ) {
-    let find = |m: &BTreeMap<String, Arc<Dataset>>| {
-        let d = m.get(&l.data)?;
-        let f = lookup_in(d, l).ok()?;
-        Some((f.text, row_key(d, f.row)))
+    let find = |m: &DataMap| {
+        let d = m.get(l.data.as_str())?;
+        let (text, row) = match memo {
+            Some(memo) => memo.find(d, l)?,
+            None => lookup_in(d, l).ok().map(|f| (f.text, f.row))?,
+        };
+        Some((text, row_key(d, row)))
     };
     let (b, a) = (find(before), find(after));
     if b.as_ref().map(|x| &x.0) == a.as_ref().map(|x| &x.0) {
         return;
     }
-    let Some(d) = after.get(&l.data).or_else(|| before.get(&l.data)) else {
+    let Some(d) = after
+        .get(l.data.as_str())
+        .or_else(|| before.get(l.data.as_str()))
+    else {
         return;
     };
     let key = (a.as_ref().or(b.as_ref())).map_or_else(String::new, |x| x.1.clone());
@@ -622,8 +666,8 @@ fn chart_value(spec: &ChartSpec, cell: &Cell) -> Option<String> {
 /// The values a chart draws that changed, each as a figure change.
 fn charted(
     spec: &ChartSpec,
-    before: &BTreeMap<String, Arc<Dataset>>,
-    after: &BTreeMap<String, Arc<Dataset>>,
+    before: &BTreeMap<Arc<str>, Arc<Dataset>>,
+    after: &BTreeMap<Arc<str>, Arc<Dataset>>,
     seen: &mut Seen,
     out: &mut Vec<FigureChange>,
 ) {
