@@ -299,6 +299,19 @@ fn commits(log: &str, to_site: &dyn Fn(&str) -> PathBuf) -> (Commits, Versions) 
 type Commits = BTreeMap<PathBuf, Vec<Revision>>;
 type Versions = BTreeMap<PathBuf, Vec<Version>>;
 
+/// In a file's `versions` (newest first), its blob as commit `seq` left it, or
+/// with `before` as the commit found it.
+pub fn blob_in(versions: &[Version], seq: usize, before: bool) -> Option<&Blob> {
+    // Newest first, so seqs ascend: the first commit at or before `seq`.
+    let v = versions.get(versions.partition_point(|x| x.seq < seq))?;
+    // What an older commit left is what commit `seq` found.
+    if before && v.seq == seq {
+        v.before.as_ref()
+    } else {
+        v.after.as_ref()
+    }
+}
+
 /// The commits of a shallow clone whose parents it lacks.
 fn shallow_roots(site: &Path) -> BTreeSet<String> {
     let Some(file) = git(site, &["rev-parse", "--git-path", "shallow"]) else {
@@ -359,23 +372,21 @@ impl History {
         }
     }
 
+    /// What each commit that touched `file` did to it, newest first.
+    pub fn versions_of(&self, file: &Path) -> &[Version] {
+        self.versions.get(file).map_or(&[], Vec::as_slice)
+    }
+
     /// The blob of `file` as commit `seq` left it (`None`: there was no such file,
     /// or the log does not reach that far).
     pub fn blob_at(&self, file: &Path, seq: usize) -> Option<&Blob> {
-        let v = self.versions.get(file)?;
-        // Newest first, so seqs ascend: the first commit at or before `seq`.
-        let i = v.partition_point(|x| x.seq < seq);
-        v.get(i)?.after.as_ref()
+        blob_in(self.versions_of(file), seq, false)
     }
 
     /// The blob of `file` as it was before commit `seq`: what the commit found
     /// when it touched the file, else what the commit before it left.
     pub fn blob_before(&self, file: &Path, seq: usize) -> Option<&Blob> {
-        let v = self.versions.get(file)?;
-        match v.iter().find(|x| x.seq == seq) {
-            Some(x) => x.before.as_ref(),
-            None => self.blob_at(file, seq + 1),
-        }
+        blob_in(self.versions_of(file), seq, true)
     }
 
     /// Commits that touched any of `files`, newest first, each once.

@@ -205,7 +205,12 @@ pub(super) fn page(
     let entries: Vec<Json> = (log.iter().filter(|c| !quiet(c)))
         .map(|ch| brief_entry(ctx, ch, &mut memo))
         .collect();
-    let quiet: Vec<Json> = log.iter().filter(quiet).map(|c| commit(&c.rev)).collect();
+    let quiet: Vec<Json> = (log.iter().filter(quiet))
+        .map(|c| {
+            let r = &c.rev;
+            json!({"hash": r.hash, "short": r.short, "date": r.date.iso(), "date_human": r.date.human(), "subject": r.subject})
+        })
+        .collect();
     let note = match site.repo {
         crate::load::history::RepoState::Shallow => {
             Some("History shortened: this copy of the repository is a shallow clone.")

@@ -29,7 +29,7 @@ use super::values::{Lookup, lookup_from_args, lookup_in, parse_filter, select_ro
 use crate::load::blobs::{Blob, Blobs};
 use crate::load::config::KeyFigure;
 use crate::load::dataset::Cell;
-use crate::load::history::{History, RepoState, Revision};
+use crate::load::history::{History, RepoState, Revision, Version, blob_in};
 use crate::load::{BriefSource, Dataset};
 use crate::markdown::scan::scan_markdown;
 use crate::model::Site;
@@ -185,7 +185,7 @@ pub(super) fn changes(
     let mut clock = crate::util::trace::Clock::new("changes");
     let kept = kept_logs(site, history, cache);
     let files: BTreeMap<&str, DataFiles> = (site.datasets.iter())
-        .map(|(n, d)| (n.as_str(), DataFiles::of(d)))
+        .map(|(n, d)| (n.as_str(), DataFiles::of(history, d)))
         .collect();
     let brief_steps: Vec<Vec<Step>> = (site.briefs.par_iter().zip(&kept))
         .map(|(b, (_, kept))| match kept {
@@ -263,36 +263,32 @@ fn brief_files(b: &crate::model::Brief, datasets: &BTreeMap<String, Dataset>) ->
     files
 }
 
-/// The blob of `file` as commit `seq` left it, or as it found it.
-fn blob<'h>(h: &'h History, file: &Path, seq: usize, before: bool) -> Option<&'h Id> {
-    if before {
-        h.blob_before(file, seq)
-    } else {
-        h.blob_at(file, seq)
-    }
-}
-
-/// A dataset's name and files, shared by the keys of all its versions.
-#[derive(Clone)]
-struct DataFiles {
+/// A dataset's name and files, shared by the keys of all its versions, with
+/// what the commits did to them.
+struct DataFiles<'h> {
     name: Arc<str>,
     file: Arc<Path>,
     rows: Option<PathBuf>,
+    versions: &'h [Version],
+    rows_versions: &'h [Version],
 }
 
-impl DataFiles {
-    fn of(d: &Dataset) -> DataFiles {
+impl<'h> DataFiles<'h> {
+    fn of(h: &'h History, d: &Dataset) -> DataFiles<'h> {
+        let rows = d.rows_from.as_ref().map(|(p, _)| p.clone());
         DataFiles {
             name: d.name.as_str().into(),
             file: d.file.as_path().into(),
-            rows: d.rows_from.as_ref().map(|(p, _)| p.clone()),
+            versions: h.versions_of(&d.file),
+            rows_versions: rows.as_deref().map_or(&[], |p| h.versions_of(p)),
+            rows,
         }
     }
 
-    fn key(&self, h: &History, seq: usize, before: bool) -> Option<DataKey> {
-        let yaml = blob(h, &self.file, seq, before)?.clone();
-        let rows = (self.rows.as_ref()).and_then(|p| blob(h, p, seq, before));
-        Some((self.file.clone(), yaml, rows.cloned()))
+    fn key(&self, seq: usize, before: bool) -> Option<DataKey> {
+        let yaml = blob_in(self.versions, seq, before)?.clone();
+        let rows = blob_in(self.rows_versions, seq, before).cloned();
+        Some((self.file.clone(), yaml, rows))
     }
 }
 
@@ -304,6 +300,7 @@ fn brief_steps(
     data: &BTreeMap<&str, DataFiles>,
 ) -> Vec<Step> {
     let file: Arc<Path> = b.src.file.as_path().into();
+    let versions = h.versions_of(&file);
     let reads: Vec<&DataFiles> = b
         .datasets
         .iter()
@@ -312,9 +309,9 @@ fn brief_steps(
     let key = |seq: usize, before: bool| {
         Some(BodyKey {
             file: file.clone(),
-            blob: blob(h, &file, seq, before)?.clone(),
+            blob: blob_in(versions, seq, before)?.clone(),
             data: (reads.iter())
-                .map(|d| (d.name.clone(), d.key(h, seq, before)))
+                .map(|d| (d.name.clone(), d.key(seq, before)))
                 .collect(),
         })
     };
@@ -328,7 +325,7 @@ fn data_steps(h: &History, d: &DataFiles) -> Vec<DataStep> {
     files.extend(d.rows.as_deref());
     (h.of(&files).into_iter())
         .map(|r| {
-            let (before, after) = (d.key(h, r.seq, true), d.key(h, r.seq, false));
+            let (before, after) = (d.key(r.seq, true), d.key(r.seq, false));
             (r, before, after)
         })
         .collect()
