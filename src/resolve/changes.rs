@@ -40,7 +40,8 @@ use crate::model::changes::{
 use crate::model::chart::ChartSpec;
 
 /// A dataset's version: its YAML file, the YAML's blob and its rows file's.
-type DataKey = (Arc<Path>, Id, Option<Id>);
+/// (The file as text: hashed and compared as bytes, not path components.)
+type DataKey = (Arc<str>, Id, Option<Id>);
 
 /// A blob's id, shared.
 type Id = crate::load::history::Blob;
@@ -48,7 +49,7 @@ type Id = crate::load::history::Blob;
 /// A brief's version: its file and blob, and each dataset it reads by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct BodyKey {
-    file: Arc<Path>,
+    file: Arc<str>,
     blob: Id,
     data: Vec<(Arc<str>, Option<DataKey>)>,
 }
@@ -267,7 +268,7 @@ fn brief_files(b: &crate::model::Brief, datasets: &BTreeMap<String, Dataset>) ->
 /// what the commits did to them.
 struct DataFiles<'h> {
     name: Arc<str>,
-    file: Arc<Path>,
+    file: Arc<str>,
     rows: Option<PathBuf>,
     versions: &'h [Version],
     rows_versions: &'h [Version],
@@ -278,7 +279,7 @@ impl<'h> DataFiles<'h> {
         let rows = d.rows_from.as_ref().map(|(p, _)| p.clone());
         DataFiles {
             name: d.name.as_str().into(),
-            file: d.file.as_path().into(),
+            file: d.file.to_string_lossy().into(),
             versions: h.versions_of(&d.file),
             rows_versions: rows.as_deref().map_or(&[], |p| h.versions_of(p)),
             rows,
@@ -299,8 +300,8 @@ fn brief_steps(
     b: &crate::model::Brief,
     data: &BTreeMap<&str, DataFiles>,
 ) -> Vec<Step> {
-    let file: Arc<Path> = b.src.file.as_path().into();
-    let versions = h.versions_of(&file);
+    let file: Arc<str> = b.src.file.to_string_lossy().into();
+    let versions = h.versions_of(&b.src.file);
     let reads: Vec<&DataFiles> = b
         .datasets
         .iter()
@@ -321,7 +322,7 @@ fn brief_steps(
 }
 
 fn data_steps(h: &History, d: &DataFiles) -> Vec<DataStep> {
-    let mut files = vec![&*d.file];
+    let mut files = vec![Path::new(&*d.file)];
     files.extend(d.rows.as_deref());
     (h.of(&files).into_iter())
         .map(|r| {
@@ -340,21 +341,26 @@ fn fill(
     datasets: &BTreeMap<&str, Vec<DataStep>>,
     clock: &mut crate::util::trace::Clock,
 ) {
-    let bodies: HashSet<&BodyKey> = (briefs.iter().flatten())
+    // Brief files by blob, datasets by their blobs: each version once.
+    let mut files: HashMap<&str, &str> = HashMap::new();
+    let mut data: HashMap<(&str, Option<&str>), &DataKey> = HashMap::new();
+    let keys = (briefs.iter().flatten())
+        .flat_map(|(_, a, b)| [a, b])
+        .flatten();
+    for k in keys {
+        files.entry(&k.blob).or_insert(&k.file);
+        for d in k.data.iter().filter_map(|(_, d)| d.as_ref()) {
+            data.entry((&d.1, d.2.as_deref())).or_insert(d);
+        }
+    }
+    for d in (datasets.values().flatten())
         .flat_map(|(_, a, b)| [a, b])
         .flatten()
-        .collect();
-    let files: HashMap<&str, &Path> = (bodies.iter())
-        .filter(|k| !cache.parsed.contains_key(&*k.blob))
-        .map(|k| (&*k.blob, &*k.file))
-        .collect();
-    let data: HashSet<&DataKey> = (bodies.iter())
-        .flat_map(|k| k.data.iter().filter_map(|(_, d)| d.as_ref()))
-        .chain(
-            (datasets.values().flatten())
-                .flat_map(|(_, a, b)| [a, b])
-                .flatten(),
-        )
+    {
+        data.entry((&d.1, d.2.as_deref())).or_insert(d);
+    }
+    files.retain(|blob, _| !cache.parsed.contains_key(*blob));
+    let data: Vec<&DataKey> = (data.into_values())
         .filter(|k| !cache.datasets.contains_key(*k))
         .collect();
     if files.is_empty() && data.is_empty() {
@@ -363,6 +369,7 @@ fn fill(
     let ids = (files.keys().map(|k| Some(*k)))
         .chain(data.iter().flat_map(|(_, y, r)| [Some(&**y), r.as_deref()]))
         .flatten();
+    clock.mark("versions to read");
     let read = blobs.read(ids);
     clock.mark(format_args!("{} blobs read", read.len()));
     let loaded: Vec<_> = (data.into_par_iter())
@@ -371,7 +378,7 @@ fn fill(
     cache.datasets.extend(loaded);
     let parsed: Vec<_> = (files.into_par_iter())
         .map(|k| {
-            let p = parse_brief(k.1, k.0, &read).map(Arc::new);
+            let p = parse_brief(Path::new(k.1), k.0, &read).map(Arc::new);
             (Id::from(k.0), Arc::new(p))
         })
         .collect();
@@ -401,7 +408,8 @@ fn load_dataset(k: &DataKey, read: &HashMap<String, Blob>) -> Result<Arc<Dataset
         Some(b) => Ok(b.to_vec()),
         None => Err(std::io::Error::other("not in this commit")),
     };
-    let d = Dataset::load_reading(file, text, &from_file).map_err(|e| first_error(&e))?;
+    let d =
+        Dataset::load_reading(Path::new(&**file), text, &from_file).map_err(|e| first_error(&e))?;
     Ok(Arc::new(d))
 }
 
