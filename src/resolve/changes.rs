@@ -71,7 +71,10 @@ struct Parsed {
 /// through the run): a call is looked up once in each version of its dataset,
 /// though the commits before and after it and their figures all ask.
 #[derive(Default)]
-struct Memo(std::sync::Mutex<HashMap<(usize, usize), Option<(String, usize)>>>);
+struct Memo(std::sync::Mutex<HashMap<(usize, usize), Found>>);
+
+/// A cell's text and its row, when the lookup found one.
+type Found = Option<(String, usize)>;
 
 impl Memo {
     /// The text of the cell `l` asks for in `d`, and its row.
