@@ -26,11 +26,12 @@ use rayon::prelude::*;
 
 use super::bodies::{escape_markdown, replace_calls};
 use super::values::{Lookup, lookup_from_args, lookup_in, parse_filter, select_rows};
+use crate::load::Dataset;
 use crate::load::blobs::{Blob, Blobs};
+use crate::load::brief::split_front_matter;
 use crate::load::config::KeyFigure;
 use crate::load::dataset::Cell;
 use crate::load::history::{History, RepoState, Revision, Version, blob_in};
-use crate::load::{BriefSource, Dataset};
 use crate::markdown::scan::scan_markdown;
 use crate::model::Site;
 use crate::model::changes::{
@@ -46,10 +47,9 @@ type DataKey = (Arc<str>, Id, Option<Id>);
 /// A blob's id, shared.
 type Id = crate::load::history::Blob;
 
-/// A brief's version: its file and blob, and each dataset it reads by name.
+/// A brief's version: its file's blob, and each dataset it reads by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct BodyKey {
-    file: Arc<str>,
     blob: Id,
     data: Vec<(Arc<str>, Option<DataKey>)>,
 }
@@ -303,7 +303,6 @@ fn brief_steps(
     b: &crate::model::Brief,
     data: &BTreeMap<&str, DataFiles>,
 ) -> Vec<Step> {
-    let file: Arc<str> = b.src.file.to_string_lossy().into();
     let versions = h.versions_of(&b.src.file);
     let reads: Vec<&DataFiles> = b
         .datasets
@@ -312,7 +311,6 @@ fn brief_steps(
         .collect();
     let key = |seq: usize, before: bool| {
         Some(BodyKey {
-            file: file.clone(),
             blob: blob_in(versions, seq, before)?.clone(),
             data: (reads.iter())
                 .map(|d| (d.name.clone(), d.key(seq, before)))
@@ -345,13 +343,13 @@ fn fill(
     clock: &mut crate::util::trace::Clock,
 ) {
     // Brief files by blob, datasets by their blobs: each version once.
-    let mut files: HashMap<&str, &str> = HashMap::new();
+    let mut files: HashSet<&str> = HashSet::new();
     let mut data: HashMap<(&str, Option<&str>), &DataKey> = HashMap::new();
     let keys = (briefs.iter().flatten())
         .flat_map(|(_, a, b)| [a, b])
         .flatten();
     for k in keys {
-        files.entry(&k.blob).or_insert(&k.file);
+        files.insert(&k.blob);
         for d in k.data.iter().filter_map(|(_, d)| d.as_ref()) {
             data.entry((&d.1, d.2.as_deref())).or_insert(d);
         }
@@ -362,14 +360,14 @@ fn fill(
     {
         data.entry((&d.1, d.2.as_deref())).or_insert(d);
     }
-    files.retain(|blob, _| !cache.parsed.contains_key(*blob));
+    files.retain(|blob| !cache.parsed.contains_key(*blob));
     let data: Vec<&DataKey> = (data.into_values())
         .filter(|k| !cache.datasets.contains_key(*k))
         .collect();
     if files.is_empty() && data.is_empty() {
         return;
     }
-    let ids = (files.keys().map(|k| Some(*k)))
+    let ids = (files.iter().map(|k| Some(*k)))
         .chain(data.iter().flat_map(|(_, y, r)| [Some(&**y), r.as_deref()]))
         .flatten();
     clock.mark("versions to read");
@@ -381,8 +379,8 @@ fn fill(
     cache.datasets.extend(loaded);
     let parsed: Vec<_> = (files.into_par_iter())
         .map(|k| {
-            let p = parse_brief(Path::new(k.1), k.0, &read).map(Arc::new);
-            (Id::from(k.0), Arc::new(p))
+            let p = parse_brief(k, &read).map(Arc::new);
+            (Id::from(k), Arc::new(p))
         })
         .collect();
     cache.parsed.extend(parsed);
@@ -431,12 +429,32 @@ fn data_map(
 
 const UNAVAILABLE: &str = "[value unavailable]";
 
+/// What an old brief's front matter gives its changes: the title and summary
+/// (the rest was checked when it was the brief, and is not shown).
+#[derive(serde::Deserialize)]
+struct Head {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    summary: String,
+}
+
 /// A brief's file as a commit left it, parsed, its calls found.
-fn parse_brief(file: &Path, blob: &str, read: &HashMap<String, Blob>) -> Result<Parsed, String> {
-    let src = BriefSource::load(file, text(read, blob)?).map_err(|e| first_error(&e))?;
-    let scan = scan_markdown(src.body());
+fn parse_brief(blob: &str, read: &HashMap<String, Blob>) -> Result<Parsed, String> {
+    let text = text(read, blob)?;
+    let (yaml, _, body_start) =
+        split_front_matter(&text).ok_or("this version has no front matter")?;
+    let head: Head = match yaml.trim() {
+        "" => Head {
+            title: String::new(),
+            summary: String::new(),
+        },
+        yaml => yaml_serde::from_str(yaml).map_err(|e| format!("its front matter: {e}"))?,
+    };
+    let body = &text[body_start..];
+    let scan = scan_markdown(body);
     let mut calls = Vec::new();
-    replace_calls(src.body(), &scan, |start, call| {
+    replace_calls(body, &scan, |start, call| {
         let sc = call.ok()?;
         let l = (sc.name == "value")
             .then(|| lookup_from_args(&sc.args).ok())
@@ -447,13 +465,13 @@ fn parse_brief(file: &Path, blob: &str, read: &HashMap<String, Blob>) -> Result<
     let charts = (scan.charts.iter())
         .filter_map(|c| yaml_serde::from_str::<ChartSpec>(&c.yaml).ok())
         .collect();
-    let mut head = escape_markdown(src.front.title.trim());
-    if !src.front.summary.trim().is_empty() {
-        head = format!("{head}\n\n{}", escape_markdown(src.front.summary.trim()));
+    let mut head_text = escape_markdown(head.title.trim());
+    if !head.summary.trim().is_empty() {
+        head_text = format!("{head_text}\n\n{}", escape_markdown(head.summary.trim()));
     }
     Ok(Parsed {
-        head: head + "\n\n",
-        body: src.body().to_string(),
+        head: head_text + "\n\n",
+        body: body.to_string(),
         calls,
         charts,
     })
