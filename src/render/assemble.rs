@@ -225,10 +225,14 @@ impl<'w> Collected<'w> {
     /// Each earlier version of each dataset, as CSV and JSON (`data/<name>/<id>.csv`):
     /// made from the dataset's change log.
     pub(super) fn add_revision_files(&mut self, site: &Site) {
-        for (path, deps, bytes) in super::changes::revision_files(site) {
-            self.all_paths.insert(path.clone());
-            if self.wants(&path) {
-                self.add(path, deps, Content::Bytes(bytes));
+        for (paths, dep, d) in super::changes::revisions(site) {
+            self.all_paths.extend(paths.iter().cloned());
+            if !paths.iter().any(|p| self.wants(p)) {
+                continue;
+            }
+            let deps = BTreeSet::from([dep]);
+            for (path, bytes) in paths.into_iter().zip(super::changes::revision_bytes(d)) {
+                self.add(path, deps.clone(), Content::Bytes(bytes));
             }
         }
     }

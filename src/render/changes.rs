@@ -268,26 +268,23 @@ pub(super) fn revision_path(name: &str, id: &str, ext: &str) -> String {
     format!("data/{name}/{id}.{ext}")
 }
 
-/// Each version of each dataset that a commit left and that loads, as CSV and
-/// JSON, by path: made from the dataset's change log alone.
-pub(super) fn revision_files(site: &Site) -> Vec<(String, BTreeSet<Dep>, Vec<u8>)> {
-    let mut out = Vec::new();
-    for (name, log) in &site.changes.datasets {
-        let deps = BTreeSet::from([Dep::DatasetLog(name.clone())]);
-        for r in log.iter() {
-            let Ok(d) = &r.data else { continue };
-            let mut json_text = format!("{:#}", d.to_json());
-            json_text.push('\n');
-            let csv = d.to_csv().into_bytes();
-            out.push((revision_path(name, &r.id, "csv"), deps.clone(), csv));
-            out.push((
-                revision_path(name, &r.id, "json"),
-                deps.clone(),
-                json_text.into_bytes(),
-            ));
-        }
-    }
-    out
+/// Each version of each dataset that a commit left and that loads: where its
+/// CSV and JSON go, and what they are made from (the dataset's change log).
+pub(super) fn revisions(site: &Site) -> impl Iterator<Item = ([String; 2], Dep, &Dataset)> {
+    (site.changes.datasets.iter()).flat_map(|(name, log)| {
+        log.iter().filter_map(move |r| {
+            let d = r.data.as_ref().ok()?;
+            let paths = ["csv", "json"].map(|ext| revision_path(name, &r.id, ext));
+            Some((paths, Dep::DatasetLog(name.clone()), &**d))
+        })
+    })
+}
+
+/// A version's CSV and JSON, as the current version's are made.
+pub(super) fn revision_bytes(d: &Dataset) -> [Vec<u8>; 2] {
+    let mut json_text = format!("{:#}", d.to_json());
+    json_text.push('\n');
+    [d.to_csv().into_bytes(), json_text.into_bytes()]
 }
 
 /// The commits of brief `i`'s history with a `Correction:` trailer that changed

@@ -160,6 +160,15 @@ struct KeptLog {
     log: Arc<BriefLog>,
 }
 
+/// A dataset's log and what it was made from.
+#[derive(Debug)]
+struct KeptDataLog {
+    file: Arc<str>,
+    rows: Option<PathBuf>,
+    steps: Vec<DataStep>,
+    log: Arc<DatasetLog>,
+}
+
 /// What the changes were made from, kept between resolves (the live preview).
 #[derive(Debug, Default)]
 pub struct ChangesCache {
@@ -170,7 +179,9 @@ pub struct ChangesCache {
     history: Option<Arc<History>>,
     /// Each brief's log, by file, with what it was made from.
     briefs: HashMap<PathBuf, KeptLog>,
-    datasets_logs: HashMap<String, (Vec<DataStep>, Arc<DatasetLog>)>,
+    /// Each dataset's log, by name, with its files and the versions it was made
+    /// from.
+    datasets_logs: HashMap<String, KeptDataLog>,
 }
 
 /// The changes of `site` from its `history`, old versions read with `blobs`.
@@ -187,7 +198,11 @@ pub(super) fn changes(
         };
     }
     let mut clock = crate::util::trace::Clock::new("changes");
-    let kept = kept_logs(site, history, cache);
+    // The same log (git status may have been read again since: an edit).
+    let same = (cache.history.as_ref()).is_some_and(|h| {
+        Arc::ptr_eq(h, history) || (h.log_key, &h.top) == (history.log_key, &history.top)
+    });
+    let kept = kept_logs(site, same, cache);
     let files: BTreeMap<&str, DataFiles> = (site.datasets.iter())
         .map(|(n, d)| (n.as_str(), DataFiles::of(history, d)))
         .collect();
@@ -198,9 +213,14 @@ pub(super) fn changes(
             None => brief_steps(history, b, &files),
         })
         .collect();
-    let data_steps: BTreeMap<&str, Vec<DataStep>> = (files.iter())
+    // A dataset's log is kept as it is for the same log and files.
+    let data_steps: BTreeMap<&str, (&DataFiles, Option<Vec<DataStep>>)> = (files.iter())
         .filter(|(n, _)| **n != "sources")
-        .map(|(n, d)| (*n, data_steps(history, d)))
+        .map(|(n, d)| {
+            let kept = (cache.datasets_logs.get(*n))
+                .is_some_and(|k| same && k.file == d.file && k.rows == d.rows);
+            (*n, (d, (!kept).then(|| data_steps(history, d))))
+        })
         .collect();
     clock.mark("versions");
     fill(cache, blobs, &brief_steps, &data_steps, &mut clock);
@@ -228,7 +248,13 @@ pub(super) fn changes(
         briefs.push(log);
     }
     let datasets = (data_steps.into_iter())
-        .map(|(name, steps)| (name.to_string(), dataset_log(cache, roots, name, steps)))
+        .filter_map(|(name, (d, steps))| {
+            let log = match steps {
+                Some(steps) => dataset_log(cache, roots, d, steps),
+                None => cache.datasets_logs.get(name)?.log.clone(),
+            };
+            Some((name.to_string(), log))
+        })
         .collect();
     cache.history = Some(history.clone());
     clock.mark("logs");
@@ -239,13 +265,9 @@ pub(super) fn changes(
 /// the same history, for the same files and key figures.
 fn kept_logs(
     site: &Site,
-    history: &Arc<History>,
+    same: bool,
     cache: &ChangesCache,
 ) -> Vec<(Vec<PathBuf>, Option<Arc<BriefLog>>)> {
-    // The same log (git status may have been read again since: an edit).
-    let same = (cache.history.as_ref()).is_some_and(|h| {
-        Arc::ptr_eq(h, history) || (h.log_key, &h.top) == (history.log_key, &history.top)
-    });
     (site.briefs.iter())
         .map(|b| {
             let files = brief_files(b, &site.datasets);
@@ -339,7 +361,7 @@ fn fill(
     cache: &mut ChangesCache,
     blobs: &Blobs,
     briefs: &[Vec<Step>],
-    datasets: &BTreeMap<&str, Vec<DataStep>>,
+    datasets: &BTreeMap<&str, (&DataFiles, Option<Vec<DataStep>>)>,
     clock: &mut crate::util::trace::Clock,
 ) {
     // Brief files by blob, datasets by their blobs: each version once.
@@ -354,7 +376,7 @@ fn fill(
             data.entry((&d.1, d.2.as_deref())).or_insert(d);
         }
     }
-    for d in (datasets.values().flatten())
+    for d in (datasets.values().filter_map(|(_, s)| s.as_ref()).flatten())
         .flat_map(|(_, a, b)| [a, b])
         .flatten()
     {
@@ -753,13 +775,13 @@ fn key_filter(d: &Dataset, key: &str) -> String {
 fn dataset_log(
     cache: &mut ChangesCache,
     roots: &BTreeSet<String>,
-    name: &str,
+    d: &DataFiles,
     steps: Vec<DataStep>,
 ) -> Arc<DatasetLog> {
-    if let Some((s, log)) = cache.datasets_logs.get(name)
-        && *s == steps
+    if let Some(k) = cache.datasets_logs.get(&*d.name)
+        && k.steps == steps
     {
-        return log.clone();
+        return k.log.clone();
     }
     let ids = short_ids(&steps);
     let log: DatasetLog = (steps.iter().zip(ids))
@@ -790,9 +812,13 @@ fn dataset_log(
         })
         .collect();
     let log = Arc::new(log);
-    cache
-        .datasets_logs
-        .insert(name.to_string(), (steps, log.clone()));
+    let kept = KeptDataLog {
+        file: d.file.clone(),
+        rows: d.rows.clone(),
+        steps,
+        log: log.clone(),
+    };
+    cache.datasets_logs.insert(d.name.to_string(), kept);
     log
 }
 
