@@ -13,7 +13,9 @@ event arriving, and reads the server's own rebuild time from its terminal line
 (`Rebuilt briefs/x/ + 12 other files in 6 ms`). Prints medians and 90th
 percentiles, and the load average before and after, as the machine may be
 shared. Run `cargo build --release` first (benches/serve.sh does); TUMEN_BIN
-names another binary (to compare with an older build).
+names another binary (to compare with an older build); TUMEN_BENCH_SITE names a
+site to serve instead of a generated one (benches/changes.sh serves one with a
+long git history), whose briefs are named as benches/gen_site.py names them.
 """
 import os
 import re
@@ -30,8 +32,9 @@ n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 edits = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 binary = os.environ.get("TUMEN_BIN") or os.path.join(repo, "target", "release", "tumen")
 work = tempfile.mkdtemp(prefix="tumen-serve-bench-")
-site = os.path.join(work, "site")
-subprocess.run([sys.executable, os.path.join(repo, "benches", "gen_site.py"), str(n), site], check=True)
+site = os.environ.get("TUMEN_BENCH_SITE") or os.path.join(work, "site")
+if not os.environ.get("TUMEN_BENCH_SITE"):
+    subprocess.run([sys.executable, os.path.join(repo, "benches", "gen_site.py"), str(n), site], check=True)
 
 server = subprocess.Popen(
     [binary, "serve", "--site", site, "--output", os.path.join(work, "out"), "--port", "0"],

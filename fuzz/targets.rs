@@ -281,6 +281,7 @@ pub fn build_site(data: &[u8]) {
         static_files: theme().static_files.clone(),
         theme: theme().clone(),
         history: Arc::new(History::default()),
+        blobs: Arc::default(),
     };
     let Ok(site) = resolve(sources, &ResolveOptions::default()) else {
         return;

@@ -51,6 +51,9 @@ pub enum Dep {
     AllData,
     /// A file copied as it is.
     Static(String),
+    /// A dataset's change log: the commits that touched it, and the versions
+    /// they left (`Dataset` is its text now).
+    DatasetLog(String),
 }
 
 /// A brief's file as a [`Dep`] names it. Compared by its bytes: every page's
@@ -242,11 +245,23 @@ fn same(o: &Brief, b: &Brief) -> bool {
             && o.history == b.history
 }
 
+/// Whether brief `i` of `old` and `j` of `new` have the same changes (the same
+/// `Arc` when the resolve reused them).
+fn same_changes(old: &Site, i: usize, new: &Site, j: usize) -> bool {
+    match (old.changes.briefs.get(i), new.changes.briefs.get(j)) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
 /// The usual edit: the same briefs in the same order, a few of them changed.
 /// Anything made from every brief may change with them; lists of briefs change
 /// only where those few joined or left them.
 fn briefs_in_place(old: &Site, new: &Site, d: &mut BTreeSet<Dep>) {
-    for (o, b) in (old.briefs.iter().zip(&new.briefs)).filter(|(o, b)| !same(o, b)) {
+    let changed = (old.briefs.iter().zip(&new.briefs).enumerate())
+        .filter(|(i, (o, b))| !same(o, b) || !same_changes(old, *i, new, *i))
+        .map(|(_, pair)| pair);
+    for (o, b) in changed {
         d.insert(Dep::Brief(b.src.file.as_path().into()));
         d.insert(Dep::BriefList);
         let slugs = |x: &Brief| x.topics.iter().map(|t| t.1.clone()).collect();
@@ -262,13 +277,14 @@ fn briefs_in_place(old: &Site, new: &Site, d: &mut BTreeSet<Dep>) {
 /// each list of briefs (by dataset, source and topic) that is not.
 fn briefs_moved(old: &Site, new: &Site, d: &mut BTreeSet<Dep>) {
     d.insert(Dep::BriefList);
-    let before: HashMap<&Path, &Brief> = (old.briefs.iter())
-        .map(|b| (b.src.file.as_path(), &**b))
+    let before: HashMap<&Path, (usize, &Brief)> = (old.briefs.iter().enumerate())
+        .map(|(i, b)| (b.src.file.as_path(), (i, &**b)))
         .collect();
     let mut seen = BTreeSet::new();
-    for b in &new.briefs {
+    for (j, b) in new.briefs.iter().enumerate() {
         seen.insert(b.src.file.as_path());
-        if !before.get(b.src.file.as_path()).is_some_and(|o| same(o, b)) {
+        let kept = |&(i, o): &(usize, &Brief)| same(o, b) && same_changes(old, i, new, j);
+        if !before.get(b.src.file.as_path()).is_some_and(kept) {
             d.insert(Dep::Brief(b.src.file.as_path().into()));
         }
     }
@@ -331,8 +347,19 @@ fn topics(old: &Site, new: &Site, d: &mut BTreeSet<Dep>) {
     }
 }
 
-/// Datasets, by the text of their files (and of the files their rows come from).
+/// Datasets, by the text of their files (and of the files their rows come from),
+/// and their change logs.
 fn datasets(old: &Site, new: &Site, d: &mut BTreeSet<Dep>) {
+    let (ol, nl) = (&old.changes.datasets, &new.changes.datasets);
+    for name in ol.keys().chain(nl.keys()) {
+        let same = match (ol.get(name), nl.get(name)) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        if !same {
+            d.insert(Dep::DatasetLog(name.clone()));
+        }
+    }
     for name in old.datasets.keys().chain(new.datasets.keys()) {
         let (a, b) = (old.datasets.get(name), new.datasets.get(name));
         let same = match (a, b) {
@@ -500,6 +527,7 @@ mod tests {
             theme: Theme::default(),
             drafts_skipped: 0,
             missing_links: Vec::new(),
+            changes: Default::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Pages are valid HTML5: the Nu Html Checker (vnu) finds no error in the default
-//! site, the fixture site built with every page kind, the minified build, or the
-//! site `tumen init` writes.
+//! site, the fixture site built with every page kind, the minified build, the
+//! default site in a repository with a history (its changes pages, a correction,
+//! a dataset's change log), or the site `tumen init` writes.
 
 mod common;
 
@@ -39,6 +40,12 @@ fn every_page_is_valid_html5() {
         ],
     );
 
+    // The default site in a repository with a history: its changes pages, the
+    // correction on a brief's page and a dataset's change log.
+    let history_site = site_with_history(&tmp.path().join("repo"));
+    let history_out = tmp.path().join("history");
+    build_ok(&history_site, &history_out, &[]);
+
     // The site `tumen init` writes, as built from its own folder.
     let starter = tmp.path().join("starter");
     let made = tumen(&["init", starter.to_str().unwrap()], tmp.path());
@@ -72,6 +79,16 @@ fn every_page_is_valid_html5() {
         .keys()
         .map(|k| format!("default/{k}"))
         .chain(tree(&fixture_out).keys().map(|k| format!("fixture/{k}")))
+        .chain(
+            tree(&history_out)
+                .keys()
+                .filter(|k| {
+                    k.contains("/changes/")
+                        || k.starts_with("briefs/trade-turnover")
+                        || k.starts_with("data/trade-turnover/")
+                })
+                .map(|k| format!("history/{k}")),
+        )
         .chain(tree(&minified).keys().map(|k| format!("minified/{k}")))
         .chain(
             tree(&starter.join("output"))

@@ -872,3 +872,70 @@ fn with_a_history_trailer_the_preview_follows_only_revisions() {
     let page = s.wait_for_page("/briefs/trade/", LIMIT, |p| p.contains("Code: refactor"));
     assert!(page.contains("Code: first version") && page.contains("Copy-edit"));
 }
+
+/// Wait until the preview serves and has written what `tumen build` makes of
+/// `site` now (built into `built`); panics, naming the files that differ, after
+/// [`LIMIT`].
+fn serves_what_a_build_makes(s: &Server, site: &Path, built: &Path, what: &str) {
+    let _ = std::fs::remove_dir_all(built);
+    build_ok(site, built, &["--base-url", &s.url]);
+    let want = tree(built);
+    let start = Instant::now();
+    loop {
+        let have = tree(&s.out);
+        let served = want
+            .iter()
+            .all(|(p, b)| without_injection(&s.get_bytes(&format!("/{p}"))) == *b);
+        if have == want && served {
+            return;
+        }
+        if start.elapsed() > LIMIT {
+            let differ: Vec<&String> = (want.keys().chain(have.keys()))
+                .filter(|p| want.get(*p) != have.get(*p))
+                .collect();
+            panic!("{what}: the preview differs from a build in {differ:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn commits_made_while_serving_bring_their_changes_pages_and_dataset_logs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = site_with_history(tmp.path());
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    let built = tmp.path().join("built");
+    serves_what_a_build_makes(&s, &site, &built, "the first build");
+    let changes = "/briefs/trade-turnover-1988-2022/changes/";
+    assert!(s.get(changes).body.contains("A plainer opening"));
+    let brief = site.join("briefs/trade-turnover-1988-2022.md");
+    let data = site.join("data/trade-turnover.yaml");
+    // An edit not committed changes no changes page.
+    edit(&brief, "It ties the change", "It links the change");
+    serves_what_a_build_makes(&s, &site, &built, "an edit");
+    // Committed with a correction: a new entry, a note on the page and the feed.
+    let message = "Brief: wording\n\nCorrection: The change is linked, not tied";
+    git(
+        tmp.path(),
+        &["commit", "-q", "-am", message],
+        "2024-10-01T10:00:00Z",
+    );
+    let page = s.wait_for_page(changes, LIMIT, |p| p.contains("The change is linked"));
+    assert!(page.contains("<del>ties</del> <ins>links</ins>"), "{page}");
+    serves_what_a_build_makes(&s, &site, &built, "a commit with a correction");
+    // A dataset's value committed: its log, the new version's CSV, the figure.
+    edit(
+        &data,
+        "{year: 2013, turnover: 112,",
+        "{year: 2013, turnover: 113,",
+    );
+    let message = "Data: 2013\n\nRevision: The 2013 turnover checked";
+    git(
+        tmp.path(),
+        &["commit", "-q", "-am", message],
+        "2024-10-02T10:00:00Z",
+    );
+    let page = s.wait_for_page(changes, LIMIT, |p| p.contains("The 2013 turnover checked"));
+    assert!(page.contains("<del>112</del> → <ins>113</ins>"), "{page}");
+    serves_what_a_build_makes(&s, &site, &built, "a dataset's value committed");
+}

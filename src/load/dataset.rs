@@ -14,6 +14,7 @@
 //! rows:
 //!   - {year: 1988, turnover: 2350}
 //! chart: {…}                              # the dataset page's default chart
+//! key: [year, reading]                    # optional: the columns that name a row
 //! ```
 //!
 //! Every row is checked against the columns when the file is loaded; checks that
@@ -166,6 +167,9 @@ pub struct Dataset {
     /// bytes, when they came from one: with `text`, what the dataset is made
     /// from (see [`Dataset::same_source`]).
     pub rows_from: Option<(PathBuf, u64)>,
+    /// The columns that name a row (`key:`), by which the change log matches a
+    /// version's rows with the last one's; empty: the first column.
+    pub key: Vec<String>,
 }
 
 /// How a dataset's page lays out its rows (the table is always there too).
@@ -199,6 +203,16 @@ struct RawDataset {
     chart: Option<yaml_serde::Value>,
     #[serde(default)]
     view: View,
+    #[serde(default)]
+    key: Option<KeyColumns>,
+}
+
+/// `key: year` or `key: [year, reading]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum KeyColumns {
+    One(String),
+    Many(Vec<String>),
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -210,6 +224,7 @@ const KNOWN_KEYS: &[&str] = &[
     "rows",
     "chart",
     "view",
+    "key",
 ];
 const COLUMN_KEYS: &[&str] = &[
     "name", "type", "unit", "label", "optional", "decimal", "missing",
@@ -247,6 +262,7 @@ impl Dataset {
             ),
         };
         check_view(&doc, parsed.view, &parsed.columns, &mut errors);
+        let key = key_columns(&doc, parsed.key, &parsed.columns, &mut errors);
         errors.into_result()?;
         Ok(Dataset {
             name,
@@ -261,7 +277,20 @@ impl Dataset {
             view: parsed.view,
             text,
             rows_from,
+            key,
         })
+    }
+
+    /// The indexes of the columns that name a row: `key:`, else the first column.
+    pub fn key_indexes(&self) -> Vec<usize> {
+        let named: Vec<usize> = (self.key.iter())
+            .filter_map(|k| self.column_index(k))
+            .collect();
+        if named.is_empty() && !self.columns.is_empty() {
+            vec![0]
+        } else {
+            named
+        }
     }
 
     /// Whether `other` was made from the same sources: the same YAML, and the
@@ -537,6 +566,36 @@ fn cell(
     }
 }
 
+/// `key:`'s columns, each one of the dataset's, once.
+fn key_columns(
+    doc: &YamlDoc,
+    key: Option<KeyColumns>,
+    columns: &[Column],
+    errors: &mut Diagnostics,
+) -> Vec<String> {
+    let names = match key {
+        None => return Vec::new(),
+        Some(KeyColumns::One(k)) => vec![k],
+        Some(KeyColumns::Many(k)) => k,
+    };
+    let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    for (i, k) in names.iter().enumerate() {
+        let at = [Seg::Key("key".into()), Seg::Index(i)];
+        let at = if names.len() == 1 { &at[..1] } else { &at[..] };
+        if !all.contains(&k.as_str()) {
+            let msg = format!("`key:` names a column `{k}` that the dataset does not define");
+            errors.push(doc.error_at(at, msg).with_help(did_you_mean(k, &all)));
+        } else if names[..i].contains(k) {
+            errors.push(doc.error_at(at, format!("`key:` names `{k}` twice")));
+        }
+    }
+    if names.is_empty() {
+        let msg = "`key:` must name at least one column";
+        errors.push(doc.error_at(&[Seg::Key("key".into())], msg));
+    }
+    names
+}
+
 /// A timeline needs a date or year column; a directory a text column.
 fn check_view(doc: &YamlDoc, view: View, columns: &[Column], errors: &mut Diagnostics) {
     let has = |kinds: &[ColumnType]| columns.iter().any(|c| kinds.contains(&c.kind));
@@ -716,6 +775,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not allowed"), "{e}");
+    }
+
+    #[test]
+    fn key_names_the_columns_that_name_a_row() {
+        assert_eq!(load(GOOD).unwrap().key_indexes(), [0]);
+        let d = load(&format!("{GOOD}key: [note, year]\n")).unwrap();
+        assert_eq!(d.key_indexes(), [2, 0]);
+        let d = load(&format!("{GOOD}key: turnover\n")).unwrap();
+        assert_eq!(d.key_indexes(), [1]);
+        let e = load(&format!("{GOOD}key: [yaer]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("column `yaer` that the dataset does not define"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean `year`?"), "{e}");
+        let e = load(&format!("{GOOD}key: [year, year]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`key:` names `year` twice"), "{e}");
     }
 
     #[test]

@@ -7,6 +7,11 @@
 //! there is simply no history; a shallow clone is flagged, because its oldest
 //! commit stands for everything before it.
 //!
+//! The same pass lists, with `--raw`, the blob each commit left of each file it
+//! touched and the one it found (for every commit, revision or not): what the
+//! changes pages read old versions by ([`History::blob_at`], [`super::blobs`]).
+//! A commit's `Correction:` trailer is read in it too, whatever the settings.
+//!
 //! A site may say which commits are its revisions (`history: {trailer: Revision}`
 //! in site.yaml): then only commits carrying that git trailer count, and the
 //! trailer's text, written for readers, stands in for the subject, written for
@@ -30,6 +35,25 @@ pub struct Revision {
     pub hash: String,
     pub short: String,
     pub subject: String,
+    /// The author's name.
+    pub author: String,
+    /// The committer's time of day in UTC, `HH:MM`.
+    pub time: String,
+    /// The text of its `Correction:` trailers (joined by "; "), if any.
+    pub correction: Option<String>,
+}
+
+/// A blob's id, shared: a site's history names each many times.
+pub type Blob = std::sync::Arc<str>;
+
+/// A file as one commit left it: the blob it found and the blob it left (`None`
+/// where there was no file: added, or deleted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// The commit's position in the log (see [`Revision::seq`]).
+    pub seq: usize,
+    pub before: Option<Blob>,
+    pub after: Option<Blob>,
 }
 
 /// Where the site stands in git.
@@ -56,6 +80,15 @@ pub struct History {
     pub uncommitted: BTreeSet<PathBuf>,
     /// Those of them that no commit has yet (untracked, or only added).
     pub new: BTreeSet<PathBuf>,
+    /// File → what each commit that touched it (revision or not) did to it,
+    /// newest first.
+    pub versions: BTreeMap<PathBuf, Vec<Version>>,
+    /// In a shallow clone, the commits whose parents this copy does not have: git
+    /// shows them as adding every file they hold.
+    pub shallow_roots: BTreeSet<String>,
+    /// A hash of the log read: the same for the same commits, whatever git
+    /// status says since (what the changes are kept by).
+    pub log_key: u64,
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
@@ -121,80 +154,174 @@ fn uncommitted(
     (out, new)
 }
 
-/// The log of the files below `site`, newest first: with `trailer`, each commit's
-/// values of that trailer as a fifth field.
+/// A trailer's values in a `--format`: unfolded and joined by %x1d, so that the
+/// header stays one line. (The key was checked to be letters, digits and hyphens,
+/// so it cannot break out of the format.)
+fn trailer_field(key: &str) -> String {
+    format!("%x1f%(trailers:key={key},valueonly,unfold,separator=%x1d)")
+}
+
+/// The log of the files below `site`, newest first: each commit's hash, short
+/// hash, date, time, author, subject and `Correction:` trailer, with `trailer`
+/// that trailer's values as an eighth field; then, from `--raw`, each file it
+/// touched with the blob before and after.
 fn log(site: &Path, trailer: Option<&str>) -> Option<String> {
-    // %x1e starts a commit, %x1f separates its fields; --name-only lists the files
-    // after it. Committer dates in UTC, so the output is the same on every machine
-    // for a given commit. A trailer's values are unfolded and joined by %x1d, so
-    // that the header stays one line. (The key was checked to be letters, digits
-    // and hyphens, so it cannot break out of the format.)
-    let mut format = "--format=%x1e%H%x1f%h%x1f%cd%x1f%s".to_string();
+    // %x1e starts a commit, %x1f separates its fields. Committer dates in UTC, so
+    // the output is the same on every machine for a given commit.
+    let mut format = "--format=%x1e%H%x1f%h%x1f%cd%x1f%ct%x1f%an%x1f%s".to_string();
+    format.push_str(&trailer_field("Correction"));
     if let Some(key) = trailer {
-        format.push_str(&format!(
-            "%x1f%(trailers:key={key},valueonly,unfold,separator=%x1d)"
-        ));
+        format.push_str(&trailer_field(key));
     }
     git(
         site,
         &[
             "-c",
             "log.showSignature=false",
+            "-c",
+            "core.quotePath=false",
             "log",
             "--no-renames",
             "--no-merges",
             "--date=format-local:%Y-%m-%d",
             &format,
-            "--name-only",
+            // Blob ids as git abbreviates them (unique in the repository, and
+            // what `cat-file` reads), as `--no-abbrev` would lengthen `%h` too.
+            "--raw",
             "--",
             ".",
         ],
     )
 }
 
-/// Commits by file from [`log`]'s output. With a trailer asked for, commits
-/// without it are left out, and its text (its values joined by "; ") replaces the
-/// subject.
-fn commits(log: &str, to_site: &dyn Fn(&str) -> PathBuf) -> BTreeMap<PathBuf, Vec<Revision>> {
-    let mut out: BTreeMap<PathBuf, Vec<Revision>> = BTreeMap::new();
+/// A trailer's values from the log, joined by "; "; `None` when it has none.
+fn trailer_text(field: &str) -> Option<String> {
+    let values: Vec<&str> = (field.split('\u{1d}'))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect();
+    (!values.is_empty()).then(|| values.join("; "))
+}
+
+/// One commit's header line as a revision; with a trailer asked for, `None` for
+/// a commit with neither it nor a correction.
+fn revision(seq: usize, head: &str) -> Option<Revision> {
+    let f: Vec<&str> = head.split('\u{1f}').collect();
+    let &[hash, short, date, secs, author, subject, correction] = f.get(..7)? else {
+        return None;
+    };
+    let correction = trailer_text(correction);
+    let subject = match f.get(7) {
+        None => subject.to_string(),
+        Some(t) => trailer_text(t).or_else(|| correction.clone())?,
+    };
+    let secs = secs.trim().parse::<i64>().ok()?.rem_euclid(86_400);
+    Some(Revision {
+        seq,
+        date: Date::parse(date).ok()?,
+        hash: hash.into(),
+        short: short.into(),
+        subject,
+        author: author.into(),
+        time: format!("{:02}:{:02}", secs / 3600, secs % 3600 / 60),
+        correction,
+    })
+}
+
+/// A `--raw` line's file and blobs: `:100644 100644 <before> <after> M\t<path>`.
+fn raw_line(line: &str) -> Option<(&str, Option<Blob>, Option<Blob>)> {
+    let (meta, path) = line.strip_prefix(':')?.split_once('\t')?;
+    let f: Vec<&str> = meta.split(' ').collect();
+    let blob = |id: &str| {
+        let id = id.trim_end_matches('.');
+        (!id.bytes().all(|b| b == b'0')).then(|| Blob::from(id))
+    };
+    Some((path, blob(f.get(2)?), blob(f.get(3)?)))
+}
+
+/// A path as git quotes it when it holds a quote, a backslash or a control
+/// character: `"a\"b"`, with C escapes and octal bytes.
+fn unquote(path: &str) -> String {
+    let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
+        return path.to_string();
+    };
+    let (mut out, b) = (Vec::new(), inner.as_bytes());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' || i + 1 == b.len() {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        let octal = b
+            .get(i + 1..i + 4)
+            .filter(|o| o.iter().all(|c| (b'0'..=b'7').contains(c)));
+        if let Some(o) = octal {
+            out.push(o.iter().fold(0u8, |n, c| n.wrapping_mul(8) + (c - b'0')));
+            i += 4;
+            continue;
+        }
+        out.push(match b[i + 1] {
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'r' => b'\r',
+            c => c,
+        });
+        i += 2;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What [`log`]'s output says: the revisions by file (with a trailer asked for,
+/// commits without it or a correction are left out, and its text replaces the
+/// subject), and every commit's versions of the files it touched.
+fn commits(log: &str, to_site: &dyn Fn(&str) -> PathBuf) -> (Commits, Versions) {
+    let (mut out, mut versions): (Commits, Versions) = Default::default();
     for (seq, entry) in log
         .split('\u{1e}')
         .filter(|e| !e.trim().is_empty())
         .enumerate()
     {
         let mut lines = entry.lines();
-        let head = lines.next().unwrap_or("");
-        let f: Vec<&str> = head.split('\u{1f}').collect();
-        let (hash, short, date, subject) = match f[..] {
-            [hash, short, date, subject] => (hash, short, date, subject.to_string()),
-            [hash, short, date, _, trailer] => {
-                let values: Vec<&str> = trailer
-                    .split('\u{1d}')
-                    .map(str::trim)
-                    .filter(|v| !v.is_empty())
-                    .collect();
-                if values.is_empty() {
-                    continue;
-                }
-                (hash, short, date, values.join("; "))
+        let rev = revision(seq, lines.next().unwrap_or(""));
+        for (path, before, after) in lines.filter_map(raw_line) {
+            let file = to_site(&unquote(path));
+            if let Some(rev) = &rev {
+                out.entry(file.clone()).or_default().push(rev.clone());
             }
-            _ => continue,
-        };
-        let Ok(date) = Date::parse(date) else {
-            continue;
-        };
-        let rev = Revision {
-            seq,
-            date,
-            hash: hash.into(),
-            short: short.into(),
-            subject,
-        };
-        for file in lines.map(str::trim).filter(|l| !l.is_empty()) {
-            out.entry(to_site(file)).or_default().push(rev.clone());
+            let v = Version { seq, before, after };
+            versions.entry(file).or_default().push(v);
         }
     }
-    out
+    (out, versions)
+}
+
+type Commits = BTreeMap<PathBuf, Vec<Revision>>;
+type Versions = BTreeMap<PathBuf, Vec<Version>>;
+
+/// In a file's `versions` (newest first), its blob as commit `seq` left it, or
+/// with `before` as the commit found it.
+pub fn blob_in(versions: &[Version], seq: usize, before: bool) -> Option<&Blob> {
+    // Newest first, so seqs ascend: the first commit at or before `seq`.
+    let v = versions.get(versions.partition_point(|x| x.seq < seq))?;
+    // What an older commit left is what commit `seq` found.
+    if before && v.seq == seq {
+        v.before.as_ref()
+    } else {
+        v.after.as_ref()
+    }
+}
+
+/// The commits of a shallow clone whose parents it lacks.
+fn shallow_roots(site: &Path) -> BTreeSet<String> {
+    let Some(file) = git(site, &["rev-parse", "--git-path", "shallow"]) else {
+        return BTreeSet::new();
+    };
+    let file = site.join(file.trim());
+    (std::fs::read_to_string(file).unwrap_or_default().lines())
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 impl History {
@@ -221,7 +348,11 @@ impl History {
         };
         // `git log` names files from the repository's top; the loader from here.
         if let Some(log) = log(site, config.trailer.as_deref()) {
-            history.commits = commits(&log, &to_site);
+            (history.commits, history.versions) = commits(&log, &to_site);
+            history.log_key = crate::util::hash::fnv(log.as_bytes());
+        }
+        if history.state == RepoState::Shallow {
+            history.shallow_roots = shallow_roots(site);
         }
         (history.uncommitted, history.new) = uncommitted(site, &to_site);
         history
@@ -239,6 +370,23 @@ impl History {
             new,
             ..self.clone()
         }
+    }
+
+    /// What each commit that touched `file` did to it, newest first.
+    pub fn versions_of(&self, file: &Path) -> &[Version] {
+        self.versions.get(file).map_or(&[], Vec::as_slice)
+    }
+
+    /// The blob of `file` as commit `seq` left it (`None`: there was no such file,
+    /// or the log does not reach that far).
+    pub fn blob_at(&self, file: &Path, seq: usize) -> Option<&Blob> {
+        blob_in(self.versions_of(file), seq, false)
+    }
+
+    /// The blob of `file` as it was before commit `seq`: what the commit found
+    /// when it touched the file, else what the commit before it left.
+    pub fn blob_before(&self, file: &Path, seq: usize) -> Option<&Blob> {
+        blob_in(self.versions_of(file), seq, true)
     }
 
     /// Commits that touched any of `files`, newest first, each once.

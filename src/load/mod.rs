@@ -11,11 +11,13 @@
 //! | [`store`] | every source file as last read: read all (`tumen build`), or again what changed (`tumen serve`) |
 //! | [`config`], [`brief`], [`dataset`], [`theme`] | one kind of file each, read and checked |
 //! | [`history`] | what git says of the files |
+//! | [`blobs`] | old versions of files, read from git by blob id |
 //! | [`yaml`] | YAML with errors that point into the file |
 //!
 //! One loader for both commands, so that they read the same files and report the
 //! same problems; [`SiteSources`] is what it hands to `resolve`.
 
+pub mod blobs;
 pub mod brief;
 pub mod cells;
 pub mod classify;
@@ -60,13 +62,18 @@ pub struct SiteSources {
     pub theme: Theme,
     /// The site's revision history, when it is in a git repository.
     pub history: Arc<history::History>,
+    /// The reader of old versions of its files (nothing read until asked).
+    pub blobs: Arc<blobs::Blobs>,
 }
 
 impl SiteSources {
     /// Read the site in `root` (the folder holding `site.yaml`), as `tumen build`
     /// does: every file, then every problem of every file, or the sources.
     pub fn load(root: &Path) -> Result<SiteSources, Diagnostics> {
-        SourceStore::load_all(root)?
-            .sources(|config| Arc::new(history::History::load(root, display_path, &config.history)))
+        let mut sources = SourceStore::load_all(root)?.sources(|config| {
+            Arc::new(history::History::load(root, display_path, &config.history))
+        })?;
+        sources.blobs = Arc::new(blobs::Blobs::new(root));
+        Ok(sources)
     }
 }

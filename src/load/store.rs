@@ -260,6 +260,7 @@ impl SourceStore {
         };
         Ok(SiteSources {
             history: history(config),
+            blobs: Arc::default(),
             root: self.root.clone(),
             config: config.clone(),
             briefs,

@@ -59,6 +59,7 @@ const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "figure.html",
     "search.html",
     "cite.html",
+    "changes.html",
 );
 
 const EMBEDDED_STATIC: &[(&str, &[u8])] = &[

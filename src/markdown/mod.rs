@@ -7,6 +7,7 @@
 //! | [`lint`] | mistakes that still render (undefined footnotes, skipped headings…) |
 //! | [`html`] | the renderer's walk of a resolved body: HTML, anchors, contents, notes |
 //! | [`typst`] | the same walk into Typst markup, for a brief's PDF |
+//! | [`text`] | the prose as plain text, block by block, for the changes pages' word diff |
 //!
 //! A brief's Markdown is walked twice per build, each walk once and with the same
 //! [`options`]: the resolver scans the text as written (it must find the errors
@@ -21,6 +22,7 @@
 pub mod html;
 pub mod lint;
 pub mod scan;
+pub mod text;
 pub mod typst;
 
 use std::collections::{BTreeSet, HashMap};

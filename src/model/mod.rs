@@ -5,6 +5,7 @@
 //! it has been checked across files: slugs are unique, links and source keys point
 //! somewhere, inline values are looked up, charts are planned ([`chart`]).
 
+pub mod changes;
 pub mod chart;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -100,6 +101,8 @@ pub struct Site {
     /// With `keep_broken_links` (`tumen check`): the links to brief files that do
     /// not exist, which `check` reports with the other broken links.
     pub missing_links: Vec<Diagnostic>,
+    /// What each commit changed in the briefs and datasets ([`changes`]).
+    pub changes: changes::Changes,
 }
 
 impl Site {

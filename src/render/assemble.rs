@@ -222,6 +222,21 @@ impl<'w> Collected<'w> {
         }
     }
 
+    /// Each earlier version of each dataset, as CSV and JSON (`data/<name>/<id>.csv`):
+    /// made from the dataset's change log.
+    pub(super) fn add_revision_files(&mut self, site: &Site) {
+        for (paths, dep, d) in super::changes::revisions(site) {
+            self.all_paths.extend(paths.iter().cloned());
+            if !paths.iter().any(|p| self.wants(p)) {
+                continue;
+            }
+            let deps = BTreeSet::from([dep]);
+            for (path, bytes) in paths.into_iter().zip(super::changes::revision_bytes(d)) {
+                self.add(path, deps.clone(), Content::Bytes(bytes));
+            }
+        }
+    }
+
     /// Files made from the whole site (feeds, sitemap, search index): their paths
     /// were listed when they were chosen.
     pub(super) fn add_site_files(&mut self, made: Vec<(String, BTreeSet<Dep>, String)>) {

@@ -73,7 +73,7 @@ impl Card {
             base_path: site.base_path.clone(),
             value,
             json,
-            feed_entry: publish::atom_entry(site, b),
+            feed_entry: publish::atom_entry(site, i),
             sitemap_entry: publish::sitemap_url(site, &b.path, Some(publish::last_changed(b))),
         })
     }

@@ -166,6 +166,11 @@ impl Ctx<'_> {
         let mut card = self.summary(i);
         if let Some(m) = card.as_object_mut() {
             m.shift_remove("words");
+            // The feed entry, made with the card, shows them.
+            let corrections = super::changes::corrections(self.site, i);
+            if !corrections.is_empty() {
+                m.insert("corrections".into(), Json::Array(corrections));
+            }
         }
         card
     }

@@ -12,6 +12,7 @@
 //! | `publish` | feeds, sitemap, robots.txt |
 //! | `search` | the search index |
 //! | `data_out` | each dataset as a spreadsheet, and the Data Package of them all |
+//! | `changes` | each brief's changes page, the datasets' change logs and earlier versions, corrections |
 //! | `cite` | each brief's reference (the Cite box, BibTeX, RIS, CSL-JSON), the sources as BibTeX |
 //! | `assemble` | the files gathered, with what each was made from |
 //! | [`templates`], [`minify`] | the theme as Tera templates; `--minify` |
@@ -26,6 +27,7 @@
 mod assemble;
 mod cache;
 mod cards;
+mod changes;
 pub mod charts;
 mod cite;
 mod context;
@@ -150,6 +152,7 @@ pub fn render_some(
     out.add_charts(site, drawn.brief_files, drawn.dataset_files);
     out.add_dataset_files(site, &mut errors);
     out.add_cite_files(site);
+    out.add_revision_files(site);
     clock.mark("dataset and citation files");
     out.add_site_files(made);
     out.add_static_files(site, &mut errors);

@@ -36,6 +36,8 @@ pub(super) enum Job<'a> {
     NotFound,
     /// A redirect from an old URL of brief `.0`, written at `.1`.
     Alias(usize, String),
+    /// What each commit changed in brief `.0`.
+    Changes(usize),
 }
 
 /// One rendered page and what it was made from.
@@ -82,6 +84,7 @@ fn job_path(site: &Site, job: &Job) -> String {
         Job::Search => "search/index.html".into(),
         Job::NotFound => "404.html".into(),
         Job::Alias(_, path) => path.clone(),
+        Job::Changes(i) => super::changes::page_path(&site.briefs[*i]),
     }
 }
 
@@ -97,6 +100,11 @@ fn jobs<'a>(site: &'a Site, errors: &mut Diagnostics) -> Vec<Job<'a>> {
         Job::Search,
     ];
     jobs.extend((0..site.briefs.len()).map(Job::Brief));
+    jobs.extend(
+        (0..site.briefs.len())
+            .filter(|&i| super::changes::has_page(site, i))
+            .map(Job::Changes),
+    );
     jobs.extend((0..site.topics.len()).map(Job::Topic));
     jobs.extend(
         site.datasets
@@ -177,6 +185,7 @@ fn render(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Page, D
         Job::Search => "search.html",
         Job::NotFound => "404.html",
         Job::Alias(i, _) => alias(ctx, *i, &mut c, &mut deps),
+        Job::Changes(i) => super::changes::page(ctx, *i, &mut c, &mut deps),
     };
     finish(ctx, tpl, template, path, c, deps)
 }
@@ -277,6 +286,13 @@ fn brief(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'st
             .collect(),
     );
     page["history_note"] = json!(history_note(site, b));
+    if super::changes::has_page(site, i) {
+        page["changes_url"] = json!(ctx.url(&format!("{}changes/", b.path)));
+    }
+    let corrections = super::changes::corrections(site, i);
+    if !corrections.is_empty() {
+        page["corrections"] = Json::Array(corrections);
+    }
     if let Some(Some((url, size))) = ctx.pdfs.get(i) {
         let paper = match site.config.pdf.paper {
             crate::load::config::Paper::A4 => "A4",
@@ -403,6 +419,11 @@ fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) ->
     v["sources_full"] = Json::Array(d.sources.iter().map(|k| ctx.source_ref(k)).collect());
     v["entries"] = Json::Array(view_entries(ctx, d));
     v["use"] = use_this_data(ctx, d);
+    v["changes"] = super::changes::dataset_log(ctx, d);
+    let key: Vec<&str> = (d.key_indexes().into_iter())
+        .map(|c| d.columns[c].name.as_str())
+        .collect();
+    v["changes_key"] = json!(key.join(", "));
     let cited: Vec<usize> = (0..site.briefs.len())
         .filter(|&i| site.briefs[i].datasets.contains(&d.name))
         .collect();
@@ -420,6 +441,7 @@ fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) ->
     deps.insert(Dep::Dataset(d.name.clone()));
     deps.insert(Dep::Dataset("sources".into()));
     deps.insert(Dep::UsedBy(d.name.clone()));
+    deps.insert(Dep::DatasetLog(d.name.clone()));
     deps.extend(
         cited
             .iter()

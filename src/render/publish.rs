@@ -180,7 +180,8 @@ fn atom<'e>(
 }
 
 /// A brief's `<entry>` in a feed.
-pub(super) fn atom_entry(site: &Site, b: &Brief) -> String {
+pub(super) fn atom_entry(site: &Site, i: usize) -> String {
+    let b = &site.briefs[i];
     let url = xml_escape(&absolute_url(site, &b.path));
     let mut out = format!(
         "<entry>\n<title>{}</title>\n<id>{url}</id>\n\
@@ -209,6 +210,7 @@ pub(super) fn atom_entry(site: &Site, b: &Brief) -> String {
             xml_escape(b.src.front.summary.trim())
         ));
     }
+    out.push_str(&super::changes::feed_content(site, i));
     out.push_str("</entry>\n");
     out
 }

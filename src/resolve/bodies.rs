@@ -257,41 +257,19 @@ impl Resolver<'_> {
         used: &mut BTreeSet<String>,
         errors: &mut Diagnostics,
     ) -> String {
-        let body = b.body();
         let at = |offset: usize, msg: String| {
             Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg)
         };
-        let mut out = String::with_capacity(body.len());
-        let (mut last, mut pos) = (0, 0);
-        while let Some(found) = body[pos..].find("{{") {
-            let start = pos + found;
-            if let Some(r) = scan.literal.iter().find(|r| r.contains(&start)) {
-                pos = r.end.max(start + 2);
-                continue;
+        replace_calls(b.body(), scan, |start, call| match call {
+            Err(msg) => {
+                errors.push(at(start, msg));
+                None
             }
-            let sc = match parse_shortcode(&body[start..]) {
-                None => {
-                    pos = start + 2;
-                    continue;
-                }
-                Some(Err(msg)) => {
-                    errors.push(at(start, msg));
-                    pos = start + 2;
-                    continue;
-                }
-                Some(Ok(sc)) => sc,
-            };
-            let text = self.shortcode(&sc, used).unwrap_or_else(|(msg, help)| {
+            Ok(sc) => Some(self.shortcode(sc, used).unwrap_or_else(|(msg, help)| {
                 errors.push(at(start, msg).with_help_opt(help));
                 String::new()
-            });
-            out.push_str(&body[last..start]);
-            out.push_str(&escape_markdown(&text));
-            last = start + sc.len;
-            pos = last;
-        }
-        out.push_str(&body[last..]);
-        out
+            })),
+        })
     }
 
     /// What a shortcode stands for; on error, what is wrong and the help.
@@ -355,6 +333,41 @@ impl Resolver<'_> {
     }
 }
 
+/// `body` with each `{{ name(…) }}` call outside code and raw HTML replaced by
+/// what `call` makes of it (given its offset, and the call or what is wrong with
+/// it), escaped for Markdown; where `call` gives `None`, the text stays.
+pub(super) fn replace_calls(
+    body: &str,
+    scan: &Scan,
+    mut call: impl FnMut(usize, Result<&Shortcode, String>) -> Option<String>,
+) -> String {
+    let mut out = String::with_capacity(body.len());
+    let (mut last, mut pos) = (0, 0);
+    while let Some(found) = body[pos..].find("{{") {
+        let start = pos + found;
+        if let Some(r) = scan.literal.iter().find(|r| r.contains(&start)) {
+            pos = r.end.max(start + 2);
+            continue;
+        }
+        let parsed = parse_shortcode(&body[start..]);
+        let (len, text) = match parsed {
+            None => (0, None),
+            Some(Err(msg)) => (0, call(start, Err(msg))),
+            Some(Ok(sc)) => (sc.len, call(start, Ok(&sc))),
+        };
+        let Some(text) = text.filter(|_| len > 0) else {
+            pos = start + 2;
+            continue;
+        };
+        out.push_str(&body[last..start]);
+        out.push_str(&escape_markdown(&text));
+        last = start + len;
+        pos = last;
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
 fn is_external(dest: &str) -> bool {
     dest.contains("://")
         || dest.starts_with("mailto:")
@@ -364,7 +377,7 @@ fn is_external(dest: &str) -> bool {
 }
 
 /// Markdown-escape text put into a body, so a value never becomes markup.
-fn escape_markdown(s: &str) -> String {
+pub(super) fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     for c in s.chars() {
         if c.is_ascii_punctuation() {
@@ -418,13 +431,12 @@ pub(super) fn make_brief(
     history: &History,
     datasets: &BTreeMap<String, Dataset>,
 ) -> Brief {
+    // The brief's file, and each dataset's (with the file its rows come from).
     let mut files: Vec<&Path> = vec![&src.file];
-    files.extend(
-        body.datasets
-            .iter()
-            .filter_map(|n| datasets.get(n))
-            .map(|d| d.file.as_path()),
-    );
+    for d in body.datasets.iter().filter_map(|n| datasets.get(n)) {
+        files.push(&d.file);
+        files.extend(d.rows_from.as_ref().map(|(p, _)| p.as_path()));
+    }
     let uncommitted = history.uncommitted.contains(&src.file);
     // An explicit `updated:` wins; else the last commit of the brief's own file,
     // unless it has changed since (then git cannot say when it was).

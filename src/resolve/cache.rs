@@ -34,6 +34,8 @@ pub struct ResolveCache {
     pub(super) versions: u64,
     /// What the last good resolve made across briefs, for [`resolve_again`].
     pub(super) shape: Option<Shape>,
+    /// Old versions and the changes made from them.
+    pub(super) changes: super::changes::ChangesCache,
 }
 
 /// What the last good resolve made across briefs: where each brief went and what

@@ -14,9 +14,11 @@
 //! | [`values`] | `{{ value(…) }}` calls and dataset lookups |
 //! | [`charts`] | chart specs checked against their data, planned |
 //! | `cache` | what the live preview keeps between resolves |
+//! | `changes` | what each commit changed in the briefs and datasets, from old versions |
 
 mod bodies;
 mod cache;
+mod changes;
 pub mod charts;
 mod lists;
 pub mod values;
@@ -72,8 +74,11 @@ pub fn resolve_cached(
     // The settings are told apart by their text (and the base URL they are
     // resolved with), as everywhere else.
     let config_key = (src.config.text.clone(), src.config.base_url.clone());
+    let (history, blobs) = (src.history.clone(), src.blobs.clone());
     if !datasets_changed && let Some(again) = resolve_again(&src, &config_key, opts, cache) {
-        return again.map(|briefs| site_again(src, briefs, cache));
+        let mut site = site_again(src, again?, cache);
+        site.changes = changes::changes(&site, &history, &blobs, &mut cache.changes);
+        return Ok(site);
     }
     // Only a good resolve leaves a shape to resolve again from.
     cache.shape = None;
@@ -100,7 +105,7 @@ pub fn resolve_cached(
     let topics = lists::topics(&mut briefs);
     let sources = lists::citations(&briefs, &src.datasets);
     let briefs: Vec<Arc<Brief>> = briefs.into_iter().map(Arc::new).collect();
-    let site = Site {
+    let mut site = Site {
         drafts_skipped: published.drafts.len(),
         repo: src.history.state.clone(),
         root: src.root,
@@ -115,6 +120,7 @@ pub fn resolve_cached(
         static_files: src.static_files,
         theme: src.theme,
         missing_links,
+        changes: Default::default(),
     };
     cache.shape = Some(Shape::of(
         &site,
@@ -125,6 +131,7 @@ pub fn resolve_cached(
         published,
         order,
     ));
+    site.changes = changes::changes(&site, &history, &blobs, &mut cache.changes);
     Ok(site)
 }
 
@@ -209,6 +216,7 @@ fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -
         theme: src.theme,
         drafts_skipped: shape.published.drafts.len(),
         missing_links: Vec::new(),
+        changes: Default::default(),
     }
 }
 

@@ -44,14 +44,17 @@ pub fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 fn cell_matches(cell: &Cell, want: &str) -> bool {
-    let text = cell.text();
-    if text == want {
-        return true;
-    }
-    // 112 and 112.0 are the same number, however the author wrote it.
-    match (cell.as_f64(), want.parse::<f64>()) {
-        (Some(a), Ok(b)) => a == b,
-        _ => text.eq_ignore_ascii_case(want),
+    // Without making the cell's text where it can be helped: the change logs of
+    // a long history look cells up many times.
+    match cell {
+        Cell::Text(s) => s.eq_ignore_ascii_case(want),
+        Cell::Null => want.is_empty(),
+        // 112 and 112.0 are the same number, however the author wrote it; a
+        // number's text is a number, so no other text matches it.
+        Cell::Integer(_) | Cell::Number(_) | Cell::Year(_) => {
+            matches!((cell.as_f64(), want.parse::<f64>()), (Some(a), Ok(b)) if a == b)
+        }
+        Cell::Date(_) => cell.text().eq_ignore_ascii_case(want),
     }
 }
 
@@ -137,6 +140,11 @@ pub fn lookup<'d>(
             no_dataset_help(&l.data, datasets)
         ));
     };
+    lookup_in(d, l)
+}
+
+/// Find and format the cell `l` asks for in `d` (the dataset it names).
+pub fn lookup_in<'d>(d: &'d Dataset, l: &Lookup) -> Result<Found<'d>, String> {
     let conds = parse_filter(&l.filter)?;
     let Some(col) = d.column_index(&l.column) else {
         return Err(format!(

@@ -29,6 +29,7 @@ use super::output::Output;
 use super::watch::Changes;
 use crate::build::{BuildOptions, BuildReport};
 use crate::deps::{self, Dep, DepGraph, Stamps};
+use crate::load::blobs::Blobs;
 use crate::load::history::History;
 use crate::load::{Applied, SiteConfig, SiteSources, SourceStore};
 use crate::model::Site;
@@ -77,6 +78,9 @@ pub struct Builder {
     /// The site's git history, read on the first good build and again when the
     /// repository or the settings change (a commit, a checkout); `None` until then.
     history: Option<Arc<History>>,
+    /// Old versions of the site's files, read from git once per blob for the
+    /// whole session (one `git cat-file` process).
+    blobs: Arc<Blobs>,
     /// Sources changed since git was last asked which files are uncommitted.
     status_due: bool,
     /// What the last build replaced, dropped by [`Builder::flush`]: freeing a
@@ -96,6 +100,7 @@ impl Builder {
     pub fn new(opts: BuildOptions, output: Arc<Output>) -> Builder {
         Builder {
             history: None,
+            blobs: Arc::new(Blobs::new(&opts.site_dir)),
             status_due: false,
             opts,
             store: None,
@@ -330,9 +335,11 @@ impl Builder {
     fn sources(&mut self) -> Result<SiteSources, Diagnostics> {
         let store = self.store.as_ref().expect("read before building");
         let (site_dir, history) = (&self.opts.site_dir, &mut self.history);
-        store.sources(|config| {
+        let mut sources = store.sources(|config| {
             (history.get_or_insert_with(|| read_history(site_dir, config))).clone()
-        })
+        })?;
+        sources.blobs = self.blobs.clone();
+        Ok(sources)
     }
 
     /// Render the pages `changed` touched, or every page when `None`.

@@ -237,3 +237,80 @@ pub fn first_commit(dir: &Path, subject: &str) {
         "2024-06-01T10:00:00Z",
     );
 }
+
+/// Run git in `dir` at `date` as the author `author` (any text: tests give it
+/// markup to escape).
+pub fn git_as(dir: &Path, args: &[&str], date: &str, author: &str) {
+    let o = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", author)
+        .env("GIT_AUTHOR_EMAIL", "test@example.org")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.org")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git runs");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The default site (a copy of content/) in a new repository in `dir`, with the
+/// history the changes pages are checked on: the site as a first commit (1 June
+/// 2024), a prose edit of the turnover brief (1 July), the 2022 turnover changed
+/// in its dataset (1 August, by an author whose name needs escaping), and a
+/// correction of the brief's 1988 figure (1 September 2024). Returns the site.
+pub fn site_with_history(dir: &Path) -> PathBuf {
+    let site = dir.join("site");
+    copy_dir(&repo().join("content"), &site);
+    first_commit(dir, "The site\n\nRevision: First edition");
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = site.join(file);
+        let text = read(&path);
+        assert!(text.contains(from), "{file} holds {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    let brief = "briefs/trade-turnover-1988-2022.md";
+    edit(
+        brief,
+        "Commerce between Moscow and Pyongyang has passed through three phases.",
+        "Trade between Moscow and Pyongyang has gone through three phases.",
+    );
+    let message = "Turnover brief: plainer opening\n\nRevision: A plainer opening";
+    git(
+        dir,
+        &["commit", "-q", "-am", message],
+        "2024-07-01T09:15:00Z",
+    );
+    edit(
+        "data/trade-turnover.yaml",
+        "{year: 2022, turnover: 120,",
+        "{year: 2022, turnover: 125,",
+    );
+    let message = "Data: 2022 turnover\n\nRevision: The 2022 turnover as the source revised it";
+    // Git drops `<` and `>` from names; an ampersand and quotes stay.
+    let author = "Smith & \"Data\" Co";
+    git_as(
+        dir,
+        &["commit", "-q", "-am", message],
+        "2024-08-01T14:30:00Z",
+        author,
+    );
+    edit(
+        brief,
+        "it was worth more than US$2 billion.",
+        "it was worth US$2.35 billion.",
+    );
+    let message = "Turnover brief: the 1988 figure\n\nCorrection: The 1988 trade was worth US$2.35 billion, not \"more than US$2 billion\" <as first said> & no less";
+    git(
+        dir,
+        &["commit", "-q", "-am", message],
+        "2024-09-01T08:00:00Z",
+    );
+    site
+}
