@@ -116,6 +116,25 @@ fn three_commits_show_as_a_word_diff_figure_changes_and_a_correction() {
 }
 
 #[test]
+fn a_history_read_in_two_halves_gives_the_same_pages_as_one_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = site_with_history(tmp.path());
+    let (whole, halves) = (tmp.path().join("whole"), tmp.path().join("halves"));
+    build_ok(&site, &whole, &[]);
+    // Split at the middle commit of the four (as a history of thousands is).
+    let o = Command::new(env!("CARGO_BIN_EXE_tumen"))
+        .args(["build", "--site", "site", "--output", "halves"])
+        .env("TUMEN_TEST_LOG_SPLIT", "2")
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    ok(&o);
+    assert_eq!(tree(&whole), tree(&halves));
+    let page = read(&halves.join(BRIEF).join("changes/index.html"));
+    assert_eq!(entries(&page).len(), 4, "{page}");
+}
+
+#[test]
 fn the_dataset_log_shows_the_changed_cell_and_each_version_as_csv() {
     let tmp = tempfile::tempdir().unwrap();
     let site = site_with_history(tmp.path());

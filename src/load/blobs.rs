@@ -8,6 +8,11 @@
 //! read once and kept by its id, which names its content for ever, so the cache
 //! never goes stale: after a commit, only the new blobs are read.
 //!
+//! While the history is read, the ids its log names are sent to [`Blobs::prefetch`]
+//! as they come: the old versions are then read by the same process beside the
+//! `git log` that names them (each a process of its own, on its own core), and
+//! the changes find them read.
+//!
 //! Why not a git library: gix or git2 would read the same objects in-process, but
 //! add a large dependency (git2 a C library too) for one loop that the `git` the
 //! rest of the history already runs does as fast; `cat-file --batch` is git's
@@ -17,7 +22,8 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
 
 /// A blob's bytes, shared.
 pub type Blob = Arc<[u8]>;
@@ -49,6 +55,35 @@ pub struct Blobs {
     /// The site's folder (git finds the repository from it); `None`: no repository.
     dir: Option<PathBuf>,
     inner: Mutex<Inner>,
+    /// The prefetch under way: [`Blobs::read`] waits for it.
+    pending: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Ids for a [`Blobs::prefetch`], sent in batches; dropped, the prefetch ends
+/// once it has read them all.
+pub struct Prefetch {
+    tx: mpsc::Sender<Vec<String>>,
+    batch: Vec<String>,
+}
+
+/// Ids sent to the reader at once.
+const BATCH: usize = 256;
+
+impl Prefetch {
+    /// Read the blob `id` (an id read before, or asked for twice, is skipped).
+    pub fn want(&mut self, id: &str) {
+        self.batch.push(id.to_string());
+        if self.batch.len() >= BATCH {
+            // A reader that ended (no repository) takes nothing: nothing to do.
+            let _ = self.tx.send(std::mem::take(&mut self.batch));
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        let _ = self.tx.send(std::mem::take(&mut self.batch));
+    }
 }
 
 impl std::fmt::Debug for Blobs {
@@ -62,7 +97,51 @@ impl Blobs {
     pub fn new(site: &Path) -> Blobs {
         Blobs {
             dir: Some(site.to_path_buf()),
-            inner: Mutex::default(),
+            ..Blobs::default()
+        }
+    }
+
+    /// Read the blobs whose ids are sent to the [`Prefetch`] returned, in the
+    /// background, as they are sent; [`Blobs::read`] then finds them read.
+    pub fn prefetch(self: &Arc<Self>) -> Prefetch {
+        let (tx, rx) = mpsc::channel();
+        let me = self.clone();
+        let handle = std::thread::spawn(move || me.read_stream(rx));
+        if let Ok(mut pending) = self.pending.lock()
+            && let Some(earlier) = pending.replace(handle)
+        {
+            let _ = earlier.join();
+        }
+        Prefetch {
+            tx,
+            batch: Vec::new(),
+        }
+    }
+
+    /// The prefetch's reading: the blobs of the ids `rx` gives, into the cache.
+    fn read_stream(&self, rx: mpsc::Receiver<Vec<String>>) {
+        let (Some(dir), Ok(mut inner)) = (self.dir.as_deref(), self.inner.lock()) else {
+            return;
+        };
+        if inner.process.is_none() {
+            inner.process = start(dir);
+        }
+        let Inner { process, cache } = &mut *inner;
+        let Some(p) = process.as_mut() else {
+            return;
+        };
+        match p.stream(rx, cache) {
+            Ok(read) => cache.extend(read),
+            // Read again, in one pass, when asked.
+            Err(_) => *process = None,
+        }
+    }
+
+    /// Wait for the prefetch under way, if any.
+    fn settle(&self) {
+        let handle = self.pending.lock().ok().and_then(|mut p| p.take());
+        if let Some(h) = handle {
+            let _ = h.join();
         }
     }
 
@@ -70,6 +149,7 @@ impl Blobs {
     /// the others in one pass of the process. An id git does not have (or a git
     /// that fails) is left out: the caller says the version cannot be read.
     pub fn read<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> HashMap<String, Blob> {
+        self.settle();
         let Ok(mut inner) = self.inner.lock() else {
             return HashMap::new();
         };
@@ -169,6 +249,48 @@ impl CatFile {
             writer
                 .join()
                 .map_err(|_| std::io::Error::other("writer panicked"))??;
+            Ok(out)
+        })
+    }
+
+    /// Ask for the ids `rx` gives as they come (those not in `cache`, each once)
+    /// and read the answers meanwhile.
+    fn stream(
+        &mut self,
+        rx: mpsc::Receiver<Vec<String>>,
+        cache: &HashMap<String, Blob>,
+    ) -> std::io::Result<Vec<(String, Blob)>> {
+        let (order_tx, order) = mpsc::channel::<String>();
+        let (stdin, stdout, child) = (&mut self.stdin, &mut self.stdout, &mut self.child);
+        std::thread::scope(|s| {
+            s.spawn(move || -> std::io::Result<()> {
+                let mut asked = std::collections::HashSet::new();
+                let mut stdin = std::io::BufWriter::new(stdin);
+                for batch in rx {
+                    for id in batch {
+                        if !is_hex(&id) || cache.contains_key(&id) || !asked.insert(id.clone()) {
+                            continue;
+                        }
+                        stdin.write_all(id.as_bytes())?;
+                        stdin.write_all(b"\n")?;
+                        let _ = order_tx.send(id);
+                    }
+                    stdin.flush()?;
+                }
+                Ok(())
+            });
+            let mut out = Vec::new();
+            for id in order {
+                match answer(stdout) {
+                    Ok(Some(blob)) => out.push((id, blob)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        // The writer may be waiting on a full pipe: end the process.
+                        let _ = child.kill();
+                        return Err(e);
+                    }
+                }
+            }
             Ok(out)
         })
     }

@@ -21,7 +21,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
+use super::blobs::Blobs;
+use super::classify::{Kind, classify};
 use super::config::HistoryConfig;
 use crate::util::date::Date;
 
@@ -91,19 +94,23 @@ pub struct History {
     pub log_key: u64,
 }
 
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
+/// `git` run in `dir` with `args`, as every run here is made.
+fn git_command(dir: &Path, args: &[&str]) -> Command {
     // TZ=UTC: `format-local` dates are then UTC, the same on every machine.
     // No optional locks: `git status` would otherwise take the index's lock to
     // refresh it, and a commit made meanwhile (the user's, while the preview
     // runs) would fail on it.
-    let out = Command::new("git")
-        .arg("-C")
+    let mut c = Command::new("git");
+    c.arg("-C")
         .arg(dir)
         .args(args)
         .env("TZ", "UTC")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .output()
-        .ok()?;
+        .env("GIT_OPTIONAL_LOCKS", "0");
+    c
+}
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = git_command(dir, args).output().ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
@@ -164,8 +171,15 @@ fn trailer_field(key: &str) -> String {
 /// The log of the files below `site`, newest first: each commit's hash, short
 /// hash, date, time, author, subject and `Correction:` trailer, with `trailer`
 /// that trailer's values as an eighth field; then, from `--raw`, each file it
-/// touched with the blob before and after.
-fn log(site: &Path, trailer: Option<&str>) -> Option<String> {
+/// touched with the blob before and after. Read as git writes it: each `--raw`
+/// line is shown to `seen` as it comes (the old versions are then read while the
+/// rest of the log is still being made).
+///
+/// A long history is read in two halves at once, the commits after the middle
+/// one of the branch and those up to it: git compares each commit's tree with its
+/// parent's for the files below `site`, one commit after the other, and that is
+/// most of a build's time on a site with thousands of commits.
+fn log(site: &Path, trailer: Option<&str>, seen: &mut (dyn FnMut(&str) + Send)) -> Option<String> {
     // %x1e starts a commit, %x1f separates its fields. Committer dates in UTC, so
     // the output is the same on every machine for a given commit.
     let mut format = "--format=%x1e%H%x1f%h%x1f%cd%x1f%ct%x1f%an%x1f%s".to_string();
@@ -173,9 +187,8 @@ fn log(site: &Path, trailer: Option<&str>) -> Option<String> {
     if let Some(key) = trailer {
         format.push_str(&trailer_field(key));
     }
-    git(
-        site,
-        &[
+    let args = |range: &str| -> Vec<String> {
+        let mut a: Vec<String> = [
             "-c",
             "log.showSignature=false",
             "-c",
@@ -188,10 +201,80 @@ fn log(site: &Path, trailer: Option<&str>) -> Option<String> {
             // Blob ids as git abbreviates them (unique in the repository, and
             // what `cat-file` reads), as `--no-abbrev` would lengthen `%h` too.
             "--raw",
-            "--",
-            ".",
-        ],
-    )
+        ]
+        .map(String::from)
+        .into();
+        a.extend([range, "--", "."].map(String::from));
+        a
+    };
+    let seen = Mutex::new(seen);
+    let Some(middle) = middle_commit(site) else {
+        return log_part(site, &args("HEAD"), &seen);
+    };
+    let (newer, older) = std::thread::scope(|s| {
+        let older = s.spawn(|| log_part(site, &args(&middle), &seen));
+        let newer = log_part(site, &args(&format!("{middle}..HEAD")), &seen);
+        (newer, older.join().ok().flatten())
+    });
+    Some(newer? + &older?)
+}
+
+/// Histories shorter than this (on the branch) are read by one `git log`.
+const SPLIT_AT: usize = 2_000;
+
+/// The middle commit of the branch's history when it is long enough to read in
+/// two halves.
+fn middle_commit(site: &Path) -> Option<String> {
+    let count = git(site, &["rev-list", "--count", "--first-parent", "HEAD"])?;
+    let n: usize = count.trim().parse().ok()?;
+    // The tests split short histories too.
+    let split_at = (std::env::var("TUMEN_TEST_LOG_SPLIT").ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(SPLIT_AT);
+    if n < split_at {
+        return None;
+    }
+    let middle = git(
+        site,
+        &["rev-parse", "--verify", "-q", &format!("HEAD~{}", n / 2)],
+    )?;
+    Some(middle.trim().to_string())
+}
+
+/// One `git log` run with `args`, its `--raw` lines shown to `seen` as they come.
+fn log_part(
+    site: &Path,
+    args: &[String],
+    seen: &Mutex<&mut (dyn FnMut(&str) + Send)>,
+) -> Option<String> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = git_command(site, &args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut out = std::io::BufReader::with_capacity(1 << 16, child.stdout.take()?);
+    let (mut text, mut line) = (String::new(), Vec::new());
+    loop {
+        line.clear();
+        match std::io::BufRead::read_until(&mut out, b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = child.kill();
+                break;
+            }
+        }
+        let l = String::from_utf8_lossy(&line);
+        if l.starts_with(':')
+            && let Ok(mut seen) = seen.lock()
+        {
+            seen(l.trim_end());
+        }
+        text.push_str(&l);
+    }
+    let ok = child.wait().is_ok_and(|s| s.success());
+    ok.then_some(text)
 }
 
 /// A trailer's values from the log, joined by "; "; `None` when it has none.
@@ -312,6 +395,43 @@ pub fn blob_in(versions: &[Version], seq: usize, before: bool) -> Option<&Blob> 
     }
 }
 
+/// Whether the repository holding `site` is a shallow clone.
+fn repo_state(site: &Path) -> RepoState {
+    match git(site, &["rev-parse", "--is-shallow-repository"])
+        .as_deref()
+        .map(str::trim)
+    {
+        Some("true") => RepoState::Shallow,
+        _ => RepoState::Full,
+    }
+}
+
+/// What the log's `--raw` lines are shown to: with `blobs`, the versions of the
+/// briefs and datasets (and their rows files) they name are read as they come,
+/// for the changes pages; the rest (static files, templates) never are.
+fn old_versions<'a>(
+    site: &Path,
+    top: &'a Path,
+    blobs: Option<&Arc<Blobs>>,
+) -> Box<dyn FnMut(&str) + Send + 'a> {
+    let Some(blobs) = blobs else {
+        return Box::new(|_| {});
+    };
+    let mut prefetch = blobs.prefetch();
+    let root = std::fs::canonicalize(site).unwrap_or_else(|_| site.to_path_buf());
+    Box::new(move |line: &str| {
+        let Some((path, before, after)) = raw_line(line) else {
+            return;
+        };
+        let kind = classify(&root, None, &top.join(unquote(path)));
+        if matches!(kind, Kind::Brief | Kind::Dataset | Kind::InData) {
+            for id in [before, after].into_iter().flatten() {
+                prefetch.want(&id);
+            }
+        }
+    })
+}
+
 /// The commits of a shallow clone whose parents it lacks.
 fn shallow_roots(site: &Path) -> BTreeSet<String> {
     let Some(file) = git(site, &["rev-parse", "--git-path", "shallow"]) else {
@@ -328,33 +448,39 @@ impl History {
     /// The history of the files below `site` (the folder holding site.yaml), with
     /// paths as `name(path)` gives them to the loader (relative to where tumen runs),
     /// and the commits that `config` counts as revisions.
-    pub fn load(site: &Path, name: impl Fn(&Path) -> PathBuf, config: &HistoryConfig) -> History {
+    pub fn load(
+        site: &Path,
+        name: impl Fn(&Path) -> PathBuf + Sync,
+        config: &HistoryConfig,
+        blobs: Option<&Arc<Blobs>>,
+    ) -> History {
         let Some(top) = git(site, &["rev-parse", "--show-toplevel"]) else {
             return History::default();
         };
         let top = PathBuf::from(top.trim());
         let to_site = |rel: &str| name(&top.join(rel));
-        let state = match git(site, &["rev-parse", "--is-shallow-repository"])
-            .as_deref()
-            .map(str::trim)
-        {
-            Some("true") => RepoState::Shallow,
-            _ => RepoState::Full,
-        };
         let mut history = History {
-            state,
             top: Some(top.clone()),
             ..History::default()
         };
+        // The status, and whether the clone is shallow, beside the log.
+        let (log, (state, (uncommitted, new))) = std::thread::scope(|s| {
+            let status = s.spawn(|| (repo_state(site), uncommitted(site, &to_site)));
+            let mut want = old_versions(site, &top, blobs);
+            let log = log(site, config.trailer.as_deref(), &mut want);
+            drop(want);
+            let status = status.join().unwrap_or_default();
+            (log, status)
+        });
+        (history.state, history.uncommitted, history.new) = (state, uncommitted, new);
         // `git log` names files from the repository's top; the loader from here.
-        if let Some(log) = log(site, config.trailer.as_deref()) {
+        if let Some(log) = log {
             (history.commits, history.versions) = commits(&log, &to_site);
             history.log_key = crate::util::hash::fnv(log.as_bytes());
         }
         if history.state == RepoState::Shallow {
             history.shallow_roots = shallow_roots(site);
         }
-        (history.uncommitted, history.new) = uncommitted(site, &to_site);
         history
     }
 

@@ -70,10 +70,12 @@ impl SiteSources {
     /// Read the site in `root` (the folder holding `site.yaml`), as `tumen build`
     /// does: every file, then every problem of every file, or the sources.
     pub fn load(root: &Path) -> Result<SiteSources, Diagnostics> {
+        let blobs = Arc::new(blobs::Blobs::new(root));
         let mut sources = SourceStore::load_all(root)?.sources(|config| {
-            Arc::new(history::History::load(root, display_path, &config.history))
+            let h = history::History::load(root, display_path, &config.history, Some(&blobs));
+            Arc::new(h)
         })?;
-        sources.blobs = Arc::new(blobs::Blobs::new(root));
+        sources.blobs = blobs;
         Ok(sources)
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! Made by `resolve::changes` from the git history and the old versions of the
 //! files; the renderer draws them (the word diff of the prose is the renderer's,
-//! as it reads Markdown). Everything here is as a commit left it, so the same
+//! from the blocks made here). Everything here is as a commit left it, so the same
 //! repository gives the same values whatever the working tree holds.
 
 use std::collections::BTreeMap;
@@ -12,20 +12,25 @@ use std::sync::Arc;
 
 use crate::load::Dataset;
 use crate::load::history::Revision;
+use crate::markdown::text::Block;
 
 /// What a commit did to what a brief shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BriefChange {
     pub rev: Revision,
     pub kind: ChangeKind,
-    /// The brief's body with its values put in, before and after the commit,
+    /// The brief's prose with its values put in, before and after the commit,
     /// where the commit changed it (`after` is `None` where the commit removed
     /// the brief).
-    pub before: Option<Arc<str>>,
-    pub after: Option<Arc<str>>,
+    pub before: Option<Prose>,
+    pub after: Option<Prose>,
     /// The numbers it shows that the commit changed.
     pub figures: Vec<FigureChange>,
 }
+
+/// A brief's title, summary and body as a reader reads them: block by block
+/// ([`markdown::text`](crate::markdown::text)), what the word diff compares.
+pub type Prose = Arc<[Block]>;
 
 /// What kind of change a commit was to a file.
 #[derive(Debug, Clone, PartialEq, Eq)]

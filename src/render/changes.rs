@@ -19,7 +19,9 @@ use super::context::Ctx;
 use crate::deps::Dep;
 use crate::load::Dataset;
 use crate::load::history::Revision;
-use crate::markdown::text::{Block, blocks};
+use crate::markdown::text::Block;
+#[cfg(test)]
+use crate::markdown::text::blocks;
 use crate::model::changes::{BriefChange, ChangeKind, DatasetRevision, FigureChange};
 use crate::model::{Brief, Site};
 use crate::util::escape::xml as esc;
@@ -158,22 +160,10 @@ fn figure(ctx: &Ctx, f: &FigureChange) -> Json {
     })
 }
 
-/// Texts made blocks, by text: on one page, a commit's text before is most
-/// often the one the commit before left.
-type BlocksOf<'a> = std::collections::HashMap<&'a str, std::rc::Rc<Vec<Block>>>;
-
-fn blocks_of<'a>(memo: &mut BlocksOf<'a>, text: &'a str) -> std::rc::Rc<Vec<Block>> {
-    memo.entry(text)
-        .or_insert_with(|| std::rc::Rc::new(blocks(text)))
-        .clone()
-}
-
 /// One commit of a brief's changes page.
-fn brief_entry<'a>(ctx: &Ctx, c: &'a BriefChange, memo: &mut BlocksOf<'a>) -> Json {
+fn brief_entry(ctx: &Ctx, c: &BriefChange) -> Json {
     let diff = match (&c.before, &c.after) {
-        (Some(b), Some(a)) if c.kind == ChangeKind::Changed => {
-            blocks_diff(&blocks_of(memo, b), &blocks_of(memo, a))
-        }
+        (Some(b), Some(a)) if c.kind == ChangeKind::Changed => blocks_diff(b, a),
         _ => None,
     };
     let (html, count) = diff.unwrap_or_default();
@@ -201,9 +191,8 @@ pub(super) fn page(
     let quiet = |c: &&BriefChange| {
         c.kind == ChangeKind::Changed && c.after.is_none() && c.figures.is_empty()
     };
-    let mut memo = BlocksOf::new();
     let entries: Vec<Json> = (log.iter().filter(|c| !quiet(c)))
-        .map(|ch| brief_entry(ctx, ch, &mut memo))
+        .map(|ch| brief_entry(ctx, ch))
         .collect();
     let quiet: Vec<Json> = (log.iter().filter(quiet))
         .map(|c| {

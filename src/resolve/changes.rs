@@ -33,9 +33,10 @@ use crate::load::config::KeyFigure;
 use crate::load::dataset::Cell;
 use crate::load::history::{History, RepoState, Revision, Version, blob_in};
 use crate::markdown::scan::scan_markdown;
+use crate::markdown::text::{Block, blocks};
 use crate::model::Site;
 use crate::model::changes::{
-    BriefChange, BriefLog, ChangeKind, Changes, DatasetLog, DatasetRevision, FigureChange,
+    BriefChange, BriefLog, ChangeKind, Changes, DatasetLog, DatasetRevision, FigureChange, Prose,
     RowChange, RowText, RowsDiff,
 };
 use crate::model::chart::ChartSpec;
@@ -64,6 +65,11 @@ struct Parsed {
     body: String,
     /// Its `{{ … }}` calls: where each is, and the lookup of each `value(…)`.
     calls: Vec<(usize, usize, Option<Lookup>)>,
+    /// The head and body as a reader reads them, each call's place marked
+    /// ([`marked`]): a version's prose is these with its values put in, the
+    /// Markdown read once per file rather than once per version. `None` where the
+    /// file holds the marks' own characters: its versions are read one by one.
+    prose: Option<Vec<Block>>,
     charts: Vec<ChartSpec>,
 }
 
@@ -106,6 +112,23 @@ impl OldBody<'_> {
     fn value(&self, c: &(usize, usize, Option<Lookup>)) -> Option<String> {
         let l = c.2.as_ref()?;
         Some(self.memo.find(self.data.get(l.data.as_str())?, l)?.0)
+    }
+
+    /// The prose as a reader reads it, with its values put in.
+    fn prose(&self) -> Prose {
+        let Some(marked) = &self.parsed.prose else {
+            return blocks(&self.text()).into();
+        };
+        let calls = &self.parsed.calls;
+        (marked.iter())
+            .filter_map(|b| match b.text.contains(MARK.0) {
+                false => Some(b.clone()),
+                true => unmark(b, |i| {
+                    let v = calls.get(i).and_then(|c| self.value(c));
+                    v.unwrap_or_else(|| UNAVAILABLE.to_string())
+                }),
+            })
+            .collect()
     }
 
     /// The body with its values put in.
@@ -491,11 +514,63 @@ fn parse_brief(blob: &str, read: &HashMap<String, Blob>) -> Result<Parsed, Strin
     if !head.summary.trim().is_empty() {
         head_text = format!("{head_text}\n\n{}", escape_markdown(head.summary.trim()));
     }
+    let head = head_text + "\n\n";
+    let prose = marked(&head, body, &calls).map(|m| blocks(&m));
     Ok(Parsed {
-        head: head_text + "\n\n",
+        head,
         body: body.to_string(),
         calls,
         charts,
+        prose,
+    })
+}
+
+/// What marks a call's place in [`Parsed::prose`]: its number between these.
+/// (Characters of Unicode's private use area: no brief's prose has them, and
+/// one that does is read version by version instead.)
+const MARK: (char, char) = ('\u{E000}', '\u{E001}');
+
+/// The head and body with each call's place marked, for the Markdown to be read
+/// once; `None` where the text already holds a mark's character.
+fn marked(head: &str, body: &str, calls: &[(usize, usize, Option<Lookup>)]) -> Option<String> {
+    if head.contains([MARK.0, MARK.1]) || body.contains([MARK.0, MARK.1]) {
+        return None;
+    }
+    let mut out = String::with_capacity(head.len() + body.len());
+    out.push_str(head);
+    let mut last = 0;
+    for (i, c) in calls.iter().enumerate() {
+        out.push_str(&body[last..c.0]);
+        out.push(MARK.0);
+        out.push_str(&i.to_string());
+        out.push(MARK.1);
+        last = c.0 + c.1;
+    }
+    out.push_str(&body[last..]);
+    Some(out)
+}
+
+/// A marked block with each mark's value put in (`value(i)` for call `i`), its
+/// spaces then folded as [`blocks`] folds them; `None` if nothing is left of it.
+fn unmark(block: &Block, value: impl Fn(usize) -> String) -> Option<Block> {
+    let mut out = String::with_capacity(block.text.len() + 16);
+    let mut rest = block.text.as_str();
+    while let Some(at) = rest.find(MARK.0) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + MARK.0.len_utf8()..];
+        let Some(end) = after.find(MARK.1) else {
+            out.push_str(&rest[at..]);
+            rest = "";
+            break;
+        };
+        out.push_str(&value(after[..end].parse().unwrap_or(usize::MAX)));
+        rest = &after[end + MARK.1.len_utf8()..];
+    }
+    out.push_str(rest);
+    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(Block {
+        heading: block.heading,
+        text,
     })
 }
 
@@ -560,13 +635,13 @@ fn brief_change(
             return change;
         }
         (Some(Ok(b)), None) => {
-            change.before = Some(b.text());
+            change.before = Some(b.prose());
             return change;
         }
         (Some(Ok(b)), Some(Ok(a))) => (b, a),
     };
     if !b.same_text(a) {
-        (change.before, change.after) = (Some(b.text()), Some(a.text()));
+        (change.before, change.after) = (Some(b.prose()), Some(a.prose()));
     }
     let shown: Vec<&str> = a.data.keys().map(|k| &**k).collect();
     change.figures = figures(b, a, &site.config.key_figures, &shown);
@@ -940,6 +1015,35 @@ fn rows_diff(before: &Dataset, after: &Dataset) -> RowsDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_read_once_with_marks_is_each_versions_prose() {
+        let head = "A *title*\n\n";
+        let body =
+            "## In {{ v(1) }}\n\nTrade was US${{ v(2) }} million, {{ v(3) }}.\n\n- {{ v(4) }}\n";
+        let calls: Vec<(usize, usize, Option<Lookup>)> = (body.match_indices("{{"))
+            .map(|(at, _)| (at, body[at..].find("}}").unwrap() + 2, None))
+            .collect();
+        let marked_prose = blocks(&marked(head, body, &calls).unwrap());
+        for values in [
+            ["2012", "75.6", "about", "x"],
+            ["<b>", "1,234  5", "*not*", "  "],
+        ] {
+            let got: Vec<Block> = (marked_prose.iter())
+                .filter_map(|b| unmark(b, |i| values[i].to_string()))
+                .collect();
+            let mut text = head.to_string();
+            let mut last = 0;
+            for (c, v) in calls.iter().zip(values) {
+                text.push_str(&body[last..c.0]);
+                text.push_str(&escape_markdown(v));
+                last = c.0 + c.1;
+            }
+            text.push_str(&body[last..]);
+            assert_eq!(got, blocks(&text), "{values:?}");
+        }
+        assert_eq!(marked("", "a \u{E000} b", &[]), None);
+    }
 
     fn dataset(extra: &str, rows: &str) -> Dataset {
         let text = format!(

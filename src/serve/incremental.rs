@@ -91,9 +91,15 @@ pub struct Builder {
     output: Arc<Output>,
 }
 
-/// The site's git history, as the settings say which commits count.
-fn read_history(site_dir: &Path, config: &SiteConfig) -> Arc<History> {
-    Arc::new(History::load(site_dir, display_path, &config.history))
+/// The site's git history, as the settings say which commits count; the old
+/// versions it names read meanwhile by `blobs` (only those not read before).
+fn read_history(site_dir: &Path, config: &SiteConfig, blobs: &Arc<Blobs>) -> Arc<History> {
+    Arc::new(History::load(
+        site_dir,
+        display_path,
+        &config.history,
+        Some(blobs),
+    ))
 }
 
 impl Builder {
@@ -276,7 +282,7 @@ impl Builder {
     fn history_moved(&mut self) -> bool {
         let before = self.history.take();
         let config = self.store.as_ref().and_then(SourceStore::config);
-        self.history = config.map(|c| read_history(&self.opts.site_dir, c));
+        self.history = config.map(|c| read_history(&self.opts.site_dir, c, &self.blobs));
         let moved = before != self.history;
         if !moved {
             self.history = before;
@@ -334,9 +340,9 @@ impl Builder {
     )]
     fn sources(&mut self) -> Result<SiteSources, Diagnostics> {
         let store = self.store.as_ref().expect("read before building");
-        let (site_dir, history) = (&self.opts.site_dir, &mut self.history);
+        let (site_dir, history, blobs) = (&self.opts.site_dir, &mut self.history, &self.blobs);
         let mut sources = store.sources(|config| {
-            (history.get_or_insert_with(|| read_history(site_dir, config))).clone()
+            (history.get_or_insert_with(|| read_history(site_dir, config, blobs))).clone()
         })?;
         sources.blobs = self.blobs.clone();
         Ok(sources)
