@@ -52,7 +52,7 @@ fn three_commits_show_as_a_word_diff_figure_changes_and_a_correction() {
     // The value: as a figure change, with its dataset, row and column, and in
     // the text where the brief quotes it.
     assert!(
-        e[1].contains("<strong>Turnover 2022:</strong> <del>120</del> → <ins>125</ins> (US$ million) <span class=\"meta\">· in the text · <a href=\"/data/trade-turnover/\">Russia–DPRK trade turnover</a>, row year=2022, column turnover</span>"),
+        e[1].contains("<strong>Turnover 2022, primary:</strong> <del>120</del> → <ins>125</ins> (US$ million) <span class=\"meta\">· in the text · <a href=\"/data/trade-turnover/\">Russia–DPRK trade turnover</a>, row year=2022, column turnover</span>"),
         "{}",
         e[1]
     );
@@ -144,7 +144,7 @@ fn the_dataset_log_shows_the_changed_cell_and_each_version_as_csv() {
     let log = &page[page.find("id=\"changes-heading\"").expect("a change log")..];
     assert!(
         log.contains(
-            "Row <strong>2022</strong>: Turnover (US$ million) <del>120</del> → <ins>125</ins>"
+            "Row <strong>2022, primary</strong>: Turnover (US$ million) <del>120</del> → <ins>125</ins>"
         ),
         "{log}"
     );
@@ -183,9 +183,11 @@ fn rows_are_matched_by_the_datasets_key() {
     let tmp = tempfile::tempdir().unwrap();
     let site = site_with_history(tmp.path());
     let file = site.join("data/trade-turnover.yaml");
-    // Two rows of 2012: by the first column alone they are matched in order;
-    // with `key: [year, reading]` the alternative reading is named.
-    let text = read(&file).replace("turnover: 75.6,", "turnover: 76,") + "key: [year, reading]\n";
+    // Two rows of 2012, told apart by the dataset's `key: [year, reading]`:
+    // the alternative reading is named.
+    let text = read(&file);
+    assert!(text.contains("\nkey: [year, reading]\n"), "{text}");
+    let text = text.replace("turnover: 75.6,", "turnover: 76,");
     std::fs::write(&file, text).unwrap();
     git(
         tmp.path(),

@@ -11,7 +11,8 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 pub struct Block {
     /// 1–6 for a heading, 0 for any other block.
     pub heading: u8,
-    pub text: String,
+    /// Shared: the versions of a text share the blocks they have in common.
+    pub text: std::sync::Arc<str>,
 }
 
 /// The blocks of a body, in order.
@@ -20,11 +21,11 @@ pub fn blocks(body: &str) -> Vec<Block> {
     let (mut text, mut heading) = (String::new(), 0u8);
     let mut skip = 0usize;
     let flush = |out: &mut Vec<Block>, text: &mut String, heading: &mut u8| {
-        let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let t = fold_spaces(text);
         if !t.is_empty() {
             out.push(Block {
                 heading: *heading,
-                text: t,
+                text: t.into(),
             });
         }
         text.clear();
@@ -61,6 +62,18 @@ pub fn blocks(body: &str) -> Vec<Block> {
     out
 }
 
+/// `text` with its runs of white space made one space, and none at either end.
+pub fn fold_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,7 +82,7 @@ mod tests {
     fn blocks_are_the_text_a_reader_reads() {
         let body = "## The *collapse*\n\nIn 1988 trade was\nUS$2,350 million.[^m]\n\n- one\n- two `x`\n\n```chart\ndata: t\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<div>raw</div>\n\n[^m]: The memo.\n";
         let b = blocks(body);
-        let texts: Vec<(u8, &str)> = b.iter().map(|b| (b.heading, b.text.as_str())).collect();
+        let texts: Vec<(u8, &str)> = b.iter().map(|b| (b.heading, &*b.text)).collect();
         assert_eq!(
             texts,
             [

@@ -59,18 +59,22 @@ struct BodyKey {
 /// datasets of their time) share.
 #[derive(Debug)]
 struct Parsed {
-    /// Its title and summary, as paragraphs of Markdown: what the page shows
-    /// above the body, compared with it.
-    head: String,
-    body: String,
     /// Its `{{ … }}` calls: where each is, and the lookup of each `value(…)`.
-    calls: Vec<(usize, usize, Option<Lookup>)>,
-    /// The head and body as a reader reads them, each call's place marked
-    /// ([`marked`]): a version's prose is these with its values put in, the
-    /// Markdown read once per file rather than once per version. `None` where the
-    /// file holds the marks' own characters: its versions are read one by one.
-    prose: Option<Vec<Block>>,
+    calls: Vec<(usize, usize, Option<Arc<Lookup>>)>,
+    prose: Prosed,
     charts: Vec<ChartSpec>,
+}
+
+/// How a brief file's versions are made prose.
+#[derive(Debug)]
+enum Prosed {
+    /// Its head and body as a reader reads them, each call's place marked
+    /// ([`marked`]): a version's prose is these with its values put in, the
+    /// Markdown read once per file rather than once per version.
+    Marked(Vec<Block>),
+    /// Where the file holds the marks' own characters: its head (the title and
+    /// summary, as paragraphs of Markdown) and body, each version read whole.
+    Whole { head: String, body: String },
 }
 
 /// The lookups of one run, by dataset and call (their addresses: both live
@@ -109,15 +113,16 @@ struct OldBody<'m> {
 
 impl OldBody<'_> {
     /// What call `c` stood for.
-    fn value(&self, c: &(usize, usize, Option<Lookup>)) -> Option<String> {
+    fn value(&self, c: &(usize, usize, Option<Arc<Lookup>>)) -> Option<String> {
         let l = c.2.as_ref()?;
         Some(self.memo.find(self.data.get(l.data.as_str())?, l)?.0)
     }
 
     /// The prose as a reader reads it, with its values put in.
     fn prose(&self) -> Prose {
-        let Some(marked) = &self.parsed.prose else {
-            return blocks(&self.text()).into();
+        let marked = match &self.parsed.prose {
+            Prosed::Marked(m) => m,
+            Prosed::Whole { head, body } => return blocks(&self.text(head, body)).into(),
         };
         let calls = &self.parsed.calls;
         (marked.iter())
@@ -131,11 +136,10 @@ impl OldBody<'_> {
             .collect()
     }
 
-    /// The body with its values put in.
-    fn text(&self) -> Arc<str> {
-        let body = &self.parsed.body;
-        let mut out = String::with_capacity(self.parsed.head.len() + body.len());
-        out.push_str(&self.parsed.head);
+    /// The head and body with the values put in.
+    fn text(&self, head: &str, body: &str) -> String {
+        let mut out = String::with_capacity(head.len() + body.len());
+        out.push_str(head);
         let mut last = 0;
         for c in &self.parsed.calls {
             out.push_str(&body[last..c.0]);
@@ -145,7 +149,7 @@ impl OldBody<'_> {
             last = c.0 + c.1;
         }
         out.push_str(&body[last..]);
-        out.into()
+        out
     }
 
     /// Whether two versions read the same: the same file, and the same values
@@ -198,6 +202,8 @@ pub struct ChangesCache {
     datasets: HashMap<DataKey, Loaded<Arc<Dataset>>>,
     /// Brief files by blob id (the same text parses the same, whatever its name).
     parsed: HashMap<Id, Loaded<Arc<Parsed>>>,
+    /// Every lookup of those files, once ([`intern`]).
+    lookups: HashMap<Lookup, Arc<Lookup>>,
     /// The history the logs below were made from.
     history: Option<Arc<History>>,
     /// Each brief's log, by file, with what it was made from.
@@ -422,14 +428,29 @@ fn fill(
         .map(|k| (k.clone(), Arc::new(load_dataset(k, &read))))
         .collect();
     cache.datasets.extend(loaded);
+    clock.mark("old datasets loaded");
     let parsed: Vec<_> = (files.into_par_iter())
-        .map(|k| {
-            let p = parse_brief(k, &read).map(Arc::new);
-            (Id::from(k), Arc::new(p))
-        })
+        .map(|k| (k, parse_brief(k, &read)))
         .collect();
-    cache.parsed.extend(parsed);
-    clock.mark("old versions loaded");
+    for (k, mut p) in parsed {
+        if let Ok(p) = &mut p {
+            intern(&mut cache.lookups, p);
+        }
+        cache.parsed.insert(Id::from(k), Arc::new(p.map(Arc::new)));
+    }
+    clock.mark("old briefs parsed");
+}
+
+/// The lookups of `p` made the same `Arc`s as those of every file parsed before
+/// that ask for the same cell: the versions of a brief, and briefs quoting the
+/// same figure, then share their lookups' results in [`Memo`].
+fn intern(lookups: &mut HashMap<Lookup, Arc<Lookup>>, p: &mut Parsed) {
+    for l in p.calls.iter_mut().filter_map(|c| c.2.as_mut()) {
+        *l = lookups
+            .entry(Lookup::clone(l))
+            .or_insert_with(|| l.clone())
+            .clone();
+    }
 }
 
 /// A blob as text, or why it cannot be read.
@@ -504,7 +525,7 @@ fn parse_brief(blob: &str, read: &HashMap<String, Blob>) -> Result<Parsed, Strin
         let l = (sc.name == "value")
             .then(|| lookup_from_args(&sc.args).ok())
             .flatten();
-        calls.push((start, sc.len, l));
+        calls.push((start, sc.len, l.map(Arc::new)));
         None
     });
     let charts = (scan.charts.iter())
@@ -515,24 +536,28 @@ fn parse_brief(blob: &str, read: &HashMap<String, Blob>) -> Result<Parsed, Strin
         head_text = format!("{head_text}\n\n{}", escape_markdown(head.summary.trim()));
     }
     let head = head_text + "\n\n";
-    let prose = marked(&head, body, &calls).map(|m| blocks(&m));
+    let prose = match marked(&head, body, &calls) {
+        Some(m) => Prosed::Marked(blocks(&m)),
+        None => Prosed::Whole {
+            head,
+            body: body.to_string(),
+        },
+    };
     Ok(Parsed {
-        head,
-        body: body.to_string(),
         calls,
         charts,
         prose,
     })
 }
 
-/// What marks a call's place in [`Parsed::prose`]: its number between these.
+/// What marks a call's place in [`Prosed::Marked`]: its number between these.
 /// (Characters of Unicode's private use area: no brief's prose has them, and
 /// one that does is read version by version instead.)
 const MARK: (char, char) = ('\u{E000}', '\u{E001}');
 
 /// The head and body with each call's place marked, for the Markdown to be read
 /// once; `None` where the text already holds a mark's character.
-fn marked(head: &str, body: &str, calls: &[(usize, usize, Option<Lookup>)]) -> Option<String> {
+fn marked(head: &str, body: &str, calls: &[(usize, usize, Option<Arc<Lookup>>)]) -> Option<String> {
     if head.contains([MARK.0, MARK.1]) || body.contains([MARK.0, MARK.1]) {
         return None;
     }
@@ -554,7 +579,7 @@ fn marked(head: &str, body: &str, calls: &[(usize, usize, Option<Lookup>)]) -> O
 /// spaces then folded as [`blocks`] folds them; `None` if nothing is left of it.
 fn unmark(block: &Block, value: impl Fn(usize) -> String) -> Option<Block> {
     let mut out = String::with_capacity(block.text.len() + 16);
-    let mut rest = block.text.as_str();
+    let mut rest = &*block.text;
     while let Some(at) = rest.find(MARK.0) {
         out.push_str(&rest[..at]);
         let after = &rest[at + MARK.0.len_utf8()..];
@@ -567,10 +592,10 @@ fn unmark(block: &Block, value: impl Fn(usize) -> String) -> Option<Block> {
         rest = &after[end + MARK.1.len_utf8()..];
     }
     out.push_str(rest);
-    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!text.is_empty()).then_some(Block {
+    let text = crate::markdown::text::fold_spaces(&out);
+    (!text.is_empty()).then(|| Block {
         heading: block.heading,
-        text,
+        text: text.into(),
     })
 }
 
@@ -1021,7 +1046,7 @@ mod tests {
         let head = "A *title*\n\n";
         let body =
             "## In {{ v(1) }}\n\nTrade was US${{ v(2) }} million, {{ v(3) }}.\n\n- {{ v(4) }}\n";
-        let calls: Vec<(usize, usize, Option<Lookup>)> = (body.match_indices("{{"))
+        let calls: Vec<(usize, usize, Option<Arc<Lookup>>)> = (body.match_indices("{{"))
             .map(|(at, _)| (at, body[at..].find("}}").unwrap() + 2, None))
             .collect();
         let marked_prose = blocks(&marked(head, body, &calls).unwrap());

@@ -13,7 +13,7 @@ use crate::util::diag::{did_you_mean, suggest};
 use crate::util::format::format_number;
 
 /// A request for one cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Lookup {
     pub data: String,
     pub filter: String,
