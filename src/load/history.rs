@@ -1,9 +1,11 @@
 //! Revision history from git: when each file of the site was last changed, and by
 //! which commits.
 //!
-//! Read for the whole site in one `git log` run (plus one `git status` for edits
-//! not yet committed), never one process per file: a site of thousands of briefs
-//! pays a few tens of milliseconds. Outside a repository, or when git is missing,
+//! Read for the whole site in one `git log` run (plus one `git status` beside it
+//! for edits not yet committed), never one process per file: a site of thousands
+//! of briefs pays a few tens of milliseconds. A history of thousands of commits
+//! is read in two halves at once (`log`), and the old versions its `--raw`
+//! lines name are sent to [`Blobs::prefetch`] as they come. Outside a repository, or when git is missing,
 //! there is simply no history; a shallow clone is flagged, because its oldest
 //! commit stands for everything before it.
 //!
