@@ -10,6 +10,8 @@
 #   bash benches/changes.sh                        # 1000 briefs, 5000 commits
 #   bash benches/changes.sh 1000 5000 10           # … and 10 edits of each kind
 #   BASE=/tmp/tumen-main bash benches/changes.sh   # also the older binary
+#   OUT=/dev/shm/x bash benches/changes.sh         # outputs on a RAM disk (the
+#                                                  # disk's noise left out)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
@@ -18,22 +20,25 @@ bin="$PWD/target/release/tumen"
 n="${1:-1000}" commits="${2:-5000}" edits="${3:-20}"
 work="${TMPDIR:-/tmp}/tumen-bench-changes"
 rm -rf "$work" && mkdir -p "$work"
-python3 benches/gen_history.py "$n" "$commits" "$work/repo"
+# An older binary does not know the datasets' `key:`: both build the site without.
+GEN_SITE_OLD_BINARY="${BASE:-}" python3 benches/gen_history.py "$n" "$commits" "$work/repo"
 cp -r "$work/repo/site" "$work/plain"
-runs=(-n "in git, $commits commits" "$bin build --site $work/repo/site -o $work/out-git"
-      -n "the same site outside git" "$bin build --site $work/plain -o $work/out-plain")
+out="${OUT:-$work}"
+mkdir -p "$out"
+runs=(-n "in git, $commits commits" "$bin build --site $work/repo/site -o $out/out-git"
+      -n "the same site outside git" "$bin build --site $work/plain -o $out/out-plain")
 if [ -n "${BASE:-}" ]; then
-  runs+=(-n "in git, built by $BASE" "$BASE build --site $work/repo/site -o $work/out-base")
+  runs+=(-n "in git, built by $BASE" "$BASE build --site $work/repo/site -o $out/out-base")
 fi
-hyperfine --warmup 1 --runs 5 "${runs[@]}"
+hyperfine -N --warmup 1 --runs "${RUNS:-10}" "${runs[@]}"
 echo
 echo "Inside the build (TUMEN_TRACE=1):"
-TUMEN_TRACE=1 "$bin" build --site "$work/repo/site" -o "$work/out-git" 2>&1 | grep -E "changes:|build:|Built" || true
-echo "changes pages: $(find "$work/out-git/briefs" -path '*/changes/index.html' | wc -l)," \
-     "earlier dataset versions: $(find "$work/out-git/data" -mindepth 2 -name '*.csv' | wc -l) CSV files," \
-     "output $(du -sh "$work/out-git" | cut -f1) (outside git $(du -sh "$work/out-plain" | cut -f1))"
-"$bin" build --site "$work/repo/site" -o "$work/out-again" >/dev/null
-if diff -rq "$work/out-git" "$work/out-again" >/dev/null; then echo "two builds: the same bytes"; else echo "two builds DIFFER"; exit 1; fi
+TUMEN_TRACE=1 "$bin" build --site "$work/repo/site" -o "$out/out-git" 2>&1 | grep -E "changes:|build:|Built" || true
+echo "changes pages: $(find "$out/out-git/briefs" -path '*/changes/index.html' | wc -l)," \
+     "earlier dataset versions: $(find "$out/out-git/data" -mindepth 2 -name '*.csv' | wc -l) CSV files," \
+     "output $(du -sh "$out/out-git" | cut -f1) (outside git $(du -sh "$out/out-plain" | cut -f1))"
+"$bin" build --site "$work/repo/site" -o "$out/out-again" >/dev/null
+if diff -rq "$out/out-git" "$out/out-again" >/dev/null; then echo "two builds: the same bytes"; else echo "two builds DIFFER"; exit 1; fi
 echo
 echo "The live preview on the same repository, edits without a commit:"
 TUMEN_BENCH_SITE="$work/repo/site" python3 benches/serve.py "$n" "$edits"
