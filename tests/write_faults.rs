@@ -39,8 +39,14 @@ fn leftovers(parent: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Start a build of `site` into `out` and send `signal` once the staging folder
-/// appears, that is while the new files are being written.
+/// Whether a build is writing into `out`: a new output's staging folder beside
+/// it, or the marker of an update of the files that changed.
+fn writing(out: &Path) -> bool {
+    let parent = out.parent().unwrap();
+    leftovers(parent).iter().any(|n| n.contains("staging")) || out.join(".tumen/updating").exists()
+}
+
+/// Start a build of `site` into `out` and send `signal` once it is writing.
 fn interrupt_while_writing(site: &Path, out: &Path, signal: &str) -> std::process::Output {
     let child = Command::new(env!("CARGO_BIN_EXE_tumen"))
         .args(["build", "--site", site.to_str().unwrap(), "--output"])
@@ -49,9 +55,8 @@ fn interrupt_while_writing(site: &Path, out: &Path, signal: &str) -> std::proces
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let parent = out.parent().unwrap();
     let start = Instant::now();
-    while !leftovers(parent).iter().any(|n| n.contains("staging")) {
+    while !writing(out) {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "the build never started writing"
@@ -73,13 +78,17 @@ fn an_interrupt_while_writing_leaves_the_previous_output_and_no_staging_folder()
     let out = tmp.path().join("out");
     build_ok(&site, &out, &[]);
     let before = tree(&out);
-    // An edit, so that the interrupted build would have changed the output.
-    std::fs::write(
-        site.join("briefs/b00000.md"),
-        "---\ntitle: Changed\ndate: 2024-01-01\n---\n\nNew text.\n",
-    )
-    .unwrap();
-    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+    // An edit of every page (the site's title is on each), so that the
+    // interrupted build would have changed the whole output.
+    let config = site.join("site.yaml");
+    let text = read(&config);
+    std::fs::write(&config, text.replacen("title: ", "title: New ", 1)).unwrap();
+    // An update of the files that changed (the output has a manifest), then a
+    // full write into a staging folder (it has none).
+    for (signal, code, manifest) in [("INT", 130, true), ("TERM", 143, false)] {
+        if !manifest {
+            std::fs::remove_file(out.join(".tumen/manifest")).unwrap();
+        }
         let o = interrupt_while_writing(&site, &out, signal);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(code), "{signal}: {err}");
@@ -90,6 +99,7 @@ fn an_interrupt_while_writing_leaves_the_previous_output_and_no_staging_folder()
         );
         assert!(tree(&out) == before, "{signal} changed the output");
         assert_eq!(leftovers(tmp.path()), Vec::<String>::new(), "{signal}");
+        assert!(!out.join(".tumen/updating").exists(), "{signal}");
     }
 }
 
@@ -100,13 +110,29 @@ fn a_build_killed_while_writing_is_completed_by_the_next_one() {
     let out = tmp.path().join("out");
     build_ok(&site, &out, &[]);
     let before = tree(&out);
+    // Every page changes (the site's title is on each).
+    let config = site.join("site.yaml");
+    let text = read(&config);
+    std::fs::write(&config, text.replacen("title: ", "title: New ", 1)).unwrap();
     let o = interrupt_while_writing(&site, &out, "KILL");
     assert_eq!(o.status.code(), None, "killed by a signal");
-    assert!(tree(&out) == before, "a kill changed the output");
-    assert!(!leftovers(tmp.path()).is_empty(), "SIGKILL cannot clean up");
+    // Each of the site's files is still the last build's, whole (a kill cannot
+    // remove what it wrote beside them, nor its marker).
+    let after = tree(&out);
+    for (path, bytes) in &before {
+        assert!(after.get(path) == Some(bytes), "{path} changed");
+    }
+    assert!(
+        out.join(".tumen/updating").exists(),
+        "SIGKILL cannot clean up"
+    );
+    // The next build writes the output whole: as a clean build of the new site.
     build_ok(&site, &out, &[]);
-    assert!(tree(&out) == before);
+    let clean = tmp.path().join("clean");
+    build_ok(&site, &clean, &[]);
+    assert!(tree(&out) == tree(&clean));
     assert_eq!(leftovers(tmp.path()), Vec::<String>::new());
+    assert!(!out.join(".tumen/updating").exists());
 }
 
 /// Whether this machine lets a test mount a tmpfs of its own.
@@ -151,7 +177,7 @@ fn a_full_disk_leaves_the_previous_output_and_says_so() {
     let o = in_namespace(&format!(
         r#"mount -t tmpfs -o size={size_kb}k tmpfs {t}/disk
         "$TUMEN" build --site {t}/site --output {t}/disk/out >/dev/null
-        echo "Edited." >> {t}/site/briefs/b00001.md
+        sed -i 's/^title: /title: New /' {t}/site/site.yaml
         if "$TUMEN" build --site {t}/site --output {t}/disk/out 2>{t}/err; then exit 9; fi
         cp -a {t}/disk/out {t}/kept
         ls -a {t}/disk > {t}/listing"#

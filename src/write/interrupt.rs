@@ -29,6 +29,29 @@ pub(super) enum Phase {
     /// The new output is in place; the previous one, now at this path, is still
     /// to be deleted.
     Replaced(PathBuf),
+    /// The files that changed are being written beside their places in the
+    /// output (these, so far); the output itself is untouched, but for the marker.
+    Updating { pending: Pending, marker: PathBuf },
+    /// They are being renamed over the last build's files, each whole.
+    Renaming,
+}
+
+/// The files an update wrote beside their places so far.
+pub(super) type Pending = std::sync::Arc<Mutex<Vec<PathBuf>>>;
+
+/// Remove what an update wrote beside the files of `out` (and the folders it
+/// made for them, now empty), and its marker: the output is as it was.
+pub(super) fn discard(pending: &Pending, marker: &Path, out: &Path) {
+    let written = pending
+        .lock()
+        .map(|mut p| std::mem::take(&mut *p))
+        .unwrap_or_default();
+    let rel: Vec<String> = (written.iter())
+        .filter_map(|p| p.strip_prefix(out).ok())
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let _ = super::remove_files(out, &rel);
+    let _ = std::fs::remove_file(marker);
 }
 
 static PHASE: Mutex<Phase> = Mutex::new(Phase::Idle);
@@ -109,6 +132,14 @@ fn stop(signal: i32, output: &str) -> ! {
             remove(old);
             format!("the new site was already in place in {output}")
         }
+        Phase::Updating { pending, marker } => {
+            let out = marker.parent().and_then(Path::parent).unwrap_or(marker);
+            discard(pending, marker, out);
+            format!("the new files were discarded; {output} is as it was")
+        }
+        Phase::Renaming => format!(
+            "part of {output} was updated, each file whole; the next build writes it whole again"
+        ),
     };
     eprintln!("\ninterrupted: {what}");
     std::process::exit(128 + signal)

@@ -1,9 +1,21 @@
-//! Stage 4, **write**: put the rendered site on disk, all or nothing.
+//! Stage 4, **write**: put the rendered site on disk, touching only what changed.
 //!
-//! Files go into a staging folder beside the output, which is then swapped in with
-//! two renames. A build that fails before the swap leaves the previous output as it
-//! was; files of earlier builds that no longer exist disappear with the old folder.
+//! A new output folder (or one without a manifest tumen can trust) is written
+//! whole: files go into a staging folder beside the output, which is then
+//! swapped in with one rename, so a build that fails or is killed before the swap
+//! leaves the previous output as it was.
+//!
+//! An output that a build wrote before holds its [`manifest`]: what each file was
+//! made from, and its size and time on disk. A rebuild writes only the files whose
+//! content differs from it (each written beside itself, then renamed over, so no
+//! file is ever half-written), deletes only those that went, and leaves every
+//! other file alone, unread: at 10,000 briefs, rewriting and deleting every file
+//! was most of a build (see the README's benchmarks for the options measured).
+//! Content errors are all found before the first write, so a failed build still
+//! changes nothing; a build killed in the middle leaves a marker, and the next
+//! build then writes the output whole again.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -14,9 +26,11 @@ use crate::util::diag::Diagnostic;
 use crate::util::paths::{absolute, display_path};
 
 mod interrupt;
+pub mod manifest;
 
 use interrupt::Phase;
 pub use interrupt::stop_cleanly_on_interrupt;
+use manifest::{Entry, Manifest, stamp};
 
 fn io_err(path: &Path, what: &str, e: std::io::Error) -> Diagnostic {
     use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem, StorageFull};
@@ -121,7 +135,8 @@ pub fn check_output_dir(out: &Path, site: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Write `files` as the new content of `out`, atomically.
+/// Write `files` as the new content of `out`: only what changed, where the
+/// output's manifest says what is there; else all of it, swapped in at once.
 pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     let out = absolute(out);
     let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
@@ -134,6 +149,11 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     std::fs::create_dir_all(parent)
         .map_err(|e| io_err(parent, "cannot create the output's parent folder", e))?;
     recover_leftovers(parent, &out, &name);
+    if !out.join(UPDATING).exists()
+        && let Some(last) = Manifest::read(&out)
+    {
+        return update_site(&out, files, &last);
+    }
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.tumen-staging-{pid}"));
     interrupt::set(Phase::Filling(staging.clone()));
@@ -143,6 +163,139 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
     }
     interrupt::set(Phase::Idle);
     result
+}
+
+/// Marks an output whose update is under way: found by the next build, it means
+/// the last one was stopped, and the output is written whole again.
+const UPDATING: &str = ".tumen/updating";
+
+/// Bring `out` from what `last` says it holds to `files`, in two steps: first the
+/// files that differ are written beside their places (a failure or an interrupt
+/// then removes them: the output is as it was), then renamed over them, the files
+/// that went deleted and the new manifest written.
+fn update_site(out: &Path, files: &[OutputFile], last: &Manifest) -> Result<(), Diagnostic> {
+    let marker = out.join(UPDATING);
+    let pending = interrupt::Pending::default();
+    interrupt::set(Phase::Updating {
+        pending: pending.clone(),
+        marker: marker.clone(),
+    });
+    let result = std::fs::write(&marker, b"")
+        .map_err(|e| io_err(&marker, "cannot mark the output as being updated", e))
+        .and_then(|()| written_beside(out, files, last, &pending));
+    let result = match result {
+        Ok((entries, moves)) => put_in_place(out, last, entries, &moves, &marker),
+        Err(e) => {
+            interrupt::discard(&pending, &marker, out);
+            Err(e)
+        }
+    };
+    interrupt::set(Phase::Idle);
+    result
+}
+
+/// A file written beside its place, and its place.
+type Move = (PathBuf, PathBuf);
+
+/// Each file's manifest entry, and the files written beside their places.
+type Written = (BTreeMap<String, Entry>, Vec<Move>);
+
+/// The files that differ from what `last` says, each written beside its place.
+fn written_beside(
+    out: &Path,
+    files: &[OutputFile],
+    last: &Manifest,
+    pending: &interrupt::Pending,
+) -> Result<Written, Diagnostic> {
+    let made = files
+        .par_iter()
+        .map(|f| keep_or_write(out, f, last, pending))
+        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    let mut moves = Vec::new();
+    let mut entries = BTreeMap::new();
+    for (path, entry, moved) in made {
+        entries.insert(path, entry);
+        moves.extend(moved);
+    }
+    Ok((entries, moves))
+}
+
+/// The second step of [`update_site`]: from here the output changes, each file
+/// whole; a stop in the middle leaves the marker, and the next build writes the
+/// output whole.
+fn put_in_place(
+    out: &Path,
+    last: &Manifest,
+    entries: BTreeMap<String, Entry>,
+    moves: &[Move],
+    marker: &Path,
+) -> Result<(), Diagnostic> {
+    *interrupt::phase() = Phase::Renaming;
+    for (tmp, dest) in moves {
+        std::fs::rename(tmp, dest).map_err(|e| io_err(dest, "cannot write", e))?;
+    }
+    let gone: Vec<String> = (last.0.keys())
+        .filter(|p| !entries.contains_key(*p))
+        .cloned()
+        .collect();
+    remove_files(out, &gone)?;
+    let m = Manifest(entries);
+    m.write(out)
+        .map_err(|e| io_err(&out.join(manifest::MANIFEST), "cannot write", e))?;
+    std::fs::remove_file(marker).map_err(|e| io_err(marker, "cannot remove", e))
+}
+
+/// `f`'s manifest entry, and the file written beside its place when the one on
+/// disk is not what `last` says it is (or `last` has none).
+fn keep_or_write(
+    out: &Path,
+    f: &OutputFile,
+    last: &Manifest,
+    pending: &interrupt::Pending,
+) -> Result<(String, Entry, Option<Move>), Diagnostic> {
+    let key = manifest::key(f);
+    if last.holds(out, f, key)
+        && let Some(e) = last.0.get(&f.path)
+    {
+        return Ok((f.path.clone(), *e, None));
+    }
+    let interrupted = || Diagnostic::file(&display_path(out), "interrupted");
+    let _step = interrupt::step().ok_or_else(interrupted)?;
+    let (dest, tmp) = beside(out, f);
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, "cannot create a folder", e))?;
+    }
+    if let Ok(mut p) = pending.lock() {
+        p.push(tmp.clone());
+    }
+    write_content(f, &tmp).map_err(|e| io_err(&dest, "cannot write", e))?;
+    let (size, mtime) =
+        stamp(&tmp).ok_or_else(|| Diagnostic::file(&display_path(&dest), "written, then gone"))?;
+    Ok((
+        f.path.clone(),
+        Entry { key, size, mtime },
+        Some((tmp, dest)),
+    ))
+}
+
+/// Where `f` goes in `out`, and the name it is first written under beside it.
+fn beside(out: &Path, f: &OutputFile) -> (PathBuf, PathBuf) {
+    let dest = out.join(&f.path);
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dest.with_file_name(format!(".{name}.tumen-tmp"));
+    (dest, tmp)
+}
+
+/// Write `f`'s content at `path`.
+fn write_content(f: &OutputFile, path: &Path) -> std::io::Result<()> {
+    match &f.content {
+        Content::Bytes(b) => std::fs::write(path, b),
+        Content::Copy(StaticFile::Embedded(b)) => std::fs::write(path, b),
+        Content::Copy(StaticFile::Disk(src)) => std::fs::copy(src, path).map(|_| ()),
+    }
 }
 
 /// Clean up after a build that was killed: its staging folder goes, and a
@@ -202,7 +355,22 @@ fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
                 .map(|_| ())
                 .map_err(|e| io_err(src, "cannot copy", e)),
         }
-    })
+    })?;
+    let _step = interrupt::step().ok_or_else(interrupted)?;
+    let entries = files.par_iter().filter_map(|f| {
+        let (size, mtime) = stamp(&staging.join(&f.path))?;
+        Some((
+            f.path.clone(),
+            Entry {
+                key: manifest::key(f),
+                size,
+                mtime,
+            },
+        ))
+    });
+    let m = Manifest(entries.collect());
+    m.write(staging)
+        .map_err(|e| io_err(&staging.join(manifest::MANIFEST), "cannot write", e))
 }
 
 /// Put `staging` in the place of `out`. Where the system can, one rename swaps
@@ -248,36 +416,38 @@ fn exchange(_: &Path, _: &Path) -> bool {
 /// Write `files` into the existing output `out` and delete `removed` (paths
 /// relative to it), leaving every other file as it is: how the live preview puts
 /// in the few pages an edit changed. Each file is replaced atomically (written
-/// beside itself, then renamed over), so a browser never reads half a page.
+/// beside itself, then renamed over), so a browser never reads half a page. The
+/// manifest no longer says what the output holds: it is dropped, and the next
+/// `tumen build` writes the output whole.
 pub fn update_files(
     out: &Path,
     files: &[&OutputFile],
     removed: &[String],
 ) -> Result<(), Diagnostic> {
+    manifest::forget(out);
     // In parallel: replacing a file by rename makes ext4 start writing it back at
     // once, which is most of the time an update takes.
-    files.par_iter().try_for_each(|f| {
-        let dest = out.join(&f.path);
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io_err(dir, "cannot create a folder", e))?;
-        }
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dest.with_file_name(format!(".{name}.tumen-tmp"));
-        let written = match &f.content {
-            Content::Bytes(b) => std::fs::write(&tmp, b),
-            Content::Copy(StaticFile::Embedded(b)) => std::fs::write(&tmp, b),
-            Content::Copy(StaticFile::Disk(src)) => std::fs::copy(src, &tmp).map(|_| ()),
-        };
-        written
-            .and_then(|()| std::fs::rename(&tmp, &dest))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                io_err(&dest, "cannot write", e)
-            })
-    })?;
+    files.par_iter().try_for_each(|f| replace_file(out, f))?;
+    remove_files(out, removed)
+}
+
+/// Write `f` into `out` in one step (beside itself, then renamed over the last
+/// one).
+fn replace_file(out: &Path, f: &OutputFile) -> Result<(), Diagnostic> {
+    let (dest, tmp) = beside(out, f);
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, "cannot create a folder", e))?;
+    }
+    write_content(f, &tmp)
+        .and_then(|()| std::fs::rename(&tmp, &dest))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io_err(&dest, "cannot write", e)
+        })
+}
+
+/// Delete `removed` (paths relative to `out`), and the folders they leave empty.
+pub(super) fn remove_files(out: &Path, removed: &[String]) -> Result<(), Diagnostic> {
     for rel in removed {
         let p = out.join(rel);
         match std::fs::remove_file(&p) {

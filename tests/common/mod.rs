@@ -144,13 +144,17 @@ pub fn stems(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Every file below `dir`: relative path → bytes.
+/// Every file of the site below `dir`: relative path → bytes. (Not the build's
+/// manifest in `.tumen/`, which records when each file was written.)
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     fn walk(base: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for e in std::fs::read_dir(d).unwrap() {
             let e = e.unwrap();
             let p = e.path();
+            if p == base.join(".tumen") {
+                continue;
+            }
             if e.file_type().unwrap().is_dir() {
                 walk(base, &p, out);
             } else {
