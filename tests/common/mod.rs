@@ -212,23 +212,7 @@ pub fn links(html: &str) -> Vec<String> {
 
 /// Run git in `dir` as a test author, at `date` (for author and committer).
 pub fn git(dir: &Path, args: &[&str], date: &str) {
-    let o = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.org")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.org")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git runs");
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    git_as(dir, args, date, "Test");
 }
 
 /// A repository in `dir` whose one commit (1 June 2024) holds the site.
