@@ -213,6 +213,36 @@ fn rows_are_matched_by_the_datasets_key() {
 }
 
 #[test]
+fn a_commit_that_changes_only_a_datasets_key_changes_no_figure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = site_with_history(tmp.path());
+    let file = site.join("data/trade-turnover.yaml");
+    let text = read(&file);
+    assert!(text.contains("\nkey: [year, reading]\n"), "{text}");
+    std::fs::write(&file, text.replace("\nkey: [year, reading]\n", "\n")).unwrap();
+    git(
+        tmp.path(),
+        &[
+            "commit",
+            "-q",
+            "-am",
+            "Data: no key\n\nRevision: Rows by year alone",
+        ],
+        "2024-10-01T08:00:00Z",
+    );
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    let page = read(&out.join(BRIEF).join("changes/index.html"));
+    // Listed with the commits that changed nothing the brief shows, in one line,
+    // not as an entry of its own with every charted value removed and added.
+    let quiet = page
+        .find("id=\"quiet-heading\"")
+        .expect("a list of quiet commits");
+    assert!(page[quiet..].contains("Rows by year alone"), "{page}");
+    assert!(!page[..quiet].contains("Rows by year alone"), "{page}");
+}
+
+#[test]
 fn a_shallow_clone_says_where_its_history_starts() {
     let tmp = tempfile::tempdir().unwrap();
     site_with_history(tmp.path());

@@ -793,10 +793,23 @@ fn looked_up(
 }
 
 /// The rows a chart draws from `d`, by key.
-fn chart_rows(spec: &ChartSpec, d: &Dataset) -> Vec<(String, usize)> {
+/// The rows a chart draws from `d`, each by its key in the columns `key` names
+/// (the newer version's key, so that a commit that changed the dataset's `key:`
+/// compares the same rows; `d`'s own where it lacks one of them).
+fn chart_rows(spec: &ChartSpec, d: &Dataset, key: &[String]) -> Vec<(String, usize)> {
     let conds = parse_filter(spec.filter.as_deref().unwrap_or("")).unwrap_or_default();
     let rows = select_rows(d, &conds).unwrap_or_default();
-    rows.into_iter().map(|r| (row_key(d, r), r)).collect()
+    let named: Option<Vec<usize>> = key.iter().map(|k| d.column_index(k)).collect();
+    let cols = named
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| d.key_indexes());
+    let key_of = |r: usize| {
+        (cols.iter())
+            .map(|&c| d.rows[r][c].text())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    rows.into_iter().map(|r| (key_of(r), r)).collect()
 }
 
 /// A cell as a chart's reader sees it.
@@ -824,7 +837,11 @@ fn charted(
     };
     let (b, a) = (before.get(name), after.get(name));
     let Some(d) = a.or(b) else { return };
-    let rows = |x: Option<&Arc<Dataset>>| x.map(|d| chart_rows(spec, d)).unwrap_or_default();
+    let key: Vec<String> = (d.key_indexes().into_iter())
+        .filter_map(|c| Some(d.columns.get(c)?.name.clone()))
+        .collect();
+    let rows =
+        |x: Option<&Arc<Dataset>>| (x.map(|d| chart_rows(spec, d, &key))).unwrap_or_default();
     let (rb, ra) = (rows(b), rows(a));
     let old: HashMap<&str, usize> = rb.iter().map(|(k, r)| (k.as_str(), *r)).collect();
     let new: HashMap<&str, usize> = ra.iter().map(|(k, r)| (k.as_str(), *r)).collect();
