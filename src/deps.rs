@@ -34,6 +34,9 @@ pub enum Dep {
     /// lists show of a brief (title, date, summary, topics, reading time), so most
     /// edits of a brief's body change no card and no list.
     Cards,
+    /// Which briefs there are, in what order: a page of the list of all briefs
+    /// reads it, and the cards it shows (each a `Card`).
+    BriefOrder,
     /// One brief's card, on a page that lists it among others.
     Card(SourceFile),
     /// Which briefs a topic holds, in order, and its name: a brief's related briefs

@@ -12,7 +12,7 @@ fn builds_the_fixture_site_with_every_page_kind() {
     let o = build_ok(&site, &out, &[]);
     let summary = stdout(&o);
     assert!(
-        summary.starts_with("Built 2 briefs, 2 datasets, 15 pages, 0 charts in "),
+        summary.starts_with("Built 2 briefs, 2 datasets, 17 pages, 0 charts in "),
         "{summary}"
     );
     assert!(summary.contains("(1 draft left out)"), "{summary}");

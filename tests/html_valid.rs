@@ -28,6 +28,9 @@ fn every_page_is_valid_html5() {
     let default_out = tmp.path().join("default");
     build_default(&default_out, &[]);
     let (_guard, site) = copy_fixture("basic");
+    // A brief a page: every list has its pager.
+    let yaml = read(&site.join("site.yaml"));
+    std::fs::write(site.join("site.yaml"), format!("{yaml}paginate: 1\n")).unwrap();
     let fixture_out = tmp.path().join("fixture");
     build_ok(
         &site,

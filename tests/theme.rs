@@ -45,6 +45,13 @@ const PAGES: &[(&str, &str)] = &[
     ("timeline", "data/timeline/"),
     ("forums", "data/forums/"),
     ("sources", "sources/"),
+    ("a page of sources", "sources/page/2/"),
+    ("a source", "sources/memo-2016/"),
+    ("a page of a list", "briefs/page/2/"),
+    (
+        "a page of a dataset's briefs",
+        "data/trade-turnover/page/2/",
+    ),
     ("search", "search/?q=trade"),
     ("404", "404.html"),
 ];
@@ -119,12 +126,16 @@ fn answer(root: &Path, stream: TcpStream) {
     let _ = out.write_all(&body);
 }
 
-/// The default site (content/), built into a temporary folder and served.
+/// The default site (content/) with a history (its changes pages) and lists of
+/// three briefs a page (pagers), built into a temporary folder and served.
 fn default_site() -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
+    let site = site_with_history(&tmp.path().join("repo"));
+    let yaml = read(&site.join("site.yaml"));
+    std::fs::write(site.join("site.yaml"), format!("{yaml}paginate: 3\n")).unwrap();
     // With the PDFs, so that axe and the print stylesheet meet their links too.
-    build_ok(&repo().join("content"), &out, &["--pdf"]);
+    build_ok(&site, &out, &["--pdf"]);
     let url = serve_static(&out);
     (tmp, url)
 }

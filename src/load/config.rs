@@ -34,6 +34,10 @@ pub struct SiteConfig {
     /// How many briefs the home page lists.
     #[serde(default = "default_latest")]
     pub latest: usize,
+    /// How many items a page of a long list shows (all briefs, a topic, a
+    /// dataset's or a source's briefs, the sources); 0 puts each list on one page.
+    #[serde(default = "default_paginate")]
+    pub paginate: usize,
     /// Which commits count as the briefs' revisions (all of them unless set).
     #[serde(default)]
     pub history: HistoryConfig,
@@ -210,6 +214,7 @@ const KNOWN_KEYS: &[&str] = &[
     "menu",
     "key_figures",
     "latest",
+    "paginate",
     "palette",
     "history",
     "markdown",
@@ -229,6 +234,9 @@ fn default_theme() -> String {
 }
 fn default_latest() -> usize {
     10
+}
+fn default_paginate() -> usize {
+    50
 }
 
 impl SiteConfig {

@@ -60,6 +60,9 @@ const EMBEDDED_TEMPLATES: &[(&str, &str)] = embedded!(
     "search.html",
     "cite.html",
     "changes.html",
+    "pager.html",
+    "source.html",
+    "dataset-briefs.html",
 );
 
 const EMBEDDED_STATIC: &[(&str, &[u8])] = &[

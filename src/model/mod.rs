@@ -60,6 +60,9 @@ pub struct Topic {
 #[derive(Debug, Clone)]
 pub struct Source {
     pub key: String,
+    /// Where its page is, `sources/<slug>/`: the key made a URL segment, unique
+    /// among the sources.
+    pub slug: String,
     /// The row's cells by column name.
     pub fields: BTreeMap<String, String>,
     pub cited_by_briefs: Vec<usize>,

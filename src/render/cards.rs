@@ -111,6 +111,9 @@ pub(super) fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<De
                 .map(|c| Dep::Card(c.file().into())),
         );
     }
+    if reordered {
+        changed.insert(Dep::BriefOrder);
+    }
     if reordered || !changed.is_empty() {
         changed.insert(Dep::Cards);
     }

@@ -19,13 +19,17 @@ use super::cards::Card;
 use super::templates::Templates;
 use crate::load::dataset::{Cell, ColumnType, Dataset};
 use crate::markdown::html as markdown;
-use crate::model::{Brief, Site};
+use crate::model::{Brief, Site, Source};
 use crate::util::format::format_number;
 
 /// The most rows a dataset's page shows as a table: a page of 860,000 rows
 /// (100 MB of HTML) helps no reader and takes a browser minutes. The page says how
 /// many there are and links the whole table (CSV, JSON).
 pub(super) const PAGE_ROWS: usize = 1000;
+
+/// How many of the briefs citing a source the sources page (and the `sources`
+/// global) lists under it; the source's own page lists them all.
+pub(super) const SOURCE_PREVIEW: usize = 10;
 
 pub(super) fn tv(j: &Json) -> Value {
     Value::from_serializable(j)
@@ -184,8 +188,26 @@ impl Ctx<'_> {
             "publisher": s.and_then(|s| s.fields.get("publisher")).cloned().unwrap_or_default(),
             "date": s.and_then(|s| s.fields.get("date")).cloned().unwrap_or_default(),
             "url": s.and_then(|s| s.fields.get("url")).cloned().unwrap_or_default(),
-            "anchor": self.url(&format!("sources/#{key}")),
+            "anchor": self.url(&super::paginate::source_anchor(self.site, key)),
         })
+    }
+
+    /// A source as the sources page, its own page and the `sources` global show
+    /// it: its fields, the datasets drawn from it, how many briefs cite it and
+    /// `cited`'s cards (some or all of those briefs), and its page's URL.
+    pub(super) fn source_value(&self, s: &Source, cited: &[usize]) -> Value {
+        let site = self.site;
+        let mut v = self.source_ref(&s.key);
+        v["fields"] = json!(s.fields);
+        v["page_url"] = json!(self.url(&format!("sources/{}/", s.slug)));
+        v["cited_by_count"] = json!(s.cited_by_briefs.len());
+        v["cited_by_datasets"] = Json::Array(
+            (s.cited_by_datasets.iter())
+                .filter_map(|n| site.datasets.get(n))
+                .map(|d| self.dataset_link(d))
+                .collect(),
+        );
+        with_values(&v, vec![("cited_by_briefs", self.card_list(cited))])
     }
 
     /// A dataset's name, title and URL: how pages link to it.
@@ -285,22 +307,10 @@ pub(super) fn set_globals(tpl: &mut Templates, ctx: &Ctx, (data, datasets): (Val
     tpl.set_global(
         "sources",
         Value::from(
-            site.sources
-                .iter()
+            (site.sources.iter())
                 .map(|s| {
-                    let mut v = ctx.source_ref(&s.key);
-                    v["fields"] = json!(s.fields);
-                    v["cited_by_datasets"] = Json::Array(
-                        s.cited_by_datasets
-                            .iter()
-                            .filter_map(|n| site.datasets.get(n))
-                            .map(|d| ctx.dataset_link(d))
-                            .collect(),
-                    );
-                    with_values(
-                        &v,
-                        vec![("cited_by_briefs", ctx.card_list(&s.cited_by_briefs))],
-                    )
+                    let first = s.cited_by_briefs.len().min(SOURCE_PREVIEW);
+                    ctx.source_value(s, &s.cited_by_briefs[..first])
                 })
                 .collect::<Vec<_>>(),
         ),

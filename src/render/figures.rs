@@ -248,7 +248,7 @@ fn figure_json(site: &Site, plan: &ChartPlan, number: usize, id: &str, svg_path:
                 .find(|s| &s.key == k)
                 .and_then(|s| s.fields.get("title").cloned())
                 .unwrap_or_else(|| k.clone());
-            json!({"key": k, "title": title, "anchor": site.url(&format!("sources/#{k}"))})
+            json!({"key": k, "title": title, "anchor": site.url(&super::paginate::source_anchor(site, k))})
         })
         .collect();
     let headers: Vec<String> = std::iter::once(plan.x_heading.clone())

@@ -8,6 +8,7 @@
 //! | `cards` | each brief's card: what lists show of it |
 //! | `context` | what templates read: the site as JSON and Tera globals |
 //! | `pages` | every page through its template, one function per kind of page |
+//! | `paginate` | long lists cut into pages: which items each shows, where it is, its pager |
 //! | `pdf` | each brief as a PDF (Typst), when the site asks for them |
 //! | `publish` | feeds, sitemap, robots.txt |
 //! | `search` | the search index |
@@ -35,6 +36,7 @@ mod data_out;
 mod figures;
 pub mod minify;
 mod pages;
+mod paginate;
 mod pdf;
 mod publish;
 mod search;

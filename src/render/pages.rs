@@ -14,6 +14,7 @@ use tera::{Context, Value};
 
 use super::assemble::Collected;
 use super::context::{Ctx, PAGE_ROWS, display_cell, tv, with_values};
+use super::paginate::{Pager, page_count};
 use super::templates::Templates;
 use crate::deps::Dep;
 use crate::load::dataset::{Cell, ColumnType, Dataset, View};
@@ -26,12 +27,18 @@ use crate::util::diag::{Diagnostic, Diagnostics};
 pub(super) enum Job<'a> {
     Index,
     Brief(usize),
-    Briefs,
+    /// A page of the list of all briefs.
+    Briefs(Pager),
     Topics,
-    Topic(usize),
+    /// A page of topic `.0`'s briefs.
+    Topic(usize, Pager),
     Datasets,
-    Dataset(&'a Dataset),
-    Sources,
+    /// A dataset's page (page 1), or a further page of the briefs that use it.
+    Dataset(&'a Dataset, Pager),
+    /// A page of the list of sources.
+    Sources(Pager),
+    /// A page of source `.0`'s own page: the source and the briefs that cite it.
+    Source(usize, Pager),
     Search,
     NotFound,
     /// A redirect from an old URL of brief `.0`, written at `.1`.
@@ -75,12 +82,15 @@ fn job_path(site: &Site, job: &Job) -> String {
     match job {
         Job::Index => "index.html".into(),
         Job::Brief(i) => format!("{}index.html", site.briefs[*i].path),
-        Job::Briefs => "briefs/index.html".into(),
         Job::Topics => "topics/index.html".into(),
-        Job::Topic(i) => format!("topics/{}/index.html", site.topics[*i].slug),
         Job::Datasets => "data/index.html".into(),
-        Job::Dataset(d) => format!("data/{}/index.html", d.name),
-        Job::Sources => "sources/index.html".into(),
+        Job::Briefs(p)
+        | Job::Topic(_, p)
+        | Job::Dataset(_, p)
+        | Job::Sources(p)
+        | Job::Source(_, p) => {
+            format!("{}index.html", p.path())
+        }
         Job::Search => "search/index.html".into(),
         Job::NotFound => "404.html".into(),
         Job::Alias(_, path) => path.clone(),
@@ -92,10 +102,8 @@ fn job_path(site: &Site, job: &Job) -> String {
 fn jobs<'a>(site: &'a Site, errors: &mut Diagnostics) -> Vec<Job<'a>> {
     let mut jobs = vec![
         Job::Index,
-        Job::Briefs,
         Job::Topics,
         Job::Datasets,
-        Job::Sources,
         Job::NotFound,
         Job::Search,
     ];
@@ -105,13 +113,7 @@ fn jobs<'a>(site: &'a Site, errors: &mut Diagnostics) -> Vec<Job<'a>> {
             .filter(|&i| super::changes::has_page(site, i))
             .map(Job::Changes),
     );
-    jobs.extend((0..site.topics.len()).map(Job::Topic));
-    jobs.extend(
-        site.datasets
-            .values()
-            .filter(|d| d.name != "sources")
-            .map(Job::Dataset),
-    );
+    jobs.extend(list_jobs(site));
     for (i, b) in site.briefs.iter().enumerate() {
         for (j, a) in b.src.front.aliases.iter().enumerate() {
             match alias_path(a) {
@@ -124,6 +126,52 @@ fn jobs<'a>(site: &'a Site, errors: &mut Diagnostics) -> Vec<Job<'a>> {
         }
     }
     jobs
+}
+
+/// Every page of every paginated list: `make(pager)` for each page of a list of
+/// `len` items whose first page is at `base`.
+fn list_jobs(site: &Site) -> Vec<Job<'_>> {
+    let per = site.config.paginate;
+    let pages = |base: &str, len: usize| -> Vec<Pager> {
+        (1..=page_count(len, per))
+            .map(|n| Pager::new(base, n, len, per))
+            .collect()
+    };
+    let mut jobs: Vec<Job> = pages("briefs/", site.briefs.len())
+        .into_iter()
+        .map(Job::Briefs)
+        .collect();
+    for (i, t) in site.topics.iter().enumerate() {
+        let base = format!("topics/{}/", t.slug);
+        jobs.extend(
+            pages(&base, t.briefs.len())
+                .into_iter()
+                .map(|p| Job::Topic(i, p)),
+        );
+    }
+    for d in site.datasets.values().filter(|d| d.name != "sources") {
+        let base = format!("data/{}/", d.name);
+        let len = used_by(site, &d.name).len();
+        jobs.extend(pages(&base, len).into_iter().map(|p| Job::Dataset(d, p)));
+    }
+    jobs.extend(
+        pages("sources/", site.sources.len())
+            .into_iter()
+            .map(Job::Sources),
+    );
+    for (i, s) in site.sources.iter().enumerate() {
+        let base = format!("sources/{}/", s.slug);
+        let len = s.cited_by_briefs.len();
+        jobs.extend(pages(&base, len).into_iter().map(|p| Job::Source(i, p)));
+    }
+    jobs
+}
+
+/// The briefs that read dataset `name`, in the briefs' order.
+fn used_by(site: &Site, name: &str) -> Vec<usize> {
+    (0..site.briefs.len())
+        .filter(|&i| site.briefs[i].datasets.contains(name))
+        .collect()
 }
 
 /// The pages to render, with their paths: every page's path goes into `out`'s
@@ -176,12 +224,14 @@ fn render(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Page, D
     let template = match job {
         Job::Index => index(ctx, &mut c, &mut deps),
         Job::Brief(i) => brief(ctx, *i, &mut c, &mut deps),
-        Job::Briefs => briefs(ctx, &mut c, &mut deps),
+        Job::Briefs(p) => briefs(ctx, p, &mut c, &mut deps),
         Job::Topics => "topics.html",
-        Job::Topic(i) => topic(ctx, *i, &mut c, &mut deps),
+        Job::Topic(i, p) => topic(ctx, *i, p, &mut c, &mut deps),
         Job::Datasets => "datasets.html",
-        Job::Dataset(d) => dataset(ctx, d, &mut c, &mut deps),
-        Job::Sources => sources(ctx, &mut c, &mut deps),
+        Job::Dataset(d, p) if p.number == 1 => dataset(ctx, d, p, &mut c, &mut deps),
+        Job::Dataset(d, p) => dataset_briefs(ctx, d, p, &mut c, &mut deps),
+        Job::Sources(p) => sources(ctx, p, &mut c, &mut deps),
+        Job::Source(i, p) => source(ctx, *i, p, &mut c, &mut deps),
         Job::Search => "search.html",
         Job::NotFound => "404.html",
         Job::Alias(i, _) => alias(ctx, *i, &mut c, &mut deps),
@@ -372,41 +422,62 @@ pub(super) fn history_note(site: &Site, b: &Brief) -> Option<&'static str> {
     }
 }
 
-/// The list of every brief.
-fn briefs(ctx: &Ctx, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+/// Page `p` of the briefs `list` (indexes into the site's briefs): the briefs it
+/// shows, with the pager set and each shown brief's card recorded as read.
+fn page_of<'l>(
+    ctx: &Ctx,
+    list: &'l [usize],
+    p: &Pager,
+    c: &mut Context,
+    deps: &mut BTreeSet<Dep>,
+) -> &'l [usize] {
+    let shown = &list[p.range(list.len())];
+    c.insert("pager", &p.value(|path| ctx.url(path)));
+    deps.extend((shown.iter()).map(|&i| Dep::Card(ctx.site.briefs[i].src.file.as_path().into())));
+    shown
+}
+
+/// A page of the list of every brief: the cards it shows, and which briefs there
+/// are in what order (a title edit renders again the one page that shows it).
+fn briefs(ctx: &Ctx, p: &Pager, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    let all: Vec<usize> = (0..ctx.site.briefs.len()).collect();
+    let shown = page_of(ctx, &all, p, c, deps);
     // Not the `briefs` global that every page may read: a page that includes the
     // list's template for a list of its own (a topic's) then does not seem to read
     // every card.
-    c.insert_value(
-        "all_briefs",
-        ctx.card_list(&(0..ctx.site.briefs.len()).collect::<Vec<_>>()),
-    );
-    deps.insert(Dep::Cards);
+    c.insert_value("all_briefs", ctx.card_list(shown));
+    deps.insert(Dep::BriefOrder);
     "briefs.html"
 }
 
-/// A topic's page: its briefs.
-fn topic(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
-    let site = ctx.site;
-    let t = &site.topics[i];
-    let topic =
-        json!({"name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug))});
+/// A page of a topic's briefs.
+fn topic(
+    ctx: &Ctx,
+    i: usize,
+    p: &Pager,
+    c: &mut Context,
+    deps: &mut BTreeSet<Dep>,
+) -> &'static str {
+    let t = &ctx.site.topics[i];
+    let topic = json!({"name": t.name, "slug": t.slug, "url": ctx.url(&format!("topics/{}/", t.slug)), "count": t.briefs.len()});
+    let shown = page_of(ctx, &t.briefs, p, c, deps);
     c.insert_value(
         "topic",
-        with_values(&topic, vec![("briefs", ctx.card_list(&t.briefs))]),
+        with_values(&topic, vec![("briefs", ctx.card_list(shown))]),
     );
     deps.insert(Dep::Topic(t.slug.clone()));
-    deps.extend(
-        t.briefs
-            .iter()
-            .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
-    );
     "topic.html"
 }
 
 /// A dataset's page: its table (or timeline, or directory), chart, sources and
 /// the briefs that cite it.
-fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+fn dataset(
+    ctx: &Ctx,
+    d: &Dataset,
+    p: &Pager,
+    c: &mut Context,
+    deps: &mut BTreeSet<Dep>,
+) -> &'static str {
     let site = ctx.site;
     let mut v = ctx.dataset_page(d);
     v["table"] = Json::Array(
@@ -424,9 +495,9 @@ fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) ->
         .map(|c| d.columns[c].name.as_str())
         .collect();
     v["changes_key"] = json!(key.join(", "));
-    let cited: Vec<usize> = (0..site.briefs.len())
-        .filter(|&i| site.briefs[i].datasets.contains(&d.name))
-        .collect();
+    let cited = used_by(site, &d.name);
+    v["cited_by_count"] = json!(cited.len());
+    let shown = page_of(ctx, &cited, p, c, deps);
     let chart = ctx
         .dataset_figures
         .get(d.name.as_str())
@@ -435,18 +506,13 @@ fn dataset(ctx: &Ctx, d: &Dataset, c: &mut Context, deps: &mut BTreeSet<Dep>) ->
         "dataset",
         with_values(
             &v,
-            vec![("cited_by", ctx.card_list(&cited)), ("chart", chart)],
+            vec![("cited_by", ctx.card_list(shown)), ("chart", chart)],
         ),
     );
     deps.insert(Dep::Dataset(d.name.clone()));
     deps.insert(Dep::Dataset("sources".into()));
     deps.insert(Dep::UsedBy(d.name.clone()));
     deps.insert(Dep::DatasetLog(d.name.clone()));
-    deps.extend(
-        cited
-            .iter()
-            .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
-    );
     if site.dataset_charts.contains_key(&d.name) {
         deps.insert(Dep::Template("figure.html".into()));
     }
@@ -541,14 +607,71 @@ fn view_entries(ctx: &Ctx, d: &Dataset) -> Vec<Json> {
         .collect()
 }
 
-/// The sources page: besides the `sources` global, the link to their BibTeX
-/// file, when there are sources.
-fn sources(ctx: &Ctx, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
-    if !ctx.site.sources.is_empty() {
+/// A further page of the briefs that use a dataset: the dataset's name and
+/// link, and those briefs (its first page shows them below the data).
+fn dataset_briefs(
+    ctx: &Ctx,
+    d: &Dataset,
+    p: &Pager,
+    c: &mut Context,
+    deps: &mut BTreeSet<Dep>,
+) -> &'static str {
+    let cited = used_by(ctx.site, &d.name);
+    let shown = page_of(ctx, &cited, p, c, deps);
+    let mut v = ctx.dataset_link(d);
+    v["cited_by_count"] = json!(cited.len());
+    c.insert_value(
+        "dataset",
+        with_values(&v, vec![("cited_by", ctx.card_list(shown))]),
+    );
+    deps.insert(Dep::Dataset(d.name.clone()));
+    deps.insert(Dep::UsedBy(d.name.clone()));
+    "dataset-briefs.html"
+}
+
+/// A page of the sources: each with the first briefs that cite it (its own page
+/// lists them all), and the link to their BibTeX file.
+fn sources(ctx: &Ctx, p: &Pager, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+    let site = ctx.site;
+    let shown = p.range(site.sources.len());
+    c.insert("pager", &p.value(|path| ctx.url(path)));
+    let list: Vec<Value> = (site.sources[shown].iter())
+        .map(|s| {
+            deps.insert(Dep::CitedBy(s.key.clone()));
+            let first =
+                &s.cited_by_briefs[..s.cited_by_briefs.len().min(super::context::SOURCE_PREVIEW)];
+            deps.extend(
+                first
+                    .iter()
+                    .map(|&i| Dep::Card(site.briefs[i].src.file.as_path().into())),
+            );
+            ctx.source_value(s, first)
+        })
+        .collect();
+    c.insert_value("sources_page", Value::from(list));
+    if !site.sources.is_empty() {
         c.insert("sources_bib", &ctx.url(super::cite::SOURCES_BIB));
     }
     deps.insert(Dep::Dataset("sources".into()));
+    deps.insert(Dep::AllData);
     "sources.html"
+}
+
+/// A page of a source's own page: the source, and the briefs that cite it.
+fn source(
+    ctx: &Ctx,
+    i: usize,
+    p: &Pager,
+    c: &mut Context,
+    deps: &mut BTreeSet<Dep>,
+) -> &'static str {
+    let s = &ctx.site.sources[i];
+    let shown = page_of(ctx, &s.cited_by_briefs, p, c, deps);
+    c.insert_value("source", ctx.source_value(s, shown));
+    deps.insert(Dep::CitedBy(s.key.clone()));
+    deps.insert(Dep::Dataset("sources".into()));
+    deps.insert(Dep::AllData);
+    "source.html"
 }
 
 /// The redirect page of an alias of brief `i`.

@@ -61,8 +61,8 @@ pub(super) fn files<'a>(site: &'a Site, cards: &'a [Arc<Card>]) -> Vec<SiteFile<
     out
 }
 
-/// The sitemap of the site: the lists, every brief (its card's line), every topic
-/// and every dataset.
+/// The sitemap of the site: the lists, every brief (its card's line), every topic,
+/// every dataset and every source (the first page of each list).
 fn site_sitemap(site: &Site, cards: &[Arc<Card>]) -> String {
     let url = |p: &str| sitemap_url(site, p, None);
     let before: Vec<String> = ["", "briefs/", "topics/", "data/", "sources/", "search/"]
@@ -79,6 +79,7 @@ fn site_sitemap(site: &Site, cards: &[Arc<Card>]) -> String {
                 .filter(|n| *n != "sources")
                 .map(|n| url(&format!("data/{n}/"))),
         )
+        .chain((site.sources.iter()).map(|s| url(&format!("sources/{}/", s.slug))))
         .collect();
     // Each brief's PDF, when the site makes them, beside the pages.
     let pdfs: Vec<String> = match site.config.pdf.enabled {

@@ -372,8 +372,10 @@ pub(super) fn citations(briefs: &[Brief], datasets: &BTreeMap<String, Dataset>) 
                     .is_some_and(|c| x.rows.iter().any(|r| r[c].text() == key)))
     };
     let mut out = Vec::new();
+    let mut slugs = BTreeSet::new();
     for row in &d.rows {
         let key = row[k].text();
+        let slug = unique_slug(&key, &mut slugs);
         let fields = (d.columns.iter().zip(row))
             .map(|(c, v)| (c.name.clone(), v.text()))
             .collect();
@@ -387,10 +389,27 @@ pub(super) fn citations(briefs: &[Brief], datasets: &BTreeMap<String, Dataset>) 
             .collect();
         out.push(Source {
             key,
+            slug,
             fields,
             cited_by_briefs,
             cited_by_datasets,
         });
     }
     out
+}
+
+/// A source's page slug: its key made a URL segment (`source` when nothing of it
+/// is left), with `-2`, `-3`… when another source's key made the same.
+fn unique_slug(key: &str, taken: &mut BTreeSet<String>) -> String {
+    let base = match crate::util::slug::slugify(key) {
+        s if s.is_empty() => "source".to_string(),
+        s => s,
+    };
+    let mut slug = base.clone();
+    let mut n = 1;
+    while !taken.insert(slug.clone()) {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    slug
 }

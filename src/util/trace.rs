@@ -44,12 +44,30 @@ impl Clock {
         }
         let now = Instant::now();
         eprintln!(
-            "trace {}: {stage} {:.2} ms (at {:.2} ms)",
+            "trace {}: {stage} {:.2} ms (at {:.2} ms){}",
             self.what,
             (now - self.last).as_secs_f64() * 1000.0,
-            (now - self.start).as_secs_f64() * 1000.0
+            (now - self.start).as_secs_f64() * 1000.0,
+            memory()
         );
         self.last = now;
+    }
+}
+
+/// `, RSS 123 MB (peak 456 MB)` where the system says (Linux's /proc): what a
+/// stage leaves in memory, for whoever bounds the build's.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        (status.lines())
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!(", RSS {} MB (peak {} MB)", rss / 1024, peak / 1024),
+        _ => String::new(),
     }
 }
 
