@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use crate::load::SiteSources;
 use crate::model::Site;
-use crate::render::{RenderedSite, render};
+use crate::render::{RenderedSite, render, render_streamed};
 use crate::resolve::{ResolveOptions, resolve};
 use crate::util::diag::{Diagnostics, Warnings};
-use crate::write::{check_output_dir, write_site};
+use crate::write::{SiteWriter, check_output_dir};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -45,10 +45,10 @@ impl BuildReport {
             briefs: site.briefs.len(),
             datasets: site.datasets.len(),
             pages: rendered.pages,
-            files: rendered.files.len(),
+            files: rendered.all_paths.len(),
             charts: rendered.charts,
-            pdfs: (rendered.files.iter())
-                .filter(|f| f.path.starts_with("briefs/") && f.path.ends_with(".pdf"))
+            pdfs: (rendered.all_paths.iter())
+                .filter(|f| f.starts_with("briefs/") && f.ends_with(".pdf"))
                 .count(),
             drafts_skipped: site.drafts_skipped,
             elapsed,
@@ -110,6 +110,15 @@ impl Progress {
 
 /// Load, check and render the site, without writing anything.
 pub fn render_site(opts: &BuildOptions) -> Result<(Site, RenderedSite), Diagnostics> {
+    let (site, p) = load_site(opts)?;
+    let rendered = render(&site)?;
+    p.stage(&format!("writing {} files", rendered.files.len()));
+    Ok((site, rendered))
+}
+
+/// Load and check the site: every content error is found here, before anything
+/// is rendered or written.
+fn load_site(opts: &BuildOptions) -> Result<(Site, Progress), Diagnostics> {
     let p = Progress {
         on: opts.progress && std::io::stderr().is_terminal(),
         start: Instant::now(),
@@ -126,19 +135,29 @@ pub fn render_site(opts: &BuildOptions) -> Result<(Site, RenderedSite), Diagnost
     let site = resolve(sources, &opts.resolve)?;
     clock.mark("resolve");
     p.stage(&format!("rendering {} briefs", site.briefs.len()));
-    let rendered = render(&site)?;
-    p.stage(&format!("writing {} files", rendered.files.len()));
-    Ok((site, rendered))
+    Ok((site, p))
 }
 
-/// Build the site into the output folder. On any error the output is left as it was.
+/// Build the site into the output folder, the pages written as they are
+/// rendered, a batch at a time (memory holds a batch, not the site). On any
+/// error the output is left as it was: the writer, dropped unfinished, removes
+/// what it wrote.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     check_output_dir(&opts.output_dir, &opts.site_dir)?;
-    let (site, mut rendered) = render_site(opts)?;
-    if opts.minify {
-        crate::render::minify::files(&mut rendered.files);
-    }
-    write_site(&opts.output_dir, &rendered.files)?;
+    let (site, p) = load_site(opts)?;
+    let mut writer = SiteWriter::begin(&opts.output_dir)?;
+    let minify = opts.minify;
+    let rendered = render_streamed(&site, &mut |mut files| {
+        if minify {
+            crate::render::minify::files(&mut files);
+        }
+        writer.put(&files)
+    })?;
+    p.stage(&format!(
+        "putting {} files in place",
+        rendered.all_paths.len()
+    ));
+    writer.finish()?;
     Ok(BuildReport::of(&site, &rendered, start.elapsed()))
 }

@@ -227,7 +227,7 @@ fn shared_modules_import_no_stage_after_load() {
         ("util", &["util"]),
         ("markdown", &["markdown", "util"]),
         ("model", &["model", "load", "markdown", "util"]),
-        ("output", &["load"]),
+        ("output", &["load", "util"]),
         ("deps", &["deps", "model", "load", "util"]),
     ];
     let mut wrong = Vec::new();

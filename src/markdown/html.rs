@@ -426,6 +426,10 @@ impl<'a> Walk<'a, '_> {
             }
             html_out.push_str("</ol>\n</section>\n");
         }
+        // Kept for the whole build, for every brief: no room to spare.
+        html_out.shrink_to_fit();
+        let mut text = text;
+        text.shrink_to_fit();
         Rendered {
             html: html_out,
             toc: self.toc,

@@ -17,7 +17,7 @@ use super::data_out;
 use super::pages::Page;
 use crate::deps::{Dep, DepGraph};
 use crate::model::Site;
-use crate::output::{Content, OutputFile};
+use crate::output::{Content, FileSink, OutputFile};
 use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// Which files a render makes: every file, or the files made from what changed
@@ -47,23 +47,58 @@ impl<'a> Wanted<'a> {
     }
 }
 
-/// The files of a render, gathered.
-pub(super) struct Collected<'w> {
+/// The files of a render, gathered; or, streamed, handed to a sink a batch at a
+/// time and forgotten, with no record of what each was made from (only the live
+/// preview reads that, and it does not stream).
+pub(super) struct Collected<'w, 's> {
     wanted: &'w Wanted<'w>,
     pub(super) files: BTreeMap<String, OutputFile>,
     pub(super) deps: HashMap<String, BTreeSet<Dep>>,
     /// Every path of the site's output, made this time or not.
     pub(super) all_paths: BTreeSet<String>,
+    sink: Option<&'s mut FileSink<'s>>,
+    /// The first error of the sink: nothing more is handed to it.
+    sink_error: Option<Diagnostic>,
 }
 
-impl<'w> Collected<'w> {
-    pub(super) fn new(wanted: &'w Wanted<'w>) -> Self {
+/// How many files a streamed render hands over at once: a few megabytes of
+/// pages, enough for every core to write in parallel.
+pub(super) const BATCH: usize = 256;
+
+impl<'w, 's> Collected<'w, 's> {
+    pub(super) fn new(wanted: &'w Wanted<'w>, sink: Option<&'s mut FileSink<'s>>) -> Self {
         Collected {
             wanted,
             files: BTreeMap::new(),
             deps: HashMap::new(),
             all_paths: BTreeSet::new(),
+            sink,
+            sink_error: None,
         }
+    }
+
+    /// Hand the files gathered so far to the sink, if there is one.
+    pub(super) fn flush(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        let batch: Vec<OutputFile> = std::mem::take(&mut self.files).into_values().collect();
+        if self.sink_error.is_none()
+            && let Err(e) = sink(batch)
+        {
+            self.sink_error = Some(e);
+        }
+    }
+
+    /// Hand the last files to the sink; its first error, if it had one.
+    pub(super) fn finish(&mut self) -> Result<(), Diagnostic> {
+        self.flush();
+        self.sink_error.take().map_or(Ok(()), Err)
+    }
+
+    /// Whether the sink failed: the render may stop.
+    pub(super) fn failed(&self) -> bool {
+        self.sink_error.is_some()
     }
 
     /// Whether this render makes the file at `path`.
@@ -73,9 +108,14 @@ impl<'w> Collected<'w> {
 
     /// A file made, and what it was made from.
     fn add(&mut self, path: String, deps: BTreeSet<Dep>, content: Content) {
-        self.deps.insert(path.clone(), deps);
+        if self.sink.is_none() {
+            self.deps.insert(path.clone(), deps);
+        }
         self.files
             .insert(path.clone(), OutputFile { path, content });
+        if self.sink.is_some() && self.files.len() >= BATCH {
+            self.flush();
+        }
     }
 
     /// The pages rendered; those that failed are errors. Returns how many were.

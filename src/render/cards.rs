@@ -12,7 +12,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::sync::Arc;
 
-use serde_json::Value as Json;
 use tera::{Context, Value};
 
 use super::context::{Ctx, tv};
@@ -33,7 +32,9 @@ pub struct Card {
     pub(super) brief: Arc<Brief>,
     pub(super) md: Arc<markdown::Rendered>,
     pub(super) base_path: String,
-    json: Json,
+    /// A hash of what the card shows (its JSON): what tells whether it changed,
+    /// without keeping the JSON beside its template value for every brief.
+    shown: u128,
     pub(super) value: Value,
     /// The brief's entry in Atom feeds, and its line in the sitemap.
     pub(super) feed_entry: String,
@@ -72,7 +73,7 @@ impl Card {
             md: ctx.md[i].clone(),
             base_path: site.base_path.clone(),
             value,
-            json,
+            shown: xxhash_rust::xxh3::xxh3_128(json.to_string().as_bytes()),
             feed_entry: publish::atom_entry(site, i),
             sitemap_entry: publish::sitemap_url(site, &b.path, Some(publish::last_changed(b))),
         })
@@ -83,7 +84,7 @@ impl Card {
 /// brief whose card changed (or appeared, or went), `Cards` when any did or their
 /// order changed.
 pub(super) fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<Dep> {
-    let same = |a: &Arc<Card>, b: &Arc<Card>| Arc::ptr_eq(a, b) || a.json == b.json;
+    let same = |a: &Arc<Card>, b: &Arc<Card>| Arc::ptr_eq(a, b) || a.shown == b.shown;
     fn file(c: &Arc<Card>) -> &OsStr {
         c.file().as_os_str()
     }

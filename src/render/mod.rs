@@ -47,7 +47,7 @@ use std::sync::Arc;
 
 use crate::deps::{Dep, DepGraph};
 use crate::model::Site;
-use crate::output::OutputFile;
+use crate::output::{FileSink, OutputFile};
 use crate::util::diag::Diagnostics;
 use assemble::{Collected, Wanted};
 pub use cache::RenderCache;
@@ -113,6 +113,24 @@ pub fn render_some(
     cache: &mut RenderCache,
     since: Option<Since>,
 ) -> Result<RenderedSite, Diagnostics> {
+    render_into(site, cache, since, None)
+}
+
+/// Render the whole site, handing the files to `sink` a batch at a time as they
+/// are made (`tumen build`): the result lists them ([`RenderedSite::all_paths`])
+/// but holds none, and no record of what each was made from. A failed render
+/// may have handed some files over already: the sink's owner discards them.
+pub fn render_streamed(site: &Site, sink: &mut FileSink) -> Result<RenderedSite, Diagnostics> {
+    render_into(site, &mut RenderCache::default(), None, Some(sink))
+}
+
+/// [`render_some`], the files gathered or handed to `sink`.
+fn render_into<'s>(
+    site: &Site,
+    cache: &mut RenderCache,
+    since: Option<Since>,
+    sink: Option<&'s mut FileSink<'s>>,
+) -> Result<RenderedSite, Diagnostics> {
     let mut clock = crate::util::trace::Clock::new("render");
     let search_index_later = since.as_ref().is_some_and(|s| s.search_index_later);
     let mut tpl = cache.templates(site)?;
@@ -136,7 +154,7 @@ pub fn render_some(
     clock.mark("cards");
     let wanted = Wanted::new(since, &ctx.cards);
     context::set_globals(&mut tpl, &ctx, cache.data(&ctx));
-    let mut out = Collected::new(&wanted);
+    let mut out = Collected::new(&wanted, sink);
     let mut errors = Diagnostics::default();
     make_pdfs(&mut ctx, &drawn.brief_files, &mut out, cache, &mut errors);
     clock.mark("pdfs");
@@ -144,11 +162,10 @@ pub fn render_some(
     let (site_files, search_index_due) =
         site_files(site, &md, &ctx.cards, &mut out, search_index_later);
     clock.mark("globals and page list");
-    let (rendered, made) = rayon::join(
-        || pages::render_all(&ctx, &tpl, &pages),
+    let (pages, made) = rayon::join(
+        || render_pages(&ctx, &tpl, &pages, &mut out, &mut errors),
         || make_site_files(site_files),
     );
-    let pages = out.add_pages(rendered, &mut errors);
     clock.mark(format_args!("{pages} pages, feeds and sitemap"));
     errors.into_result()?;
     out.add_charts(site, drawn.brief_files, drawn.dataset_files);
@@ -161,6 +178,7 @@ pub fn render_some(
     clock.mark("static files");
     cache.keep_templates(site, tpl);
     errors.into_result()?;
+    out.finish()?;
     Ok(RenderedSite {
         files: out.files.into_values().collect(),
         deps: out.deps,
@@ -170,6 +188,26 @@ pub fn render_some(
         cards: ctx.cards,
         search_index_due,
     })
+}
+
+/// Render `pages` a batch at a time (each in parallel) into `out`, which hands
+/// each batch to its sink, if it has one, before the next is rendered: a build
+/// holds a batch of pages, not the site. Returns how many were rendered.
+fn render_pages(
+    ctx: &Ctx,
+    tpl: &templates::Templates,
+    pages: &[(String, pages::Job)],
+    out: &mut Collected,
+    errors: &mut Diagnostics,
+) -> usize {
+    let mut count = 0;
+    for batch in pages.chunks(assemble::BATCH) {
+        if out.failed() {
+            break;
+        }
+        count += out.add_pages(pages::render_all(ctx, tpl, batch), errors);
+    }
+    count
 }
 
 /// Each brief's PDF, when the site makes them: listed, made where this render

@@ -272,7 +272,12 @@ fn finish(
         deps.insert(Dep::AllData);
         deps.insert(Dep::Dataset("sources".into()));
     }
-    let html = tpl.render(template, &c)?;
+    // Which page failed: a template that breaks on one brief of 10,000 is
+    // found from it.
+    let html = tpl.render(template, &c).map_err(|mut e| {
+        e.message = format!("{} (rendering the page {path})", e.message);
+        e
+    })?;
     Ok(Page {
         path,
         html: html.into_bytes(),

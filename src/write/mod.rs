@@ -15,7 +15,7 @@
 //! changes nothing; a build killed in the middle leaves a marker, and the next
 //! build then writes the output whole again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -138,89 +138,212 @@ pub fn check_output_dir(out: &Path, site: &Path) -> Result<(), Diagnostic> {
 /// Write `files` as the new content of `out`: only what changed, where the
 /// output's manifest says what is there; else all of it, swapped in at once.
 pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
-    let out = absolute(out);
-    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
-        return Err(
-            Diagnostic::file(&display_path(&out), "not a folder one can build into")
-                .with_help("choose an output folder of its own, e.g. --output output"),
-        );
-    };
-    let name = name.to_string_lossy().into_owned();
-    std::fs::create_dir_all(parent)
-        .map_err(|e| io_err(parent, "cannot create the output's parent folder", e))?;
-    recover_leftovers(parent, &out, &name);
-    if !out.join(UPDATING).exists()
-        && let Some(last) = Manifest::read(&out)
-    {
-        return update_site(&out, files, &last);
-    }
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.tumen-staging-{pid}"));
-    interrupt::set(Phase::Filling(staging.clone()));
-    let result = fill(&staging, files).and_then(|()| swap(&staging, &out, parent, &name));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    interrupt::set(Phase::Idle);
-    result
+    let mut w = SiteWriter::begin(out)?;
+    w.put(files)?;
+    w.finish()
 }
 
 /// Marks an output whose update is under way: found by the next build, it means
 /// the last one was stopped, and the output is written whole again.
 const UPDATING: &str = ".tumen/updating";
 
-/// Bring `out` from what `last` says it holds to `files`, in two steps: first the
-/// files that differ are written beside their places (a failure or an interrupt
-/// then removes them: the output is as it was), then renamed over them, the files
-/// that went deleted and the new manifest written.
-fn update_site(out: &Path, files: &[OutputFile], last: &Manifest) -> Result<(), Diagnostic> {
+/// A file written beside its place, and its place.
+type Move = (PathBuf, PathBuf);
+
+/// A site being written a batch of files at a time, as the render makes them, so
+/// that no build holds every page in memory: [`SiteWriter::begin`], then
+/// [`SiteWriter::put`] for each batch, then [`SiteWriter::finish`]. Until
+/// `finish` nothing of the output changes: a writer dropped unfinished (an error
+/// anywhere, in the render or the disk) removes what it wrote, and the output is
+/// as it was.
+pub struct SiteWriter {
+    out: PathBuf,
+    how: How,
+    /// The manifest of what is written so far.
+    entries: BTreeMap<String, Entry>,
+    finished: bool,
+}
+
+/// Whole into a staging folder, or only what changed beside the output's files.
+enum How {
+    /// Every file into `staging`, which is then swapped in with one rename.
+    Whole {
+        staging: PathBuf,
+        parent: PathBuf,
+        name: String,
+        /// The folders made in `staging` so far.
+        dirs: HashSet<PathBuf>,
+    },
+    /// The files that differ from `last`, each beside its place (`moves`), then
+    /// renamed over them; `marker` says an update is under way.
+    Update {
+        last: Manifest,
+        marker: PathBuf,
+        pending: interrupt::Pending,
+        moves: Vec<Move>,
+    },
+}
+
+impl SiteWriter {
+    /// Start writing the site into `out`: an update where the output's manifest
+    /// says what it holds, else a new output in a staging folder beside it.
+    pub fn begin(out: &Path) -> Result<SiteWriter, Diagnostic> {
+        let out = absolute(out);
+        let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+            return Err(
+                Diagnostic::file(&display_path(&out), "not a folder one can build into")
+                    .with_help("choose an output folder of its own, e.g. --output output"),
+            );
+        };
+        let (parent, name) = (parent.to_path_buf(), name.to_string_lossy().into_owned());
+        std::fs::create_dir_all(&parent)
+            .map_err(|e| io_err(&parent, "cannot create the output's parent folder", e))?;
+        recover_leftovers(&parent, &out, &name);
+        let how = match Manifest::read(&out).filter(|_| !out.join(UPDATING).exists()) {
+            Some(last) => update(&out, last)?,
+            None => whole(parent, name)?,
+        };
+        Ok(SiteWriter {
+            out,
+            how,
+            entries: BTreeMap::new(),
+            finished: false,
+        })
+    }
+
+    /// Write `files`, in parallel: into the staging folder, or beside their
+    /// places those that differ from what the output holds.
+    pub fn put(&mut self, files: &[OutputFile]) -> Result<(), Diagnostic> {
+        let made: Vec<(String, Entry)> = match &mut self.how {
+            How::Whole { staging, dirs, .. } => {
+                make_dirs(staging, dirs, files)?;
+                let staging = &*staging;
+                (files.par_iter())
+                    .map(|f| write_staged(staging, f))
+                    .collect::<Result<_, _>>()?
+            }
+            How::Update {
+                last,
+                pending,
+                moves,
+                ..
+            } => {
+                let out = &self.out;
+                let made = (files.par_iter())
+                    .map(|f| keep_or_write(out, f, last, pending))
+                    .collect::<Result<Vec<_>, Diagnostic>>()?;
+                (made.into_iter())
+                    .map(|(path, entry, moved)| {
+                        moves.extend(moved);
+                        (path, entry)
+                    })
+                    .collect()
+            }
+        };
+        self.entries.extend(made);
+        Ok(())
+    }
+
+    /// Put what was written in place: the staging folder swapped in, or the
+    /// files written beside renamed over their places and those that went
+    /// deleted; then the manifest.
+    pub fn finish(mut self) -> Result<(), Diagnostic> {
+        self.finished = true;
+        let entries = std::mem::take(&mut self.entries);
+        let result = match &self.how {
+            How::Whole {
+                staging,
+                parent,
+                name,
+                ..
+            } => {
+                let done = Manifest(entries)
+                    .write(staging)
+                    .map_err(|e| io_err(&staging.join(manifest::MANIFEST), "cannot write", e))
+                    .and_then(|()| swap(staging, &self.out, parent, name));
+                if done.is_err() {
+                    let _ = std::fs::remove_dir_all(staging);
+                }
+                done
+            }
+            How::Update {
+                last,
+                marker,
+                moves,
+                ..
+            } => put_in_place(&self.out, last, entries, moves, marker),
+        };
+        interrupt::set(Phase::Idle);
+        result
+    }
+}
+
+impl Drop for SiteWriter {
+    /// Unfinished: remove what was written; the output is as it was.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        match &self.how {
+            How::Whole { staging, .. } => {
+                let _ = std::fs::remove_dir_all(staging);
+            }
+            How::Update {
+                pending, marker, ..
+            } => interrupt::discard(pending, marker, &self.out),
+        }
+        interrupt::set(Phase::Idle);
+    }
+}
+
+/// An update of `out` from what `last` says it holds: the marker written.
+fn update(out: &Path, last: Manifest) -> Result<How, Diagnostic> {
     let marker = out.join(UPDATING);
     let pending = interrupt::Pending::default();
     interrupt::set(Phase::Updating {
         pending: pending.clone(),
         marker: marker.clone(),
     });
-    let result = std::fs::write(&marker, b"")
-        .map_err(|e| io_err(&marker, "cannot mark the output as being updated", e))
-        .and_then(|()| written_beside(out, files, last, &pending));
-    let result = match result {
-        Ok((entries, moves)) => put_in_place(out, last, entries, &moves, &marker),
-        Err(e) => {
-            interrupt::discard(&pending, &marker, out);
-            Err(e)
-        }
-    };
-    interrupt::set(Phase::Idle);
-    result
-}
-
-/// A file written beside its place, and its place.
-type Move = (PathBuf, PathBuf);
-
-/// Each file's manifest entry, and the files written beside their places.
-type Written = (BTreeMap<String, Entry>, Vec<Move>);
-
-/// The files that differ from what `last` says, each written beside its place.
-fn written_beside(
-    out: &Path,
-    files: &[OutputFile],
-    last: &Manifest,
-    pending: &interrupt::Pending,
-) -> Result<Written, Diagnostic> {
-    let made = files
-        .par_iter()
-        .map(|f| keep_or_write(out, f, last, pending))
-        .collect::<Result<Vec<_>, Diagnostic>>()?;
-    let mut moves = Vec::new();
-    let mut entries = BTreeMap::new();
-    for (path, entry, moved) in made {
-        entries.insert(path, entry);
-        moves.extend(moved);
+    if let Err(e) = std::fs::write(&marker, b"") {
+        interrupt::set(Phase::Idle);
+        return Err(io_err(
+            &marker,
+            "cannot mark the output as being updated",
+            e,
+        ));
     }
-    Ok((entries, moves))
+    Ok(How::Update {
+        last,
+        marker,
+        pending,
+        moves: Vec::new(),
+    })
 }
 
-/// The second step of [`update_site`]: from here the output changes, each file
+/// A new output, in a staging folder beside the old one (`parent`/`name`).
+fn whole(parent: PathBuf, name: String) -> Result<How, Diagnostic> {
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.tumen-staging-{pid}"));
+    interrupt::set(Phase::Filling(staging.clone()));
+    let interrupted = || Diagnostic::file(&display_path(&staging), "interrupted");
+    let made = interrupt::step().ok_or_else(interrupted).and_then(|_step| {
+        std::fs::create_dir_all(&staging)
+            .map_err(|e| io_err(&staging, "cannot create the staging folder", e))
+    });
+    if let Err(e) = made {
+        let _ = std::fs::remove_dir_all(&staging);
+        interrupt::set(Phase::Idle);
+        return Err(e);
+    }
+    Ok(How::Whole {
+        staging,
+        parent,
+        name,
+        dirs: HashSet::new(),
+    })
+}
+
+/// The second step of an update: from here the output changes, each file
 /// whole; a stop in the middle leaves the marker, and the next build writes the
 /// output whole.
 fn put_in_place(
@@ -321,18 +444,18 @@ fn recover_leftovers(parent: &Path, out: &Path, name: &str) {
     }
 }
 
-/// Write every file into `staging`. Each folder and file is made under an
-/// [`interrupt::step`], so an interrupt stops the writers before it clears up.
-fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
+/// Make the folders `files` go into in `staging` that `made` does not list yet.
+/// Each folder is made under an [`interrupt::step`], so an interrupt stops the
+/// writers before it clears up.
+fn make_dirs(
+    staging: &Path,
+    made: &mut HashSet<PathBuf>,
+    files: &[OutputFile],
+) -> Result<(), Diagnostic> {
     let interrupted = || Diagnostic::file(&display_path(staging), "interrupted");
-    {
-        let _step = interrupt::step().ok_or_else(interrupted)?;
-        std::fs::create_dir_all(staging)
-            .map_err(|e| io_err(staging, "cannot create the staging folder", e))?;
-    }
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
+    let mut dirs: Vec<&Path> = (files.iter())
+        .filter_map(|f| Path::new(&f.path).parent())
+        .filter(|d| !made.contains(*d))
         .collect();
     dirs.sort();
     dirs.dedup();
@@ -340,37 +463,26 @@ fn fill(staging: &Path, files: &[OutputFile]) -> Result<(), Diagnostic> {
         let p = staging.join(d);
         let _step = interrupt::step().ok_or_else(interrupted)?;
         std::fs::create_dir_all(&p).map_err(|e| io_err(&p, "cannot create a folder", e))?;
+        made.insert(d.to_path_buf());
     }
-    files.par_iter().try_for_each(|f| {
-        let _step = interrupt::step().ok_or_else(interrupted)?;
-        let dest = staging.join(&f.path);
-        match &f.content {
-            Content::Bytes(b) => {
-                std::fs::write(&dest, b).map_err(|e| io_err(&dest, "cannot write", e))
-            }
-            Content::Copy(StaticFile::Embedded(b)) => {
-                std::fs::write(&dest, b).map_err(|e| io_err(&dest, "cannot write", e))
-            }
-            Content::Copy(StaticFile::Disk(src)) => std::fs::copy(src, &dest)
-                .map(|_| ())
-                .map_err(|e| io_err(src, "cannot copy", e)),
-        }
-    })?;
+    Ok(())
+}
+
+/// Write `f` into `staging` (under an [`interrupt::step`]), and its manifest entry.
+fn write_staged(staging: &Path, f: &OutputFile) -> Result<(String, Entry), Diagnostic> {
+    let interrupted = || Diagnostic::file(&display_path(staging), "interrupted");
     let _step = interrupt::step().ok_or_else(interrupted)?;
-    let entries = files.par_iter().filter_map(|f| {
-        let (size, mtime) = stamp(&staging.join(&f.path))?;
-        Some((
-            f.path.clone(),
-            Entry {
-                key: manifest::key(f),
-                size,
-                mtime,
-            },
-        ))
-    });
-    let m = Manifest(entries.collect());
-    m.write(staging)
-        .map_err(|e| io_err(&staging.join(manifest::MANIFEST), "cannot write", e))
+    let dest = staging.join(&f.path);
+    match &f.content {
+        Content::Copy(StaticFile::Disk(src)) => std::fs::copy(src, &dest)
+            .map(|_| ())
+            .map_err(|e| io_err(src, "cannot copy", e))?,
+        _ => write_content(f, &dest).map_err(|e| io_err(&dest, "cannot write", e))?,
+    }
+    let (size, mtime) =
+        stamp(&dest).ok_or_else(|| Diagnostic::file(&display_path(&dest), "written, then gone"))?;
+    let key = manifest::key(f);
+    Ok((f.path.clone(), Entry { key, size, mtime }))
 }
 
 /// Put `staging` in the place of `out`. Where the system can, one rename swaps
