@@ -72,7 +72,10 @@ rm -rf "$WORK"/out-* "$WORK"/same "$WORK"/serve-site
 results="$WORK/results.tsv"
 printf 'briefs\ttool\tmode\trun\twall\tuser\tsys\tmaxrss_kb\n' >"$results"
 
-versions="tumen: $("$TUMEN_BIN" --version 2>&1 | head -1) ($TUMEN_BIN)"
+# A copy, so that the whole run times one binary even if TUMEN_BIN is rebuilt meanwhile.
+cp "$TUMEN_BIN" "$WORK/tumen"
+versions="tumen: $("$WORK/tumen" --version 2>&1 | head -1) ($TUMEN_BIN of $(date -r "$TUMEN_BIN" '+%F %T'))"
+TUMEN_BIN="$WORK/tumen"
 for t in "${tools[@]:1}"; do
   case $t in
     hugo) versions+="; hugo: $(hugo version 2>&1 | head -1)" ;;
