@@ -83,6 +83,7 @@ for t in "${tools[@]:1}"; do
   esac
 done
 say "$versions"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Does this tumen know `paginate:` (lists 50 to a page, as the peers' are)?
 probe="$WORK/probe"
@@ -222,4 +223,7 @@ EOF
   rm -rf "$WORK/serve-site"
 fi
 
-python3 "$repo/benches/scale/report.py" "$results" "$N" "$RUNS" "$same_bytes" "$reload" "$versions" "$tumen_lists" "$CHARTS"
+SCALE_LOAD="load average (1, 5, 15 min) $load_before at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(nproc) cores" \
+  python3 "$repo/benches/scale/report.py" "$results" "$N" "$RUNS" "$same_bytes" "$reload" "$versions" "$tumen_lists" "$CHARTS" |
+  tee "$WORK/report-$N.txt"
+say "report in $WORK/report-$N.txt, timings in $results, outputs in $WORK/out-$N-*"

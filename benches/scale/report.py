@@ -8,6 +8,7 @@ run, wall s, user s, sys s, peak RSS KB. Medians are over the runs of a mode; th
 untimed first build (warmup) only counts towards peak memory.
 """
 import csv
+import os
 import re
 import statistics
 import sys
@@ -46,6 +47,8 @@ print(f"Corpus: benches/gen_site.py --rich{' --charts' if charts == '1' else ''}
       f"(~850 words a brief); tumen's lists {lists}; peers' lists 50 a page.")
 print(f"{runs} runs of each tool, alternating; cold = a new output folder each run, "
       "rebuild = over the tool's previous output. Wall seconds: median (min–max).")
+if os.environ.get("SCALE_LOAD"):
+    print(f"Machine: {os.environ['SCALE_LOAD']}.")
 for size in sizes:
     print()
     print(f"{size:,} briefs")
