@@ -9,7 +9,7 @@
 //! it after the reload ([`Since::search_index_later`](super::Since),
 //! [`search_index_file`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -146,17 +146,68 @@ fn dataset_docs(site: &Site) -> impl Iterator<Item = SearchDoc> + '_ {
 }
 
 /// Words too common to search for; the index is smaller without them.
+/// Sorted, and none longer than five bytes ([`is_stop_word`]).
 const STOP: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
     "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "with",
 ];
 
 /// Lowercase words of two characters or more, in any script.
+#[cfg(test)]
 fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 2)
-        .map(|w| w.to_lowercase())
-        .filter(|w| !STOP.contains(&w.as_str()))
+    words(text).map(|w| w.into_owned())
+}
+
+/// The words of `text` that are terms, lowercased: borrowed where they are
+/// lowercase already (most words of a body), which is what makes indexing
+/// 10,000 briefs cheap.
+fn words(text: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
+    use std::borrow::Cow;
+    alphanumeric_runs(text)
+        .filter(|w| w.len() >= 2 && (w.as_bytes()[0] < 0x80 || w.chars().nth(1).is_some()))
+        .map(|w| {
+            if w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                Cow::Borrowed(w)
+            } else {
+                Cow::Owned(w.to_lowercase())
+            }
+        })
+        .filter(|w| !is_stop_word(w))
+}
+
+/// The runs of letters and digits (of any script) in `text`: what
+/// `text.split(|c: char| !c.is_alphanumeric())` gives but its empty pieces,
+/// with ASCII read a byte at a time (the index reads every word of every brief).
+fn alphanumeric_runs(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let mut start = None;
+        while i < bytes.len() {
+            let at = i;
+            let alphanumeric = if bytes[i] < 0x80 {
+                i += 1;
+                bytes[at].is_ascii_alphanumeric()
+            } else {
+                let c = text[at..].chars().next()?;
+                i += c.len_utf8();
+                c.is_alphanumeric()
+            };
+            match (alphanumeric, start) {
+                (true, None) => start = Some(at),
+                (false, Some(s)) => return Some(&text[s..at]),
+                _ => {}
+            }
+        }
+        start.map(|s| &text[s..])
+    })
+}
+
+/// Whether `w` (lowercase) is one of [`STOP`]'s words.
+fn is_stop_word(w: &str) -> bool {
+    w.len() <= 5 && STOP.binary_search(&w).is_ok()
 }
 
 /// A document's terms and their scores, sorted by term.
@@ -165,15 +216,15 @@ pub(super) type Terms = Vec<(Box<str>, u32)>;
 /// The terms of a document's texts, each text with its weight: titles weigh more
 /// than headings, headings more than body text.
 fn doc_terms(texts: &[(&str, u32)]) -> Terms {
-    let mut scores: HashMap<String, u32> = HashMap::new();
+    let mut scores: rustc_hash::FxHashMap<std::borrow::Cow<str>, u32> = Default::default();
     for (text, weight) in texts {
-        for t in terms(text) {
+        for t in words(text) {
             *scores.entry(t).or_default() += weight;
         }
     }
     let mut out: Terms = scores
         .into_iter()
-        .map(|(t, s)| (t.into_boxed_str(), s))
+        .map(|(t, s)| (Box::from(t.as_ref()), s))
         .collect();
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     out
@@ -200,7 +251,7 @@ fn push_json_str(out: &mut String, s: &str) {
 /// Written out by hand: on a site of a thousand briefs it has a few hundred
 /// thousand numbers, and a JSON value for each took most of the time.
 fn write_index(docs: &[SearchDoc]) -> String {
-    let mut postings: HashMap<&str, Vec<(usize, u32)>> = HashMap::new();
+    let mut postings: rustc_hash::FxHashMap<&str, Vec<(usize, u32)>> = Default::default();
     for (i, d) in docs.iter().enumerate() {
         for (t, s) in d.terms.iter() {
             postings.entry(t).or_default().push((i, *s));
@@ -257,6 +308,18 @@ fn write_index(docs: &[SearchDoc]) -> String {
 mod tests {
     use super::*;
     use serde_json::{Value as Json, json};
+
+    #[test]
+    fn words_split_as_unicode_says_and_stop_words_go() {
+        assert!(STOP.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP.iter().all(|w| w.len() <= 5));
+        let text = "—Khasan–Rajin, 2013!  Хасан и 라선 x";
+        let split: Vec<&str> = (text.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_eq!(alphanumeric_runs(text).collect::<Vec<_>>(), split);
+        assert_eq!(terms("The Trade OF it").collect::<Vec<_>>(), ["trade"]);
+    }
 
     #[test]
     fn terms_in_any_script() {
