@@ -53,7 +53,11 @@ pub(super) fn key(f: &OutputFile) -> u128 {
 
 /// A file's size and modification time in nanoseconds, if it exists.
 pub(super) fn stamp(path: &Path) -> Option<(u64, i128)> {
-    let m = std::fs::symlink_metadata(path).ok()?;
+    stamp_of(&std::fs::symlink_metadata(path).ok()?)
+}
+
+/// [`stamp`] of a file's metadata, as read from its open handle just written.
+pub(super) fn stamp_of(m: &std::fs::Metadata) -> Option<(u64, i128)> {
     if !m.is_file() {
         return None;
     }
