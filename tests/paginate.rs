@@ -116,6 +116,33 @@ fn long_lists_are_cut_into_numbered_pages() {
 }
 
 #[test]
+fn links_to_a_source_lead_to_the_page_that_lists_it() {
+    // One source a page: the dataset table's links to its rows' sources must
+    // each land on the page that lists that source, not always on the first.
+    let (tmp, site) = site_with(0, "paginate: 1\n");
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    let table = page(&out, "data/trade/index.html");
+    let links: Vec<String> = links(&table)
+        .into_iter()
+        .filter(|l| l.contains("/sources/") && l.contains('#'))
+        .collect();
+    assert!(!links.is_empty(), "{table}");
+    for l in links {
+        let (path, key) = l.split_once('#').unwrap();
+        let path = path
+            .trim_start_matches("https://example.org")
+            .trim_start_matches('/');
+        let listed = page(&out, &format!("{path}index.html"));
+        let near: Vec<&str> = table.lines().filter(|x| x.contains(key)).collect();
+        assert!(
+            listed.contains(&format!("id=\"{key}\"")),
+            "{l} does not list {key}: {near:?}"
+        );
+    }
+}
+
+#[test]
 fn paginate_zero_keeps_each_list_on_one_page() {
     let (tmp, site) = site_with(60, "paginate: 0\n");
     let out = tmp.path().join("out");
@@ -169,4 +196,26 @@ fn a_title_edit_touches_only_the_pages_that_show_the_brief() {
     // A brief added or moved changes which page shows what: every page of the list.
     let moved = graph.affected(&BTreeSet::from([Dep::BriefOrder]));
     assert!(moved.contains("briefs/page/3/index.html"));
+}
+
+#[test]
+fn feeds_hold_the_newest_hundred_briefs_unless_told() {
+    let (tmp, site) = site_with(120, "");
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    let feed = page(&out, "feed.xml");
+    assert_eq!(feed.matches("<entry>").count(), 100);
+    assert!(feed.contains("/briefs/bulk-000/"), "the newest are kept");
+    assert!(!feed.contains("/briefs/bulk-119/"), "the oldest go");
+    assert_eq!(
+        page(&out, "topics/bulk/feed.xml")
+            .matches("<entry>")
+            .count(),
+        100
+    );
+
+    let (tmp, site) = site_with(120, "feed_limit: 0\n");
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    assert_eq!(page(&out, "feed.xml").matches("<entry>").count(), 122);
 }

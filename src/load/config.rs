@@ -38,6 +38,9 @@ pub struct SiteConfig {
     /// dataset's or a source's briefs, the sources); 0 puts each list on one page.
     #[serde(default = "default_paginate")]
     pub paginate: usize,
+    /// How many of the newest briefs each Atom feed holds; 0 for all of them.
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: usize,
     /// Which commits count as the briefs' revisions (all of them unless set).
     #[serde(default)]
     pub history: HistoryConfig,
@@ -215,6 +218,7 @@ const KNOWN_KEYS: &[&str] = &[
     "key_figures",
     "latest",
     "paginate",
+    "feed_limit",
     "palette",
     "history",
     "markdown",
@@ -237,6 +241,11 @@ fn default_latest() -> usize {
 }
 fn default_paginate() -> usize {
     50
+}
+/// A feed reader fetches the whole feed on every poll: a feed of every brief of
+/// a large site (6 MB at 10,000) costs readers and the build alike.
+fn default_feed_limit() -> usize {
+    100
 }
 
 impl SiteConfig {

@@ -500,6 +500,7 @@ fn dataset(
         .map(|c| d.columns[c].name.as_str())
         .collect();
     v["changes_key"] = json!(key.join(", "));
+    v["source_anchors"] = source_anchors(ctx, d);
     let cited = used_by(site, &d.name);
     v["cited_by_count"] = json!(cited.len());
     let shown = page_of(ctx, &cited, p, c, deps);
@@ -522,6 +523,23 @@ fn dataset(
         deps.insert(Dep::Template("figure.html".into()));
     }
     "dataset.html"
+}
+
+/// Where each key of a dataset's `source` column is listed among the sources
+/// (`sources/page/2/#key` past the first page), for the table's links.
+fn source_anchors(ctx: &Ctx, d: &Dataset) -> Json {
+    let Some(c) = d.column_index("source") else {
+        return json!({});
+    };
+    let anchors: serde_json::Map<String, Json> = (d.rows.iter())
+        .map(|r| r[c].text())
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            let at = super::paginate::source_anchor(ctx.site, &k);
+            (k, Json::String(at))
+        })
+        .collect();
+    Json::Object(anchors)
 }
 
 /// The "Use this data" box: the Data Package's link, and the addresses the

@@ -113,7 +113,8 @@ pub(super) fn last_changed(b: &Brief) -> Date {
     b.updated.unwrap_or(b.src.date)
 }
 
-/// An Atom feed of `briefs` (indexes into the site's, newest first), each entry
+/// An Atom feed of `briefs` (indexes into the site's, newest first; the first
+/// `feed_limit:` of them), each entry
 /// given by `entry` ([`atom_entry`], made once per brief and kept with its card:
 /// a site has a feed per topic, and an edit changes one entry of each).
 fn atom<'e>(
@@ -124,6 +125,10 @@ fn atom<'e>(
     briefs: &[usize],
     entry: impl Fn(usize) -> &'e str,
 ) -> String {
+    let briefs = match site.config.feed_limit {
+        0 => briefs,
+        n => &briefs[..briefs.len().min(n)],
+    };
     let updated = briefs
         .iter()
         .map(|&i| last_changed(&site.briefs[i]))
