@@ -939,3 +939,51 @@ fn commits_made_while_serving_bring_their_changes_pages_and_dataset_logs() {
     assert!(page.contains("<del>112</del> → <ins>113</ins>"), "{page}");
     serves_what_a_build_makes(&s, &site, &built, "a dataset's value committed");
 }
+
+#[test]
+fn pages_of_a_list_come_and_go_as_briefs_are_added_and_removed() {
+    // One brief a page: the fixture's two briefs make briefs/page/2/.
+    let (tmp, site) = copy_fixture("basic");
+    let yaml = read(&site.join("site.yaml"));
+    std::fs::write(site.join("site.yaml"), format!("{yaml}paginate: 1\n")).unwrap();
+    let s = Server::start(&site, &tmp.path().join("out"), &[]);
+    assert_eq!(s.get("/briefs/page/2/").status, 200);
+    assert_eq!(s.get("/briefs/page/3/").status, 404);
+
+    let mut events = s.events();
+    let third = site.join("briefs/third.md");
+    std::fs::write(
+        &third,
+        "---\ntitle: A third brief\ndate: 2020-01-01\n---\n\nText.\n",
+    )
+    .unwrap();
+    events.expect("reload", LIMIT);
+    let page = s.wait_for_page("/briefs/page/3/", LIMIT, |b| b.contains("A third brief"));
+    assert!(
+        page.contains("<link rel=\"prev\" href=\"/briefs/page/2/\">"),
+        "{page}"
+    );
+    // Page 2 now has a next page, and says so.
+    s.wait_for_page("/briefs/page/2/", LIMIT, |b| b.contains("rel=\"next\""));
+
+    std::fs::remove_file(&third).unwrap();
+    events.expect("reload", LIMIT);
+    let start = Instant::now();
+    while s.get("/briefs/page/3/").status != 404 {
+        assert!(start.elapsed() < LIMIT, "briefs/page/3/ is still served");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // And on disk, where the server writes after it answers from memory.
+    let out = tmp.path().join("out");
+    let start = Instant::now();
+    while out.join("briefs/page/3/index.html").exists()
+        || read(&out.join("briefs/page/2/index.html")).contains("rel=\"next\"")
+    {
+        assert!(
+            start.elapsed() < LIMIT,
+            "briefs/page/3/ is still in {}",
+            out.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
