@@ -153,6 +153,15 @@ impl Cdp {
 
     /// Call `method`; panics on a protocol error or when no answer comes in time.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        match self.try_call(method, params) {
+            Ok(v) => v,
+            Err(v) => panic!("{method}: {v}"),
+        }
+    }
+
+    /// Call `method`: its result, or the whole answer when it is a protocol
+    /// error; panics when no answer comes in time.
+    pub fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next += 1;
         let id = self.next;
         let msg = json!({"id": id, "method": method, "params": params}).to_string();
@@ -161,8 +170,10 @@ impl Cdp {
         while Instant::now() < end {
             let Some(v) = self.read_one() else { continue };
             if v["id"] == id {
-                assert!(v.get("error").is_none(), "{method}: {v}");
-                return v["result"].clone();
+                if v.get("error").is_some() {
+                    return Err(v);
+                }
+                return Ok(v["result"].clone());
             }
             if v.get("method").is_some() {
                 self.events.push(v);
@@ -231,12 +242,18 @@ impl Cdp {
         r["result"]["value"].clone()
     }
 
-    /// Evaluate `expr` until it is true; panics with `what` after the limit.
+    /// Evaluate `expr` until it is true; panics with `what` after the limit. An
+    /// evaluation the page's own reload cuts short (what a live-preview page
+    /// waits for) is tried again in the new page.
     pub fn wait(&mut self, expr: &str, what: &str) {
         let end = Instant::now() + LIMIT;
         while Instant::now() < end {
-            if self.eval(expr) == json!(true) {
-                return;
+            let params = json!({"expression": expr, "returnByValue": true, "awaitPromise": true});
+            match self.try_call("Runtime.evaluate", params) {
+                Ok(r) if r["result"]["value"] == json!(true) => return,
+                Ok(_) => {}
+                Err(e) if reloading(&e) => {}
+                Err(e) => panic!("Runtime.evaluate: {e}"),
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -261,4 +278,17 @@ impl Cdp {
             );
         }
     }
+}
+
+/// Whether a protocol error says the page navigated (or its context went) while
+/// it was being asked: a reload, not a failure.
+fn reloading(answer: &Value) -> bool {
+    let message = answer["error"]["message"].as_str().unwrap_or("");
+    [
+        "navigated or closed",
+        "context was destroyed",
+        "Cannot find context",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
