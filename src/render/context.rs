@@ -29,7 +29,12 @@ pub(super) const PAGE_ROWS: usize = 1000;
 
 /// How many of the briefs citing a source the sources page (and the `sources`
 /// global) lists under it; the source's own page lists them all.
-pub(super) const SOURCE_PREVIEW: usize = 10;
+const SOURCE_PREVIEW: usize = 10;
+
+/// The first briefs citing `s`, as the sources page lists them under it.
+pub(super) fn source_preview(s: &Source) -> &[usize] {
+    &s.cited_by_briefs[..s.cited_by_briefs.len().min(SOURCE_PREVIEW)]
+}
 
 pub(super) fn tv(j: &Json) -> Value {
     Value::from_serializable(j)
@@ -308,10 +313,7 @@ pub(super) fn set_globals(tpl: &mut Templates, ctx: &Ctx, (data, datasets): (Val
         "sources",
         Value::from(
             (site.sources.iter())
-                .map(|s| {
-                    let first = s.cited_by_briefs.len().min(SOURCE_PREVIEW);
-                    ctx.source_value(s, &s.cited_by_briefs[..first])
-                })
+                .map(|s| ctx.source_value(s, source_preview(s)))
                 .collect::<Vec<_>>(),
         ),
     );

@@ -661,8 +661,7 @@ fn sources(ctx: &Ctx, p: &Pager, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &
     let list: Vec<Value> = (site.sources[shown].iter())
         .map(|s| {
             deps.insert(Dep::CitedBy(s.key.clone()));
-            let first =
-                &s.cited_by_briefs[..s.cited_by_briefs.len().min(super::context::SOURCE_PREVIEW)];
+            let first = super::context::source_preview(s);
             deps.extend(
                 first
                     .iter()
