@@ -10,7 +10,9 @@
 //! keeps the reverse too (which files each `Dep` went into), so finding the pages
 //! to make again costs what the edit touched, not what the site holds.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -113,8 +115,8 @@ impl std::hash::Hash for SourceFile {
 /// Output path → what it was made from, with the reverse index.
 #[derive(Debug, Default)]
 pub struct DepGraph {
-    made_from: HashMap<String, BTreeSet<Dep>>,
-    went_into: HashMap<Dep, HashSet<String>>,
+    made_from: FxHashMap<String, BTreeSet<Dep>>,
+    went_into: FxHashMap<Dep, FxHashSet<String>>,
 }
 
 impl DepGraph {
@@ -155,7 +157,7 @@ impl DepGraph {
     }
 
     /// The files made from anything in `changed`.
-    pub fn affected(&self, changed: &BTreeSet<Dep>) -> HashSet<&str> {
+    pub fn affected(&self, changed: &BTreeSet<Dep>) -> FxHashSet<&str> {
         changed
             .iter()
             .filter_map(|d| self.went_into.get(d))
@@ -524,6 +526,7 @@ mod tests {
             datasets: BTreeMap::new(),
             topics: topics.into_values().collect(),
             sources: Vec::new(),
+            used_by: BTreeMap::new(),
             key_figures: Vec::new(),
             dataset_charts: BTreeMap::new(),
             static_files: BTreeMap::new(),

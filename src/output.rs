@@ -3,7 +3,145 @@
 //! A build hands them from one to the other a batch at a time ([`FileSink`]), so
 //! that it never holds every page at once.
 
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::load::StaticFile;
+
+/// The paths of one brief's own files, all in its folder (`briefs/<slug>/`): its
+/// page, its citation files, and where the site makes them its changes page,
+/// its PDF and its figures. The render keeps a brief's list from one rebuild to
+/// the next while they stay the same (the same `Arc`), which is what lets a
+/// rebuild of a large site skip the briefs an edit did not touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefPaths {
+    /// `briefs/<slug>/`: every path below starts with it.
+    pub dir: String,
+    pub page: String,
+    pub changes: Option<String>,
+    pub cite: [String; 3],
+    pub pdf: Option<String>,
+    pub figures: Vec<String>,
+}
+
+impl BriefPaths {
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(&self.page)
+            .chain(&self.changes)
+            .chain(&self.cite)
+            .chain(&self.pdf)
+            .chain(&self.figures)
+            .map(String::as_str)
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        path.starts_with(&self.dir) && self.iter().any(|p| p == path)
+    }
+}
+
+/// Every path of a site's output: each brief's own paths as a list per brief
+/// ([`BriefPaths`]), and the rest in a hash set.
+///
+/// Shaped for the live preview, which lists some 40,000 paths of a site of
+/// 10,000 briefs on every rebuild to find the files that went away: one flat
+/// set, filled and compared path by path, cost more than rendering the page
+/// edited. Kept per brief, a rebuild compares the lists of unchanged briefs by
+/// pointer. Not sorted: sort what is shown from it.
+#[derive(Debug, Default)]
+pub struct PathSet {
+    briefs: Vec<Arc<BriefPaths>>,
+    /// A hash of each brief's folder → its index in `briefs`, to find the brief
+    /// a path of `briefs/<slug>/` may belong to.
+    dirs: FxHashMap<u64, Vec<u32>>,
+    other: FxHashSet<String>,
+}
+
+fn dir_hash(dir: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(dir)
+}
+
+/// The brief folder a path is in, `briefs/<slug>/`, if it is in one.
+fn brief_dir(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("briefs/")?;
+    let slash = rest.find('/')?;
+    Some(&path[.."briefs/".len() + slash + 1])
+}
+
+impl PathSet {
+    /// An empty set, room made for `other` paths besides the briefs'.
+    pub fn with_capacity(briefs: usize, other: usize) -> PathSet {
+        PathSet {
+            briefs: Vec::with_capacity(briefs),
+            dirs: FxHashMap::with_capacity_and_hasher(briefs, Default::default()),
+            other: FxHashSet::with_capacity_and_hasher(other, Default::default()),
+        }
+    }
+
+    /// A brief's paths. Two briefs never share a folder (slugs are unique).
+    pub fn push_brief(&mut self, paths: Arc<BriefPaths>) {
+        let at = u32::try_from(self.briefs.len()).unwrap_or(u32::MAX);
+        self.dirs.entry(dir_hash(&paths.dir)).or_default().push(at);
+        self.briefs.push(paths);
+    }
+
+    /// The paths of the briefs, in the order they were pushed.
+    pub fn briefs(&self) -> &[Arc<BriefPaths>] {
+        &self.briefs
+    }
+
+    /// A path that is not a brief's own; false (and not added) when the set
+    /// holds it already, as another file's or a brief's.
+    pub fn insert(&mut self, path: String) -> bool {
+        !self.in_briefs(&path) && self.other.insert(path)
+    }
+
+    fn in_briefs(&self, path: &str) -> bool {
+        brief_dir(path).is_some_and(|dir| {
+            (self.dirs.get(&dir_hash(dir)).into_iter().flatten())
+                .any(|&i| self.briefs[i as usize].contains(path))
+        })
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.other.contains(path) || self.in_briefs(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.other.len() + self.briefs.iter().map(|b| b.iter().count()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (self.briefs.iter().flat_map(|b| b.iter())).chain(self.other.iter().map(String::as_str))
+    }
+
+    /// The paths of `old` that this set does not hold, sorted. A brief's list
+    /// that is the same `Arc` in both is not looked into.
+    pub fn removed_since(&self, old: &PathSet) -> Vec<String> {
+        let same_place =
+            |i: usize, b: &Arc<BriefPaths>| self.briefs.get(i).is_some_and(|n| Arc::ptr_eq(n, b));
+        let mut kept: Option<FxHashSet<*const BriefPaths>> = None;
+        let mut removed = Vec::new();
+        for (i, b) in old.briefs.iter().enumerate() {
+            if same_place(i, b) {
+                continue;
+            }
+            let kept = kept.get_or_insert_with(|| self.briefs.iter().map(Arc::as_ptr).collect());
+            if kept.contains(&Arc::as_ptr(b)) {
+                continue;
+            }
+            removed.extend(b.iter().filter(|p| !self.contains(p)).map(str::to_string));
+        }
+        removed.extend(old.other.iter().filter(|p| !self.contains(p)).cloned());
+        removed.sort_unstable();
+        removed
+    }
+}
 
 /// What a file of the output holds.
 #[derive(Debug, Clone)]
@@ -23,3 +161,80 @@ pub struct OutputFile {
 /// (`tumen build`: the write stage's writer). An error stops the render.
 pub type FileSink<'a> =
     dyn FnMut(Vec<OutputFile>) -> Result<(), crate::util::diag::Diagnostic> + Send + 'a;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brief(slug: &str, pdf: bool) -> Arc<BriefPaths> {
+        let dir = format!("briefs/{slug}/");
+        Arc::new(BriefPaths {
+            page: format!("{dir}index.html"),
+            changes: None,
+            cite: ["bib", "ris", "json"].map(|e| format!("{dir}cite.{e}")),
+            pdf: pdf.then(|| format!("{dir}{slug}.pdf")),
+            figures: vec![format!("{dir}figure-1.svg")],
+            dir,
+        })
+    }
+
+    fn set(briefs: &[Arc<BriefPaths>], other: &[&str]) -> PathSet {
+        let mut s = PathSet::with_capacity(briefs.len(), other.len());
+        for b in briefs {
+            s.push_brief(b.clone());
+        }
+        for p in other {
+            assert!(s.insert(p.to_string()));
+        }
+        s
+    }
+
+    #[test]
+    fn a_path_of_a_brief_is_taken() {
+        let s = set(
+            &[brief("a", false), brief("page", true)],
+            &["briefs/page/2/index.html"],
+        );
+        assert!(s.contains("briefs/a/cite.ris"));
+        assert!(s.contains("briefs/page/page.pdf"));
+        assert!(s.contains("briefs/page/2/index.html"));
+        assert!(!s.contains("briefs/a/a.pdf"));
+        assert!(!s.contains("briefs/b/index.html"));
+        assert!(!s.contains("briefs/a"));
+        let mut s = s;
+        // An alias or a static file on a brief's path is refused.
+        assert!(!s.insert("briefs/a/index.html".into()));
+        assert!(!s.insert("briefs/page/2/index.html".into()));
+        assert!(s.insert("briefs/a/other.html".into()));
+        assert_eq!(s.len(), 5 + 6 + 2);
+        assert_eq!(s.iter().count(), s.len());
+    }
+
+    #[test]
+    fn removed_paths_are_found_whether_lists_are_shared_or_not() {
+        let (a, b, c) = (brief("a", false), brief("b", false), brief("c", false));
+        let old = set(
+            &[a.clone(), b.clone(), c.clone()],
+            &["index.html", "topics/x/index.html"],
+        );
+        // The same lists, shared: nothing removed.
+        let same = set(
+            &[a.clone(), b.clone(), c.clone()],
+            &["index.html", "topics/x/index.html"],
+        );
+        assert!(same.removed_since(&old).is_empty());
+        // b removed, c moved up, a made again (equal, not shared), a topic gone.
+        let new = set(&[brief("a", false), c.clone()], &["index.html"]);
+        let mut want: Vec<String> = b.iter().map(str::to_string).collect();
+        want.push("topics/x/index.html".into());
+        want.sort();
+        assert_eq!(new.removed_since(&old), want);
+        // a's PDF is no longer made; a path of a brief that became another file's
+        // is not removed.
+        let old = set(&[brief("a", true)], &[]);
+        let new = set(&[brief("a", false)], &["briefs/a/a.pdf"]);
+        assert!(new.removed_since(&old).is_empty());
+        let new = set(&[brief("a", false)], &[]);
+        assert_eq!(new.removed_since(&old), vec!["briefs/a/a.pdf".to_string()]);
+    }
+}

@@ -94,6 +94,9 @@ pub struct Site {
     pub datasets: BTreeMap<String, Dataset>,
     pub topics: Vec<Topic>,
     pub sources: Vec<Source>,
+    /// Dataset name → the briefs whose bodies read it (inline values, charts), in
+    /// the briefs' order.
+    pub used_by: BTreeMap<String, Vec<usize>>,
     pub key_figures: Vec<KeyFigure>,
     /// Each dataset's default chart (its `chart:` section), by dataset name.
     pub dataset_charts: BTreeMap<String, ChartPlan>,

@@ -7,7 +7,7 @@
 //! [`Collected::add`], so none can forget to list its path, which is how a partial
 //! render tells which pages disappeared.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::Since;
@@ -17,14 +17,16 @@ use super::data_out;
 use super::pages::Page;
 use crate::deps::{Dep, DepGraph};
 use crate::model::Site;
-use crate::output::{Content, FileSink, OutputFile};
+use crate::output::{BriefPaths, Content, FileSink, OutputFile, PathSet};
 use crate::util::diag::{Diagnostic, Diagnostics};
 
 /// Which files a render makes: every file, or the files made from what changed
 /// since the last good render and those it did not make.
 pub(super) struct Wanted<'a> {
     /// The last render's record, and the files in it made from what changed.
-    since: Option<(&'a DepGraph, HashSet<&'a str>)>,
+    since: Option<(&'a DepGraph, rustc_hash::FxHashSet<&'a str>)>,
+    /// Every path of the last good render.
+    last_paths: Option<&'a PathSet>,
 }
 
 impl<'a> Wanted<'a> {
@@ -32,12 +34,24 @@ impl<'a> Wanted<'a> {
     /// (this render's) added to what changed.
     pub(super) fn new(since: Option<Since<'a>>, cards: &[Arc<Card>]) -> Wanted<'a> {
         Wanted {
+            last_paths: since.as_ref().map(|s| s.paths),
             since: since.map(|s| {
                 let mut changed = changed_cards(s.cards, cards);
                 changed.extend(s.changed);
                 (s.deps, s.deps.affected(&changed))
             }),
         }
+    }
+
+    /// How many files the last render made: what this one's list of paths is
+    /// sized for, so that it is not grown (every path hashed again) as it fills.
+    fn expected(&self) -> usize {
+        self.since.as_ref().map_or(0, |(deps, _)| deps.len())
+    }
+
+    /// Whether a file the last render made, or an earlier one, is made again.
+    fn made_again(&self, path: &str) -> bool {
+        (self.since.as_ref()).is_none_or(|(_, affected)| affected.contains(path))
     }
 
     fn contains(&self, path: &str) -> bool {
@@ -55,7 +69,11 @@ pub(super) struct Collected<'w, 's> {
     pub(super) files: BTreeMap<String, OutputFile>,
     pub(super) deps: HashMap<String, BTreeSet<Dep>>,
     /// Every path of the site's output, made this time or not.
-    pub(super) all_paths: BTreeSet<String>,
+    pub(super) all_paths: PathSet,
+    /// For each brief, whether its list of paths is the last good render's:
+    /// then each file in it was made before, and is made again only if what
+    /// changed touched it.
+    kept_paths: Vec<bool>,
     sink: Option<&'s mut FileSink<'s>>,
     /// The first error of the sink: nothing more is handed to it.
     sink_error: Option<Diagnostic>,
@@ -66,14 +84,40 @@ pub(super) struct Collected<'w, 's> {
 pub(super) const BATCH: usize = 256;
 
 impl<'w, 's> Collected<'w, 's> {
-    pub(super) fn new(wanted: &'w Wanted<'w>, sink: Option<&'s mut FileSink<'s>>) -> Self {
+    pub(super) fn new(
+        site: &Site,
+        wanted: &'w Wanted<'w>,
+        sink: Option<&'s mut FileSink<'s>>,
+    ) -> Self {
+        let others = wanted.expected().saturating_sub(4 * site.briefs.len());
+        let mut all_paths = PathSet::with_capacity(site.briefs.len(), others);
+        let mut kept_paths = Vec::with_capacity(site.briefs.len());
+        for (paths, kept) in brief_paths(site, wanted.last_paths) {
+            all_paths.push_brief(paths);
+            kept_paths.push(kept);
+        }
         Collected {
             wanted,
             files: BTreeMap::new(),
             deps: HashMap::new(),
-            all_paths: BTreeSet::new(),
+            all_paths,
+            kept_paths,
             sink,
             sink_error: None,
+        }
+    }
+
+    /// The paths of brief `i`'s own files.
+    pub(super) fn brief_paths(&self, i: usize) -> &BriefPaths {
+        &self.all_paths.briefs()[i]
+    }
+
+    /// Whether this render makes `path`, one of brief `i`'s own files.
+    pub(super) fn wants_brief(&self, i: usize, path: &str) -> bool {
+        if self.kept_paths[i] {
+            self.wanted.made_again(path)
+        } else {
+            self.wanted.contains(path)
         }
     }
 
@@ -155,26 +199,29 @@ impl<'w, 's> Collected<'w, 's> {
         brief_files: Vec<Vec<OutputFile>>,
         dataset_files: Vec<(&str, OutputFile)>,
     ) {
-        for (b, files) in site.briefs.iter().zip(brief_files) {
+        for (i, (b, files)) in site.briefs.iter().zip(brief_files).enumerate() {
+            debug_assert!(
+                files.iter().map(|f| f.path.as_str()).eq(self
+                    .brief_paths(i)
+                    .figures
+                    .iter()
+                    .map(String::as_str))
+            );
             for f in files {
+                if !self.wants_brief(i, &f.path) {
+                    continue;
+                }
                 let mut d = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.as_path().into())]);
                 d.extend(b.datasets.iter().map(|n| Dep::Dataset(n.clone())));
-                self.add_drawn(f, d);
+                self.add(f.path, d, f.content);
             }
         }
         for (name, f) in dataset_files {
-            self.add_drawn(
-                f,
-                BTreeSet::from([Dep::Config, Dep::Dataset(name.to_string())]),
-            );
-        }
-    }
-
-    /// A chart drawn for its figure, wanted or not: listed, and kept if wanted.
-    fn add_drawn(&mut self, f: OutputFile, deps: BTreeSet<Dep>) {
-        self.all_paths.insert(f.path.clone());
-        if self.wants(&f.path) {
-            self.add(f.path, deps, f.content);
+            self.all_paths.insert(f.path.clone());
+            if self.wants(&f.path) {
+                let deps = BTreeSet::from([Dep::Config, Dep::Dataset(name.to_string())]);
+                self.add(f.path, deps, f.content);
+            }
         }
     }
 
@@ -188,7 +235,9 @@ impl<'w, 's> Collected<'w, 's> {
         let mut chosen = Vec::new();
         for d in site.datasets.values() {
             let paths = ["csv", "json", "xlsx"].map(|ext| format!("data/{}.{ext}", d.name));
-            self.all_paths.extend(paths.iter().cloned());
+            paths.iter().for_each(|p| {
+                self.all_paths.insert(p.clone());
+            });
             if paths.iter().any(|p| self.wants(p)) {
                 chosen.push((d, paths));
             }
@@ -233,14 +282,10 @@ impl<'w, 's> Collected<'w, 's> {
     /// are sources.
     pub(super) fn add_cite_files(&mut self, site: &Site) {
         use rayon::prelude::*;
-        let mut chosen = Vec::new();
-        for b in &site.briefs {
-            let paths = cite::paths(b);
-            self.all_paths.extend(paths.iter().cloned());
-            if paths.iter().any(|p| self.wants(p)) {
-                chosen.push(b);
-            }
-        }
+        let chosen: Vec<_> = (site.briefs.iter().enumerate())
+            .filter(|&(i, _)| (self.brief_paths(i).cite.iter()).any(|p| self.wants_brief(i, p)))
+            .map(|(_, b)| b)
+            .collect();
         let made: Vec<_> = (chosen.into_par_iter())
             .map(|b| (b, cite::brief_files(site, b)))
             .collect();
@@ -266,7 +311,9 @@ impl<'w, 's> Collected<'w, 's> {
     /// made from the dataset's change log.
     pub(super) fn add_revision_files(&mut self, site: &Site) {
         for (paths, dep, d) in super::changes::revisions(site) {
-            self.all_paths.extend(paths.iter().cloned());
+            paths.iter().for_each(|p| {
+                self.all_paths.insert(p.clone());
+            });
             if !paths.iter().any(|p| self.wants(p)) {
                 continue;
             }
@@ -304,5 +351,50 @@ impl<'w, 's> Collected<'w, 's> {
                 self.add(rel.clone(), deps, Content::Copy(f.clone()));
             }
         }
+    }
+}
+
+/// Each brief's paths, with whether they are the last good render's list (the
+/// same `Arc`): a list is kept while the brief's folder, and which of its files
+/// the site makes, stay the same.
+fn brief_paths(site: &Site, last: Option<&PathSet>) -> Vec<(Arc<BriefPaths>, bool)> {
+    let pdf = site.config.pdf.enabled;
+    let last = last.map_or(&[][..], PathSet::briefs);
+    let mut by_dir: Option<HashMap<&str, &Arc<BriefPaths>>> = None;
+    (site.briefs.iter().enumerate())
+        .map(|(i, b)| {
+            let changes = super::changes::has_page(site, i);
+            let same = |p: &BriefPaths| {
+                p.dir == b.path
+                    && p.changes.is_some() == changes
+                    && p.pdf.is_some() == pdf
+                    && p.figures.len() == b.charts.len()
+            };
+            let old = match last.get(i) {
+                Some(p) if p.dir == b.path => Some(p),
+                _ => by_dir
+                    .get_or_insert_with(|| last.iter().map(|p| (p.dir.as_str(), p)).collect())
+                    .get(b.path.as_str())
+                    .copied(),
+            };
+            match old.filter(|p| same(p)) {
+                Some(p) => (p.clone(), true),
+                None => (Arc::new(new_brief_paths(b, changes, pdf)), false),
+            }
+        })
+        .collect()
+}
+
+/// The paths of a brief's own files.
+fn new_brief_paths(b: &crate::model::Brief, changes: bool, pdf: bool) -> BriefPaths {
+    BriefPaths {
+        dir: b.path.clone(),
+        page: format!("{}index.html", b.path),
+        changes: changes.then(|| super::changes::page_path(b)),
+        cite: cite::paths(b),
+        pdf: pdf.then(|| super::pdf::path(b)),
+        figures: (1..=b.charts.len())
+            .map(|k| super::figures::svg_path(b, k))
+            .collect(),
     }
 }

@@ -23,6 +23,11 @@ use crate::model::{Brief, Site};
 use crate::output::{Content, OutputFile};
 use crate::util::diag::{Diagnostic, Diagnostics};
 
+/// Where a brief's figure `number` (from 1) is written as a standalone SVG.
+pub(super) fn svg_path(b: &Brief, number: usize) -> String {
+    format!("{}figure-{number}.svg", b.path)
+}
+
 /// A figure's HTML and its standalone SVG.
 pub(super) type Figure = (String, String);
 
@@ -132,7 +137,7 @@ impl<'s> Drawer<'s, '_> {
         let mut files = Vec::with_capacity(b.charts.len());
         let mut errors = Diagnostics::default();
         for (k, plan) in b.charts.iter().enumerate() {
-            let svg_path = format!("{}figure-{}.svg", b.path, k + 1);
+            let svg_path = svg_path(b, k + 1);
             match self.figure(plan, k + 1, &format!("figure-{}", k + 1), &svg_path) {
                 Ok((html, svg)) => {
                     figures.push(html);

@@ -47,7 +47,7 @@ use std::sync::Arc;
 
 use crate::deps::{Dep, DepGraph};
 use crate::model::Site;
-use crate::output::{FileSink, OutputFile};
+use crate::output::{FileSink, OutputFile, PathSet};
 use crate::util::diag::Diagnostics;
 use assemble::{Collected, Wanted};
 pub use cache::RenderCache;
@@ -67,7 +67,7 @@ pub struct RenderedSite {
     pub charts: usize,
     /// Every path of the site's output, rendered this time or not: what a partial
     /// render compares with the previous output to find pages that disappeared.
-    pub all_paths: BTreeSet<String>,
+    pub all_paths: PathSet,
     /// Every brief's card, in the briefs' order, rendered this time or not: what
     /// the next partial render compares its cards with.
     pub cards: Vec<Arc<Card>>,
@@ -86,6 +86,9 @@ pub struct Since<'a> {
     /// What changed in the sources; the render adds the cards that changed, which
     /// only it can tell.
     pub changed: BTreeSet<Dep>,
+    /// Every path of the last good render: each brief's list of paths is kept
+    /// where it is the same, and then what it names was made before.
+    pub paths: &'a PathSet,
     /// Leave the search index out even when it is due, for the caller to make
     /// later with [`search_index_file`]: it reads every brief's text and would
     /// take most of a rebuild's time (the live preview makes it after the reload).
@@ -154,7 +157,7 @@ fn render_into<'s>(
     clock.mark("cards");
     let wanted = Wanted::new(since, &ctx.cards);
     context::set_globals(&mut tpl, &ctx, cache.data(&ctx));
-    let mut out = Collected::new(&wanted, sink);
+    let mut out = Collected::new(site, &wanted, sink);
     let mut errors = Diagnostics::default();
     make_pdfs(&mut ctx, &drawn.brief_files, &mut out, cache, &mut errors);
     clock.mark("pdfs");
@@ -223,18 +226,16 @@ fn make_pdfs(
     if !ctx.site.config.pdf.enabled {
         return;
     }
-    let need: Vec<pdf::Need> = (ctx.site.briefs.iter())
-        .map(|b| {
-            let path = pdf::path(b);
-            let need = if out.wants(&path) {
+    let need: Vec<pdf::Need> = (0..ctx.site.briefs.len())
+        .map(|i| {
+            let paths = out.brief_paths(i);
+            if paths.pdf.as_ref().is_some_and(|p| out.wants_brief(i, p)) {
                 pdf::Need::File
-            } else if out.wants(&format!("{}index.html", b.path)) {
+            } else if out.wants_brief(i, &paths.page) {
                 pdf::Need::Size
             } else {
                 pdf::Need::Nothing
-            };
-            out.all_paths.insert(path);
-            need
+            }
         })
         .collect();
     let (made, failed) = pdf::make_all(ctx, svgs, &need, cache.pdfs());

@@ -168,10 +168,8 @@ fn list_jobs(site: &Site) -> Vec<Job<'_>> {
 }
 
 /// The briefs that read dataset `name`, in the briefs' order.
-fn used_by(site: &Site, name: &str) -> Vec<usize> {
-    (0..site.briefs.len())
-        .filter(|&i| site.briefs[i].datasets.contains(name))
-        .collect()
+fn used_by<'s>(site: &'s Site, name: &str) -> &'s [usize] {
+    site.used_by.get(name).map_or(&[], Vec::as_slice)
 }
 
 /// The pages to render, with their paths: every page's path goes into `out`'s
@@ -185,6 +183,18 @@ pub(super) fn plan<'a>(
     let jobs = jobs(site, errors);
     let mut chosen = Vec::with_capacity(jobs.len());
     for job in jobs {
+        // A brief's own pages are listed with its other files already.
+        let own = match job {
+            Job::Brief(i) => Some((i, &out.brief_paths(i).page)),
+            Job::Changes(i) => (out.brief_paths(i).changes.as_ref()).map(|p| (i, p)),
+            _ => None,
+        };
+        if let Some((i, path)) = own {
+            if out.wants_brief(i, path) {
+                chosen.push((path.clone(), job));
+            }
+            continue;
+        }
         let path = job_path(site, &job);
         if !out.all_paths.insert(path.clone()) {
             errors.push(
@@ -503,7 +513,7 @@ fn dataset(
     v["source_anchors"] = source_anchors(ctx, d);
     let cited = used_by(site, &d.name);
     v["cited_by_count"] = json!(cited.len());
-    let shown = page_of(ctx, &cited, p, c, deps);
+    let shown = page_of(ctx, cited, p, c, deps);
     let chart = ctx
         .dataset_figures
         .get(d.name.as_str())
@@ -640,7 +650,7 @@ fn dataset_briefs(
     deps: &mut BTreeSet<Dep>,
 ) -> &'static str {
     let cited = used_by(ctx.site, &d.name);
-    let shown = page_of(ctx, &cited, p, c, deps);
+    let shown = page_of(ctx, cited, p, c, deps);
     let mut v = ctx.dataset_link(d);
     v["cited_by_count"] = json!(cited.len());
     c.insert_value(

@@ -357,6 +357,23 @@ fn topic(slug: &str, spellings: &BTreeMap<&str, usize>) -> Topic {
     }
 }
 
+/// Dataset name → the briefs whose bodies read it, in the briefs' order. Made
+/// again on every resolve (what a body reads is not part of a brief's place).
+pub(super) fn used_by(briefs: &[Arc<Brief>]) -> BTreeMap<String, Vec<usize>> {
+    let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, b) in briefs.iter().enumerate() {
+        for name in b.datasets.iter() {
+            match by.get_mut(name) {
+                Some(list) => list.push(i),
+                None => {
+                    by.insert(name.clone(), vec![i]);
+                }
+            }
+        }
+    }
+    by
+}
+
 /// Each row of the `sources` dataset, with the briefs and datasets that cite it.
 pub(super) fn citations(briefs: &[Brief], datasets: &BTreeMap<String, Dataset>) -> Vec<Source> {
     let Some(d) = datasets.get("sources") else {

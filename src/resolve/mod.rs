@@ -105,6 +105,7 @@ pub fn resolve_cached(
     let topics = lists::topics(&mut briefs);
     let sources = lists::citations(&briefs, &src.datasets);
     let briefs: Vec<Arc<Brief>> = briefs.into_iter().map(Arc::new).collect();
+    let used_by = lists::used_by(&briefs);
     let mut site = Site {
         drafts_skipped: published.drafts.len(),
         repo: src.history.state.clone(),
@@ -115,6 +116,7 @@ pub fn resolve_cached(
         datasets: src.datasets,
         topics,
         sources,
+        used_by,
         key_figures,
         dataset_charts,
         static_files: src.static_files,
@@ -201,6 +203,7 @@ fn make_briefs(
 )]
 fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -> Site {
     let shape = cache.shape.as_ref().expect("resolved again from it");
+    let used_by = lists::used_by(&briefs);
     Site {
         repo: src.history.state.clone(),
         root: src.root,
@@ -210,6 +213,7 @@ fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -
         datasets: src.datasets,
         topics: shape.topics.clone(),
         sources: shape.sources.clone(),
+        used_by,
         key_figures: shape.key_figures.clone(),
         dataset_charts: shape.dataset_charts.clone(),
         static_files: src.static_files,

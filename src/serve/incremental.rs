@@ -33,6 +33,7 @@ use crate::load::blobs::Blobs;
 use crate::load::history::History;
 use crate::load::{Applied, SiteConfig, SiteSources, SourceStore};
 use crate::model::Site;
+use crate::output::PathSet;
 use crate::render::{Card, RenderCache, RenderedSite, Since, render_some};
 use crate::resolve::{ResolveCache, resolve_cached};
 use crate::util::diag::{Diagnostic, Diagnostics, Warnings};
@@ -58,7 +59,7 @@ struct Last {
     /// Its static files' sizes and times, which the site does not hold.
     stamps: Stamps,
     deps: DepGraph,
-    paths: BTreeSet<String>,
+    paths: PathSet,
     cards: Vec<Arc<Card>>,
 }
 
@@ -309,7 +310,7 @@ impl Builder {
         let mut rendered = self.render(&site, changed)?;
         clock.mark("render");
         let removed: Vec<String> = (self.last.as_ref())
-            .map(|l| l.paths.difference(&rendered.all_paths).cloned().collect())
+            .map(|l| rendered.all_paths.removed_since(&l.paths))
             .unwrap_or_default();
         if !full && rendered.files.is_empty() && removed.is_empty() {
             let deps = self.last.take().expect("not full").deps;
@@ -357,6 +358,7 @@ impl Builder {
         let since = changed.zip(self.last.as_ref()).map(|(changed, l)| Since {
             deps: &l.deps,
             cards: &l.cards,
+            paths: &l.paths,
             changed,
             search_index_later: true,
         });
