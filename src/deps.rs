@@ -229,8 +229,7 @@ pub fn diff(old: &Site, new: &Site, old_stamps: &Stamps, new_stamps: &Stamps) ->
 /// The same briefs (by file) in the same order.
 pub fn same_order(old: &Site, new: &Site) -> bool {
     old.briefs.len() == new.briefs.len()
-        && (old.briefs.iter().zip(&new.briefs))
-            .all(|(o, b)| o.src.file.as_os_str() == b.src.file.as_os_str())
+        && (old.briefs.iter().zip(&new.briefs)).all(|(o, b)| o.same_file(b))
 }
 
 /// Whether a brief is as it was: its file, and anything resolved into it from

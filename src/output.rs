@@ -3,6 +3,7 @@
 //! A build hands them from one to the other a batch at a time ([`FileSink`]), so
 //! that it never holds every page at once.
 
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -53,7 +54,9 @@ pub struct PathSet {
     briefs: Vec<Arc<BriefPaths>>,
     /// A hash of each brief's folder → its index in `briefs`, to find the brief
     /// a path of `briefs/<slug>/` may belong to.
-    dirs: FxHashMap<u64, Vec<u32>>,
+    dirs: FxHashMap<u64, u32>,
+    /// The briefs whose folder's hash another's had already (almost never).
+    clashed: Vec<u32>,
     other: FxHashSet<String>,
 }
 
@@ -75,6 +78,7 @@ impl PathSet {
         PathSet {
             briefs: Vec::with_capacity(briefs),
             dirs: FxHashMap::with_capacity_and_hasher(briefs, Default::default()),
+            clashed: Vec::new(),
             other: FxHashSet::with_capacity_and_hasher(other, Default::default()),
         }
     }
@@ -82,7 +86,12 @@ impl PathSet {
     /// A brief's paths. Two briefs never share a folder (slugs are unique).
     pub fn push_brief(&mut self, paths: Arc<BriefPaths>) {
         let at = u32::try_from(self.briefs.len()).unwrap_or(u32::MAX);
-        self.dirs.entry(dir_hash(&paths.dir)).or_default().push(at);
+        match self.dirs.entry(dir_hash(&paths.dir)) {
+            Entry::Vacant(v) => {
+                v.insert(at);
+            }
+            Entry::Occupied(_) => self.clashed.push(at),
+        }
         self.briefs.push(paths);
     }
 
@@ -99,8 +108,12 @@ impl PathSet {
 
     fn in_briefs(&self, path: &str) -> bool {
         brief_dir(path).is_some_and(|dir| {
-            (self.dirs.get(&dir_hash(dir)).into_iter().flatten())
-                .any(|&i| self.briefs[i as usize].contains(path))
+            (self
+                .dirs
+                .get(&dir_hash(dir))
+                .into_iter()
+                .chain(&self.clashed))
+            .any(|&i| self.briefs[i as usize].contains(path))
         })
     }
 

@@ -92,11 +92,13 @@ pub struct Site {
     /// Shared: a rebuild of the live preview reuses every brief it did not change.
     pub briefs: Vec<Arc<Brief>>,
     pub datasets: BTreeMap<String, Dataset>,
-    pub topics: Vec<Topic>,
-    pub sources: Vec<Source>,
+    /// Shared with the resolver's cache, which a rebuild of the live preview
+    /// reuses when no brief moved: the lists are not copied on every edit.
+    pub topics: Arc<Vec<Topic>>,
+    pub sources: Arc<Vec<Source>>,
     /// Dataset name → the briefs whose bodies read it (inline values, charts), in
     /// the briefs' order.
-    pub used_by: BTreeMap<String, Vec<usize>>,
+    pub used_by: Arc<BTreeMap<String, Vec<usize>>>,
     pub key_figures: Vec<KeyFigure>,
     /// Each dataset's default chart (its `chart:` section), by dataset name.
     pub dataset_charts: BTreeMap<String, ChartPlan>,
@@ -109,6 +111,15 @@ pub struct Site {
     pub missing_links: Vec<Diagnostic>,
     /// What each commit changed in the briefs and datasets ([`changes`]).
     pub changes: changes::Changes,
+}
+
+impl Brief {
+    /// Whether `other` is made from the same file: the same source (what the
+    /// resolve shares between rebuilds, compared by pointer), or one of the
+    /// same name.
+    pub fn same_file(&self, other: &Brief) -> bool {
+        Arc::ptr_eq(&self.src, &other.src) || self.src.file == other.src.file
+    }
 }
 
 impl Site {

@@ -336,7 +336,7 @@ impl RenderCache {
             })
             && c.topics
                 .iter()
-                .zip(&site.topics)
+                .zip(site.topics.iter())
                 .all(|(a, t)| a.0 == t.slug && a.1 == t.briefs)
         {
             return c.related.clone();

@@ -89,7 +89,11 @@ pub(super) fn changed_cards(old: &[Arc<Card>], new: &[Arc<Card>]) -> BTreeSet<De
         c.file().as_os_str()
     }
     let mut changed = BTreeSet::new();
-    let reordered = old.len() != new.len() || old.iter().zip(new).any(|(a, b)| file(a) != file(b));
+    let reordered = old.len() != new.len()
+        || old
+            .iter()
+            .zip(new)
+            .any(|(a, b)| !a.brief.same_file(&b.brief));
     if !reordered {
         // The usual edit: card by card.
         changed.extend(

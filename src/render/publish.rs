@@ -37,7 +37,7 @@ pub(super) fn files<'a>(site: &'a Site, cards: &'a [Arc<Card>]) -> Vec<SiteFile<
         list(),
         Box::new(move || atom(site, &site.config.title, "feed.xml", "", &all, entry)),
     )];
-    for t in &site.topics {
+    for t in site.topics.iter() {
         let title = format!("{} · {}", t.name, site.config.title);
         let feed = format!("topics/{}/feed.xml", t.slug);
         let page = format!("topics/{}/", t.slug);

@@ -53,8 +53,9 @@ pub(super) struct Shape {
     pub(super) published: Published,
     /// The published briefs in the site's order: index into `srcs`, and the brief.
     pub(super) placed: Vec<(usize, Arc<Brief>)>,
-    pub(super) topics: Vec<Topic>,
-    pub(super) sources: Vec<Source>,
+    pub(super) topics: Arc<Vec<Topic>>,
+    pub(super) sources: Arc<Vec<Source>>,
+    pub(super) used_by: Arc<BTreeMap<String, Vec<usize>>>,
     pub(super) key_figures: Vec<KeyFigure>,
     pub(super) dataset_charts: BTreeMap<String, ChartPlan>,
 }
@@ -182,6 +183,7 @@ impl Shape {
             placed: order.into_iter().zip(site.briefs.iter().cloned()).collect(),
             topics: site.topics.clone(),
             sources: site.sources.clone(),
+            used_by: site.used_by.clone(),
             key_figures: site.key_figures.clone(),
             dataset_charts: site.dataset_charts.clone(),
         }
@@ -242,9 +244,11 @@ pub(super) fn resolve_again(
     shape.srcs = src.briefs.clone();
     // Unchanged briefs are shared with the last resolve (and with what the
     // render cached from them).
-    let briefs = (shape.placed.iter_mut())
+    let mut reads_changed = false;
+    let briefs: Vec<Arc<Brief>> = (shape.placed.iter_mut())
         .map(|(i, p)| {
             if let Some(body) = bodies.remove(i) {
+                let old = p.datasets.clone();
                 *p = Arc::new(make_brief(
                     src.briefs[*i].clone(),
                     p.slug.clone(),
@@ -254,9 +258,13 @@ pub(super) fn resolve_again(
                     &src.history,
                     &src.datasets,
                 ));
+                reads_changed |= *old != *p.datasets;
             }
             p.clone()
         })
         .collect();
+    if reads_changed {
+        shape.used_by = Arc::new(super::lists::used_by(&briefs));
+    }
     Some(Ok(briefs))
 }

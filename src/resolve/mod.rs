@@ -105,7 +105,7 @@ pub fn resolve_cached(
     let topics = lists::topics(&mut briefs);
     let sources = lists::citations(&briefs, &src.datasets);
     let briefs: Vec<Arc<Brief>> = briefs.into_iter().map(Arc::new).collect();
-    let used_by = lists::used_by(&briefs);
+    let used_by = Arc::new(lists::used_by(&briefs));
     let mut site = Site {
         drafts_skipped: published.drafts.len(),
         repo: src.history.state.clone(),
@@ -114,8 +114,8 @@ pub fn resolve_cached(
         config: src.config,
         briefs,
         datasets: src.datasets,
-        topics,
-        sources,
+        topics: Arc::new(topics),
+        sources: Arc::new(sources),
         used_by,
         key_figures,
         dataset_charts,
@@ -203,7 +203,6 @@ fn make_briefs(
 )]
 fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -> Site {
     let shape = cache.shape.as_ref().expect("resolved again from it");
-    let used_by = lists::used_by(&briefs);
     Site {
         repo: src.history.state.clone(),
         root: src.root,
@@ -213,7 +212,7 @@ fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -
         datasets: src.datasets,
         topics: shape.topics.clone(),
         sources: shape.sources.clone(),
-        used_by,
+        used_by: shape.used_by.clone(),
         key_figures: shape.key_figures.clone(),
         dataset_charts: shape.dataset_charts.clone(),
         static_files: src.static_files,

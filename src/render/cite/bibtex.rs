@@ -66,7 +66,7 @@ pub(super) fn brief(r: &Reference) -> String {
 pub(super) fn sources(site: &Site) -> String {
     let mut taken = BTreeSet::new();
     let mut out = String::from(SOURCES_HEADER);
-    for s in &site.sources {
+    for s in site.sources.iter() {
         let mut k = key(&s.key);
         let mut n = 1;
         while taken.contains(&k) {
