@@ -107,14 +107,16 @@ impl PathSet {
     }
 
     fn in_briefs(&self, path: &str) -> bool {
-        brief_dir(path).is_some_and(|dir| {
-            (self
-                .dirs
-                .get(&dir_hash(dir))
-                .into_iter()
-                .chain(&self.clashed))
-            .any(|&i| self.briefs[i as usize].contains(path))
-        })
+        self.brief_of(path).is_some()
+    }
+
+    /// The index of the brief whose own file `path` is.
+    pub fn brief_of(&self, path: &str) -> Option<usize> {
+        let dir = brief_dir(path)?;
+        let at = self.dirs.get(&dir_hash(dir)).into_iter();
+        (at.chain(&self.clashed))
+            .map(|&i| i as usize)
+            .find(|&i| self.briefs[i].contains(path))
     }
 
     pub fn contains(&self, path: &str) -> bool {

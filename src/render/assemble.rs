@@ -49,6 +49,11 @@ impl<'a> Wanted<'a> {
         self.since.as_ref().map_or(0, |(deps, _)| deps.len())
     }
 
+    /// The files made before that what changed touched; `None`: every file.
+    fn affected(&self) -> Option<impl Iterator<Item = &str>> {
+        (self.since.as_ref()).map(|(_, affected)| affected.iter().copied())
+    }
+
     /// Whether a file the last render made, or an earlier one, is made again.
     fn made_again(&self, path: &str) -> bool {
         (self.since.as_ref()).is_none_or(|(_, affected)| affected.contains(path))
@@ -74,6 +79,9 @@ pub(super) struct Collected<'w, 's> {
     /// then each file in it was made before, and is made again only if what
     /// changed touched it.
     kept_paths: Vec<bool>,
+    /// For each brief, whether what changed touched any of its own files: the
+    /// others of a kept list are not looked up one by one.
+    touched: Vec<bool>,
     sink: Option<&'s mut FileSink<'s>>,
     /// The first error of the sink: nothing more is handed to it.
     sink_error: Option<Diagnostic>,
@@ -96,12 +104,18 @@ impl<'w, 's> Collected<'w, 's> {
             all_paths.push_brief(paths);
             kept_paths.push(kept);
         }
+        let mut touched = vec![wanted.affected().is_none(); site.briefs.len()];
+        let affected = wanted.affected().into_iter().flatten();
+        for i in affected.filter_map(|p| all_paths.brief_of(p)) {
+            touched[i] = true;
+        }
         Collected {
             wanted,
             files: BTreeMap::new(),
             deps: HashMap::new(),
             all_paths,
             kept_paths,
+            touched,
             sink,
             sink_error: None,
         }
@@ -115,7 +129,7 @@ impl<'w, 's> Collected<'w, 's> {
     /// Whether this render makes `path`, one of brief `i`'s own files.
     pub(super) fn wants_brief(&self, i: usize, path: &str) -> bool {
         if self.kept_paths[i] {
-            self.wanted.made_again(path)
+            self.touched[i] && self.wanted.made_again(path)
         } else {
             self.wanted.contains(path)
         }

@@ -148,8 +148,20 @@ struct CachedMarkdown {
     out: Arc<markdown::Rendered>,
 }
 
-/// The `data` and `datasets` globals, and what they were made from: the base path
-/// and each dataset's name and text.
+/// `old` made the same as `new`, element by element where both are as long.
+fn keep_in_place<T>(old: &mut Vec<Arc<T>>, new: &[Arc<T>]) {
+    if old.len() != new.len() {
+        *old = new.to_vec();
+        return;
+    }
+    for (o, n) in old.iter_mut().zip(new) {
+        if !Arc::ptr_eq(o, n) {
+            *o = n.clone();
+        }
+    }
+}
+
+/// What the last render made of each brief, for the next to compare with.
 #[derive(Debug)]
 struct LastRender {
     base_path: String,
@@ -160,6 +172,8 @@ struct LastRender {
     cards: Vec<Arc<Card>>,
 }
 
+/// The `data` and `datasets` globals, and what they were made from: the base path
+/// and each dataset's name and text.
 #[derive(Debug)]
 struct CachedData {
     base_path: String,
@@ -187,14 +201,24 @@ impl RenderCache {
         md: &[Arc<markdown::Rendered>],
         cards: &[Arc<Card>],
     ) {
-        self.last = Some(LastRender {
-            base_path: site.base_path.clone(),
-            raw_html: site.config.markdown.unsafe_html,
-            briefs: site.briefs.clone(),
-            figures: figures.to_vec(),
-            md: md.to_vec(),
-            cards: cards.to_vec(),
+        let last = self.last.get_or_insert_with(|| LastRender {
+            base_path: String::new(),
+            raw_html: false,
+            briefs: Vec::new(),
+            figures: Vec::new(),
+            md: Vec::new(),
+            cards: Vec::new(),
         });
+        last.base_path.clone_from(&site.base_path);
+        last.raw_html = site.config.markdown.unsafe_html;
+        // In place: a rebuild of the live preview changes a few of 10,000 briefs,
+        // and making the lists again (and dropping the old) cost a millisecond each.
+        keep_in_place(&mut last.briefs, &site.briefs);
+        if last.figures.as_slice() != figures {
+            last.figures = figures.to_vec();
+        }
+        keep_in_place(&mut last.md, md);
+        keep_in_place(&mut last.cards, cards);
     }
 
     /// Every brief's Markdown, from the cache where its inputs are unchanged.
@@ -421,7 +445,9 @@ impl RenderCache {
         let last = self
             .last
             .as_ref()
-            .filter(|l| l.cards.len() == site.briefs.len() && !self.cards.is_empty());
+            .filter(|l| l.cards.len() == site.briefs.len() && !self.cards.is_empty())
+            // Every card of the last render was made, or kept, for its base path.
+            .filter(|l| l.base_path == site.base_path);
         site.briefs
             .iter()
             .zip(ctx.md)
@@ -430,7 +456,6 @@ impl RenderCache {
                 if let Some(l) = last
                     && Arc::ptr_eq(&l.cards[i].brief, b)
                     && Arc::ptr_eq(&l.cards[i].md, md)
-                    && l.cards[i].base_path == site.base_path
                 {
                     return Some(l.cards[i].clone());
                 }

@@ -98,7 +98,8 @@ fn job_path(site: &Site, job: &Job) -> String {
     }
 }
 
-/// Every page of the site; an alias that cannot be a page is an error instead.
+/// Every page of the site but the briefs' own ([`brief_pages`]); an alias that
+/// cannot be a page is an error instead.
 fn jobs<'a>(site: &'a Site, errors: &mut Diagnostics) -> Vec<Job<'a>> {
     let mut jobs = vec![
         Job::Index,
@@ -107,12 +108,6 @@ fn jobs<'a>(site: &'a Site, errors: &mut Diagnostics) -> Vec<Job<'a>> {
         Job::NotFound,
         Job::Search,
     ];
-    jobs.extend((0..site.briefs.len()).map(Job::Brief));
-    jobs.extend(
-        (0..site.briefs.len())
-            .filter(|&i| super::changes::has_page(site, i))
-            .map(Job::Changes),
-    );
     jobs.extend(list_jobs(site));
     for (i, b) in site.briefs.iter().enumerate() {
         for (j, a) in b.src.front.aliases.iter().enumerate() {
@@ -180,21 +175,8 @@ pub(super) fn plan<'a>(
     out: &mut Collected,
     errors: &mut Diagnostics,
 ) -> Vec<(String, Job<'a>)> {
-    let jobs = jobs(site, errors);
-    let mut chosen = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        // A brief's own pages are listed with its other files already.
-        let own = match job {
-            Job::Brief(i) => Some((i, &out.brief_paths(i).page)),
-            Job::Changes(i) => (out.brief_paths(i).changes.as_ref()).map(|p| (i, p)),
-            _ => None,
-        };
-        if let Some((i, path)) = own {
-            if out.wants_brief(i, path) {
-                chosen.push((path.clone(), job));
-            }
-            continue;
-        }
+    let mut chosen = brief_pages(site, out);
+    for job in jobs(site, errors) {
         let path = job_path(site, &job);
         if !out.all_paths.insert(path.clone()) {
             errors.push(
@@ -208,6 +190,22 @@ pub(super) fn plan<'a>(
         }
         if out.wants(&path) {
             chosen.push((path, job));
+        }
+    }
+    chosen
+}
+
+/// The pages of each brief that this render makes: its page and its changes
+/// page, listed with the brief's other files already ([`Collected::brief_paths`]).
+fn brief_pages<'a>(site: &'a Site, out: &Collected) -> Vec<(String, Job<'a>)> {
+    let mut chosen = Vec::new();
+    for i in 0..site.briefs.len() {
+        let paths = out.brief_paths(i);
+        if out.wants_brief(i, &paths.page) {
+            chosen.push((paths.page.clone(), Job::Brief(i)));
+        }
+        if let Some(p) = paths.changes.as_ref().filter(|p| out.wants_brief(i, p)) {
+            chosen.push((p.clone(), Job::Changes(i)));
         }
     }
     chosen
