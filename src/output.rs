@@ -83,6 +83,27 @@ impl PathSet {
         }
     }
 
+    /// The briefs' paths, in order: the folder index of `last` is reused when
+    /// every list is the same `Arc` in the same place (the usual rebuild).
+    pub fn set_briefs(&mut self, briefs: Vec<Arc<BriefPaths>>, last: Option<&PathSet>) {
+        let same = |l: &&PathSet| {
+            l.briefs.len() == briefs.len()
+                && l.briefs.iter().zip(&briefs).all(|(a, b)| Arc::ptr_eq(a, b))
+        };
+        if let Some(l) = last.filter(same) {
+            self.dirs.clone_from(&l.dirs);
+            self.clashed.clone_from(&l.clashed);
+            self.briefs = briefs;
+            return;
+        }
+        self.briefs.clear();
+        self.dirs.clear();
+        self.clashed.clear();
+        for b in briefs {
+            self.push_brief(b);
+        }
+    }
+
     /// A brief's paths. Two briefs never share a folder (slugs are unique).
     pub fn push_brief(&mut self, paths: Arc<BriefPaths>) {
         let at = u32::try_from(self.briefs.len()).unwrap_or(u32::MAX);
@@ -223,6 +244,22 @@ mod tests {
         assert!(s.insert("briefs/a/other.html".into()));
         assert_eq!(s.len(), 5 + 6 + 2);
         assert_eq!(s.iter().count(), s.len());
+    }
+
+    #[test]
+    fn the_folder_index_is_reused_only_for_the_same_lists() {
+        let (a, b) = (brief("a", false), brief("b", true));
+        let mut old = PathSet::default();
+        old.set_briefs(vec![a.clone(), b.clone()], None);
+        let mut same = PathSet::default();
+        same.set_briefs(vec![a.clone(), b.clone()], Some(&old));
+        assert_eq!(same.brief_of("briefs/b/b.pdf"), Some(1));
+        // Another order, and an equal list that is not shared: indexed anew.
+        let mut moved = PathSet::default();
+        moved.set_briefs(vec![b.clone(), brief("a", false)], Some(&old));
+        assert_eq!(moved.brief_of("briefs/b/b.pdf"), Some(0));
+        assert_eq!(moved.brief_of("briefs/a/cite.bib"), Some(1));
+        assert_eq!(moved.brief_of("briefs/c/index.html"), None);
     }
 
     #[test]

@@ -99,11 +99,9 @@ impl<'w, 's> Collected<'w, 's> {
     ) -> Self {
         let others = wanted.expected().saturating_sub(4 * site.briefs.len());
         let mut all_paths = PathSet::with_capacity(site.briefs.len(), others);
-        let mut kept_paths = Vec::with_capacity(site.briefs.len());
-        for (paths, kept) in brief_paths(site, wanted.last_paths) {
-            all_paths.push_brief(paths);
-            kept_paths.push(kept);
-        }
+        let (briefs, kept_paths): (Vec<_>, Vec<_>) =
+            brief_paths(site, wanted.last_paths).into_iter().unzip();
+        all_paths.set_briefs(briefs, wanted.last_paths);
         let mut touched = vec![wanted.affected().is_none(); site.briefs.len()];
         let affected = wanted.affected().into_iter().flatten();
         for i in affected.filter_map(|p| all_paths.brief_of(p)) {

@@ -445,7 +445,10 @@ impl RenderCache {
         let last = self
             .last
             .as_ref()
-            .filter(|l| l.cards.len() == site.briefs.len() && !self.cards.is_empty())
+            .filter(|l| {
+                let n = site.briefs.len();
+                (l.cards.len(), l.briefs.len(), l.md.len()) == (n, n, n) && !self.cards.is_empty()
+            })
             // Every card of the last render was made, or kept, for its base path.
             .filter(|l| l.base_path == site.base_path);
         site.briefs
@@ -453,9 +456,12 @@ impl RenderCache {
             .zip(ctx.md)
             .enumerate()
             .map(|(i, (b, md))| {
+                // The last render's lists of briefs and Markdown are what its
+                // cards were made from, side by side: compared there, a card
+                // kept is not looked into.
                 if let Some(l) = last
-                    && Arc::ptr_eq(&l.cards[i].brief, b)
-                    && Arc::ptr_eq(&l.cards[i].md, md)
+                    && Arc::ptr_eq(&l.briefs[i], b)
+                    && Arc::ptr_eq(&l.md[i], md)
                 {
                     return Some(l.cards[i].clone());
                 }
