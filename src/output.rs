@@ -1,7 +1,9 @@
 //! The files of a built site, in memory: what `render` makes, `write` puts on
 //! disk, `check` reads and the live preview serves before they are written.
 //! A build hands them from one to the other a batch at a time ([`FileSink`]), so
-//! that it never holds every page at once.
+//! that it never holds every page at once. [`PathSet`] lists every path of an
+//! output, made this time or not, which is how the live preview tells which
+//! files went away.
 
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
