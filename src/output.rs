@@ -107,7 +107,7 @@ impl PathSet {
     }
 
     /// A brief's paths. Two briefs never share a folder (slugs are unique).
-    pub fn push_brief(&mut self, paths: Arc<BriefPaths>) {
+    fn push_brief(&mut self, paths: Arc<BriefPaths>) {
         let at = u32::try_from(self.briefs.len()).unwrap_or(u32::MAX);
         match self.dirs.entry(dir_hash(&paths.dir)) {
             Entry::Vacant(v) => {

@@ -401,7 +401,7 @@ fn brief_paths(site: &Site, last: Option<&PathSet>) -> Vec<(Arc<BriefPaths>, boo
 fn new_brief_paths(b: &crate::model::Brief, changes: bool, pdf: bool) -> BriefPaths {
     BriefPaths {
         dir: b.path.clone(),
-        page: format!("{}index.html", b.path),
+        page: super::pages::page_path(b),
         changes: changes.then(|| super::changes::page_path(b)),
         cite: cite::paths(b),
         pdf: pdf.then(|| super::pdf::path(b)),

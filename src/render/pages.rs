@@ -77,11 +77,16 @@ fn alias_path(alias: &str) -> Result<String, String> {
     }
 }
 
+/// Where a brief's own page is written.
+pub(super) fn page_path(b: &crate::model::Brief) -> String {
+    format!("{}index.html", b.path)
+}
+
 /// Where a page job writes its page.
 fn job_path(site: &Site, job: &Job) -> String {
     match job {
         Job::Index => "index.html".into(),
-        Job::Brief(i) => format!("{}index.html", site.briefs[*i].path),
+        Job::Brief(i) => page_path(&site.briefs[*i]),
         Job::Topics => "topics/index.html".into(),
         Job::Datasets => "data/index.html".into(),
         Job::Briefs(p)
