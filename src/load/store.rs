@@ -24,12 +24,24 @@ use super::{
 use crate::util::diag::{Diagnostic, Diagnostics};
 use crate::util::paths::{absolute, display_path};
 
-/// A source file as last read: its text, and what loading it gave.
+/// A source file as last read: a hash of its text (what tells whether it
+/// changed), the text itself where it is small and searched (the settings, a
+/// dataset's YAML), and what loading it gave. A brief's text is not kept here:
+/// its source holds it, and a second copy would double what a build holds.
 #[derive(Debug)]
 struct Loaded<T> {
-    /// Empty when the file could not be read.
+    /// Of the text as read; 0 when the file could not be read.
+    hash: u128,
+    /// Empty when the file could not be read, or its text is not kept.
     text: String,
     value: Result<T, Diagnostics>,
+}
+
+/// Whether a [`Loaded`] keeps its file's text beside what it loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeepText {
+    Yes,
+    No,
 }
 
 impl<T> Loaded<T> {
@@ -37,19 +49,30 @@ impl<T> Loaded<T> {
     fn new(
         path: &Path,
         text: Result<String, Diagnostic>,
+        keep: KeepText,
         load: impl Fn(&Path, String) -> Result<T, Diagnostics>,
     ) -> Loaded<T> {
         match text {
             Ok(text) => Loaded {
-                value: load(&display_path(path), text.clone()),
-                text,
+                hash: text_hash(&text),
+                text: if keep == KeepText::Yes {
+                    text.clone()
+                } else {
+                    String::new()
+                },
+                value: load(&display_path(path), text),
             },
             Err(e) => Loaded {
+                hash: 0,
                 text: String::new(),
                 value: Err(e.into()),
             },
         }
     }
+}
+
+fn text_hash(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
 fn load_config(file: &Path, text: String) -> Result<SiteConfig, Diagnostics> {
@@ -129,9 +152,9 @@ impl SourceStore {
         let mut store = SourceStore {
             root: root.to_path_buf(),
             abs_root: absolute(root),
-            config: Loaded::new(&config_file, read(&config_file), load_config),
-            briefs: read_all(brief_files, load_brief),
-            datasets: read_all(data_files, Dataset::load),
+            config: Loaded::new(&config_file, read(&config_file), KeepText::Yes, load_config),
+            briefs: read_all(brief_files, KeepText::No, load_brief),
+            datasets: read_all(data_files, KeepText::Yes, Dataset::load),
             theme: None,
             static_files: Ok(BTreeMap::new()),
         };
@@ -164,11 +187,23 @@ impl SourceStore {
             let now = dataset_files(&self.root)?;
             changed |= relist(&mut self.datasets, now, &mut todo.datasets);
         }
-        changed |= reread(&mut self.briefs, todo.briefs, &BTreeSet::new(), load_brief);
+        changed |= reread(
+            &mut self.briefs,
+            todo.briefs,
+            &BTreeSet::new(),
+            KeepText::No,
+            load_brief,
+        );
         // A dataset whose rows file changed is read again though its YAML did not.
         let forced = self.datasets_reading(&todo.data_files);
         todo.datasets.extend(forced.iter().cloned());
-        changed |= reread(&mut self.datasets, todo.datasets, &forced, Dataset::load);
+        changed |= reread(
+            &mut self.datasets,
+            todo.datasets,
+            &forced,
+            KeepText::Yes,
+            Dataset::load,
+        );
         if todo.theme {
             self.load_theme();
             changed = true;
@@ -223,7 +258,7 @@ impl SourceStore {
     /// Whether `site.yaml` now holds another text than the one last read (or
     /// cannot be read).
     fn config_changed(&self) -> bool {
-        read(&self.root.join("site.yaml")).map_or(true, |text| text != self.config.text)
+        read(&self.root.join("site.yaml")).map_or(true, |text| text_hash(&text) != self.config.hash)
     }
 
     /// Read the theme the settings name and the files copied as they are.
@@ -285,13 +320,14 @@ fn kept<'a, T>(value: &'a Result<T, Diagnostics>, errors: &mut Diagnostics) -> O
 /// Read and load `files`, in parallel.
 fn read_all<T: Send>(
     files: Vec<PathBuf>,
+    keep: KeepText,
     load: impl Fn(&Path, String) -> Result<T, Diagnostics> + Sync,
 ) -> BTreeMap<PathBuf, Loaded<T>> {
     files
         .into_par_iter()
         .map(|p| {
             let _on = crate::util::panic::working_on(display_path(&p).display());
-            let l = Loaded::new(&p, read(&p), &load);
+            let l = Loaded::new(&p, read(&p), keep, &load);
             (p, l)
         })
         .collect()
@@ -317,6 +353,7 @@ fn reread<T>(
     held: &mut BTreeMap<PathBuf, Loaded<T>>,
     paths: Vec<PathBuf>,
     forced: &BTreeSet<PathBuf>,
+    keep: KeepText,
     load: impl Fn(&Path, String) -> Result<T, Diagnostics>,
 ) -> bool {
     let mut changed = false;
@@ -324,11 +361,11 @@ fn reread<T>(
         let text = read(&p);
         if let Ok(text) = &text
             && !forced.contains(&p)
-            && held.get(&p).is_some_and(|l| l.text == *text)
+            && held.get(&p).is_some_and(|l| l.hash == text_hash(text))
         {
             continue;
         }
-        held.insert(p.clone(), Loaded::new(&p, text, &load));
+        held.insert(p.clone(), Loaded::new(&p, text, keep, &load));
         changed = true;
     }
     changed

@@ -52,6 +52,32 @@ pub fn render(
     figures: &[String],
     raw_html: bool,
 ) -> Rendered {
+    walk(body, links, base_path, figures, raw_html, Output::Html)
+}
+
+/// What [`render`] gives but the HTML: the contents, the words, the first
+/// paragraph and the plain text, from the same walk. A build takes this of every
+/// brief first (lists and the search index need every brief's), and the HTML of
+/// a brief only when its page is made, so that it never holds every brief's HTML.
+pub fn digest(body: &str, raw_html: bool) -> Rendered {
+    walk(body, &BTreeMap::new(), "", &[], raw_html, Output::Digest)
+}
+
+/// Whether a walk writes HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Html,
+    Digest,
+}
+
+fn walk(
+    body: &str,
+    links: &BTreeMap<String, String>,
+    base_path: &str,
+    figures: &[String],
+    raw_html: bool,
+    output: Output,
+) -> Rendered {
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
@@ -74,7 +100,10 @@ pub fn render(
     while let Some(ev) = events.next() {
         walk.event(ev, &mut events);
     }
-    walk.finish(body.len(), text)
+    match output {
+        Output::Html => walk.finish(body.len(), text),
+        Output::Digest => walk.finish_digest(text),
+    }
 }
 
 /// The words of a body as plain text, each event's followed by a space: what the
@@ -411,6 +440,17 @@ impl<'a> Walk<'a, '_> {
         self.out.push(ev);
     }
 
+    /// What [`finish`](Self::finish) gives but the HTML.
+    fn finish_digest(self, text: String) -> Rendered {
+        Rendered {
+            html: String::new(),
+            toc: self.toc,
+            words: self.words,
+            first_paragraph: self.first_paragraph.trim().to_string(),
+            text,
+        }
+    }
+
     /// The HTML, then the notes referenced, in the order of first reference;
     /// with the body's `text`.
     fn finish(mut self, body_len: usize, text: String) -> Rendered {
@@ -595,6 +635,33 @@ mod tests {
             out.html
         );
         assert!(!out.html.contains("data: x"));
+    }
+
+    #[test]
+    fn a_digest_is_the_render_but_its_html() {
+        let links = BTreeMap::from([("b.md".to_string(), "briefs/b/".to_string())]);
+        for body in [
+            "# Title\n\nOne two *three*\nfour.\n\nFive six.\n",
+            "Intro [b](b.md).[^n]\n\n## A {#a}\n\n```chart\ntype: bar\n```\n\n### B\n\n[^n]: A *note*.\n",
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two `code`\n\n<b>raw</b>\n",
+        ] {
+            for raw_html in [false, true] {
+                let full = render(
+                    body,
+                    &links,
+                    "/base/",
+                    &["<figure></figure>".into()],
+                    raw_html,
+                );
+                let d = digest(body, raw_html);
+                assert!(d.html.is_empty() && !full.html.is_empty());
+                assert_eq!(
+                    (d.words, &d.first_paragraph, &d.text, &d.toc),
+                    (full.words, &full.first_paragraph, &full.text, &full.toc),
+                    "{body:?}"
+                );
+            }
+        }
     }
 
     #[test]

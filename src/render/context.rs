@@ -120,7 +120,11 @@ pub(super) fn summary_text(b: &Brief, md: &markdown::Rendered) -> String {
 /// What every page of one render shares.
 pub(super) struct Ctx<'a> {
     pub(super) site: &'a Site,
+    /// Each brief's Markdown; a build's are digests, without HTML.
     pub(super) md: &'a [Arc<markdown::Rendered>],
+    /// When `md` are digests: each brief's figures, for its page to make its
+    /// HTML with ([`Ctx::brief_html`]).
+    pub(super) html_later: Option<&'a [Vec<String>]>,
     /// The figure HTML of each dataset's default chart.
     pub(super) dataset_figures: BTreeMap<&'a str, String>,
     /// Every brief's card, made once: lists of briefs on many pages share them
@@ -144,6 +148,22 @@ impl Ctx<'_> {
                 .map(|&i| self.cards[i].value.clone())
                 .collect::<Vec<_>>(),
         )
+    }
+
+    /// Brief `i`'s body as HTML: made now when `md` holds digests (a build
+    /// makes each brief's page once, and holds a batch of pages, not every
+    /// brief's HTML), else the one made with the rest.
+    pub(super) fn brief_html(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match self.html_later {
+            None => std::borrow::Cow::Borrowed(self.md[i].html.as_str()),
+            Some(figures) => {
+                let (site, b) = (self.site, &self.site.briefs[i]);
+                let raw_html = site.config.markdown.unsafe_html;
+                let md =
+                    markdown::render(&b.body, &b.links, &site.base_path, &figures[i], raw_html);
+                std::borrow::Cow::Owned(md.html)
+            }
+        }
     }
 
     /// What a brief's page and lists show of it, but its Markdown.

@@ -140,13 +140,19 @@ fn render_into<'s>(
     let drawn = figures::draw_all(site, &tpl, cache)?;
     let charts = drawn.count();
     clock.mark("charts");
-    let md = cache.markdown(site, &drawn.briefs);
+    let lean = sink.is_some();
+    let (md, terms) = if lean {
+        digests(site)
+    } else {
+        (cache.markdown(site, &drawn.briefs), None)
+    };
     let related = cache.related(site);
     context::set_site_global(&mut tpl, site);
     clock.mark("markdown");
     let mut ctx = Ctx {
         site,
         md: &md,
+        html_later: lean.then_some(&drawn.briefs[..]),
         dataset_figures: drawn.datasets,
         cards: Vec::new(),
         related,
@@ -163,7 +169,7 @@ fn render_into<'s>(
     clock.mark("pdfs");
     let pages = pages::plan(site, &mut out, &mut errors);
     let (site_files, search_index_due) =
-        site_files(site, &md, &ctx.cards, &mut out, search_index_later);
+        site_files(site, &md, terms, &ctx.cards, &mut out, search_index_later);
     clock.mark("globals and page list");
     let (pages, made) = rayon::join(
         || render_pages(&ctx, &tpl, &pages, &mut out, &mut errors),
@@ -191,6 +197,29 @@ fn render_into<'s>(
         cards: ctx.cards,
         search_index_due,
     })
+}
+
+/// Every brief's Markdown as a digest (all but its HTML, which its page makes:
+/// [`Ctx::html_later`]) and its search terms, made in parallel, the text the
+/// terms are made from dropped as soon as they are: what a build holds of every
+/// brief while it renders, a few kilobytes of each.
+fn digests(
+    site: &Site,
+) -> (
+    Vec<Arc<crate::markdown::html::Rendered>>,
+    Option<Vec<Arc<search::Terms>>>,
+) {
+    use rayon::prelude::*;
+    let raw_html = site.config.markdown.unsafe_html;
+    let (md, terms) = (site.briefs.par_iter())
+        .map(|b| {
+            let mut d = crate::markdown::html::digest(&b.body, raw_html);
+            let terms = search::brief_doc_terms(b, &d);
+            d.text = String::new();
+            (Arc::new(d), Arc::new(terms))
+        })
+        .unzip();
+    (md, Some(terms))
 }
 
 /// Render `pages` a batch at a time (each in parallel) into `out`, which hands
@@ -252,6 +281,7 @@ fn make_pdfs(
 fn site_files<'a>(
     site: &'a Site,
     md: &'a [Arc<crate::markdown::html::Rendered>],
+    terms: Option<Vec<Arc<search::Terms>>>,
     cards: &'a [Arc<Card>],
     out: &mut Collected,
     search_index_later: bool,
@@ -260,7 +290,7 @@ fn site_files<'a>(
     let mut due = false;
     for (path, deps, make) in publish::files(site, cards)
         .into_iter()
-        .chain([search::file(site, md)])
+        .chain([search::file(site, md, terms)])
     {
         out.all_paths.insert(path.clone());
         if !out.wants(&path) {

@@ -379,7 +379,7 @@ fn brief(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'st
         &page,
         vec![
             ("related", ctx.card_list(&ctx.related[i])),
-            ("content", Value::safe_string(&md.html)),
+            ("content", Value::safe_string(&ctx.brief_html(i))),
             ("cite", super::cite::page_value(site, b)),
         ],
     );

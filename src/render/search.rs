@@ -27,12 +27,21 @@ use crate::output::{Content, OutputFile};
 pub(super) const SEARCH_INDEX: &str = "search-index.json";
 
 /// The search index as a file made from the whole site (see [`SiteFile`]).
-pub(super) fn file<'a>(site: &'a Site, md: &'a [Arc<markdown::Rendered>]) -> SiteFile<'a> {
+/// `terms`, each brief's, where they were made with its Markdown (a build's
+/// digests hold no text to make them from).
+pub(super) fn file<'a>(
+    site: &'a Site,
+    md: &'a [Arc<markdown::Rendered>],
+    terms: Option<Vec<Arc<Terms>>>,
+) -> SiteFile<'a> {
     // Any change to any brief is a change of `BriefList`: no need to name each.
     (
         SEARCH_INDEX.into(),
         BTreeSet::from([Dep::Config, Dep::BriefList, Dep::AllData]),
-        Box::new(move || index(site, md, None)),
+        Box::new(move || {
+            let terms = terms.unwrap_or_else(|| brief_terms(site, md, |_, _| None));
+            index(site, md, terms)
+        }),
     )
 }
 
@@ -54,24 +63,18 @@ pub fn search_index_file(site: &Site, cache: &mut RenderCache) -> OutputFile {
             })
         })
         .collect();
+    let terms = brief_terms(site, &md, |b, m| cache.terms_of(b, m));
+    cache.keep_terms(site, &md, &terms);
     OutputFile {
         path: SEARCH_INDEX.into(),
-        content: Content::Bytes(index(site, &md, Some(cache)).into_bytes()),
+        content: Content::Bytes(index(site, &md, terms).into_bytes()),
     }
 }
 
 /// The search index: every brief's and dataset's text, weighted by where it
-/// stands. With `cache`, a brief's terms are reused while it is unchanged.
-fn index(site: &Site, md: &[Arc<markdown::Rendered>], cache: Option<&mut RenderCache>) -> String {
+/// stands, from each brief's `terms`.
+fn index(site: &Site, md: &[Arc<markdown::Rendered>], terms: Vec<Arc<Terms>>) -> String {
     let mut clock = crate::util::trace::Clock::new("search index");
-    let terms = match cache {
-        Some(cache) => {
-            let terms = brief_terms(site, md, |b, m| cache.terms_of(b, m));
-            cache.keep_terms(site, md, &terms);
-            terms
-        }
-        None => brief_terms(site, md, |_, _| None),
-    };
     let mut docs: Vec<SearchDoc> = site
         .briefs
         .iter()
@@ -113,7 +116,7 @@ fn brief_terms(
 }
 
 /// A brief's terms: its title's, summary's, topics', headings' and body's.
-fn brief_doc_terms(b: &Brief, m: &markdown::Rendered) -> Terms {
+pub(super) fn brief_doc_terms(b: &Brief, m: &markdown::Rendered) -> Terms {
     let topics: Vec<&str> = b.topics.iter().map(|t| t.0.as_str()).collect();
     let toc: Vec<&str> = m.toc.iter().map(|t| t.title.as_str()).collect();
     doc_terms(&[
