@@ -489,7 +489,7 @@ mod tests {
             topics: (src.front.topics.iter())
                 .map(|t| (t.clone(), t.to_lowercase()))
                 .collect(),
-            body: Arc::from(src.body()),
+            body: Arc::new(crate::model::Body::new(src.clone(), Vec::new())),
             src,
             path: format!("briefs/{stem}/"),
             slug: stem,

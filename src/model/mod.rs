@@ -18,6 +18,50 @@ use crate::util::date::Date;
 use crate::util::diag::{Diagnostic, Warnings};
 use chart::ChartPlan;
 
+/// A brief's body with its inline values put in, kept as its source and what
+/// each value call is replaced by: a build holds every brief's source text
+/// already, and a second copy of each with the values put in was a fifth of
+/// what it held. [`Body::text`] makes the text when it is read.
+#[derive(Debug, Clone)]
+pub struct Body {
+    src: Arc<BriefSource>,
+    /// (offset in the body, length of the call, what replaces it), in order and
+    /// apart.
+    values: Vec<(usize, usize, String)>,
+}
+
+impl Body {
+    /// `src`'s body with the calls at `values` replaced, each by its text.
+    pub fn new(src: Arc<BriefSource>, values: Vec<(usize, usize, String)>) -> Body {
+        Body { src, values }
+    }
+
+    /// The body's text, values put in: ready for Markdown.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        let body = self.src.body();
+        if self.values.is_empty() {
+            return std::borrow::Cow::Borrowed(body);
+        }
+        let put: usize = self.values.iter().map(|v| v.2.len()).sum();
+        let mut out = String::with_capacity(body.len() + put);
+        let mut last = 0;
+        for (at, len, text) in &self.values {
+            out.push_str(&body[last..*at]);
+            out.push_str(text);
+            last = at + len;
+        }
+        out.push_str(&body[last..]);
+        std::borrow::Cow::Owned(out)
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        (Arc::ptr_eq(&self.src, &other.src) || self.src.body() == other.src.body())
+            && self.values == other.values
+    }
+}
+
 /// A brief ready to render. Its parts are shared, so that the live preview can
 /// keep what an edit did not change from one resolve to the next.
 #[derive(Debug)]
@@ -29,7 +73,7 @@ pub struct Brief {
     /// (display name, slug) of each topic.
     pub topics: Vec<(String, String)>,
     /// The body with inline values put in, ready for Markdown.
-    pub body: Arc<str>,
+    pub body: Arc<Body>,
     /// Link targets as written (`other.md#x`) → site path (`briefs/other/#x`).
     pub links: Arc<BTreeMap<String, String>>,
     /// Datasets this brief's body reads.

@@ -140,7 +140,7 @@ struct CachedRelated {
 
 #[derive(Debug)]
 struct CachedMarkdown {
-    body: Arc<str>,
+    body: Arc<crate::model::Body>,
     links: Arc<BTreeMap<String, String>>,
     base_path: String,
     raw_html: bool,
@@ -274,7 +274,7 @@ impl RenderCache {
                 let b = &site.briefs[i];
                 let raw_html = site.config.markdown.unsafe_html;
                 let out =
-                    markdown::render(&b.body, &b.links, &site.base_path, &figures[i], raw_html);
+                    markdown::render(&b.body.text(), &b.links, &site.base_path, &figures[i], raw_html);
                 (i, Arc::new(out))
             })
             .collect();
@@ -568,7 +568,7 @@ impl RenderCache {
 #[derive(Debug)]
 struct CachedTerms {
     src: Arc<crate::load::BriefSource>,
-    body: Arc<str>,
+    body: Arc<crate::model::Body>,
     md: Arc<markdown::Rendered>,
     topics: Vec<(String, String)>,
     terms: Arc<Terms>,

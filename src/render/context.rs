@@ -160,7 +160,7 @@ impl Ctx<'_> {
                 let (site, b) = (self.site, &self.site.briefs[i]);
                 let raw_html = site.config.markdown.unsafe_html;
                 let md =
-                    markdown::render(&b.body, &b.links, &site.base_path, &figures[i], raw_html);
+                    markdown::render(&b.body.text(), &b.links, &site.base_path, &figures[i], raw_html);
                 std::borrow::Cow::Owned(md.html)
             }
         }

@@ -213,7 +213,7 @@ fn digests(
     let raw_html = site.config.markdown.unsafe_html;
     let (md, terms) = (site.briefs.par_iter())
         .map(|b| {
-            let mut d = crate::markdown::html::digest(&b.body, raw_html);
+            let mut d = crate::markdown::html::digest(&b.body.text(), raw_html);
             let terms = search::brief_doc_terms(b, &d);
             d.text = String::new();
             (Arc::new(d), Arc::new(terms))

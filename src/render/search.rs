@@ -54,7 +54,7 @@ pub fn search_index_file(site: &Site, cache: &mut RenderCache) -> OutputFile {
         .map(|b| {
             cache.markdown_of(&b.src.file).unwrap_or_else(|| {
                 Arc::new(markdown::render(
-                    &b.body,
+                    &b.body.text(),
                     &b.links,
                     &site.base_path,
                     &[],

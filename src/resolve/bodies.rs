@@ -17,7 +17,7 @@ use crate::load::yaml::YamlDoc;
 use crate::load::{BriefSource, Dataset, SiteSources};
 use crate::markdown::lint::Lint;
 use crate::markdown::scan::{Scan, scan_markdown};
-use crate::model::Brief;
+use crate::model::{Body, Brief};
 use crate::model::chart::ChartPlan;
 use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean, line_col, suggest};
 use crate::util::paths::{display_path, normalize, percent_decode};
@@ -26,7 +26,7 @@ use crate::util::slug::slugify;
 /// A brief's body after resolving: values put in, links mapped, datasets noted.
 #[derive(Debug, Clone)]
 pub(super) struct ResolvedBody {
-    pub(super) body: Arc<str>,
+    pub(super) body: Arc<Body>,
     pub(super) links: Arc<BTreeMap<String, String>>,
     pub(super) datasets: Arc<BTreeSet<String>>,
     pub(super) charts: Arc<Vec<ChartPlan>>,
@@ -132,7 +132,7 @@ impl Resolver<'_> {
             *v = self.cache.version(name);
         }
         let body = ResolvedBody {
-            body: body.into(),
+            body: Arc::new(Body::new(b.clone(), body)),
             links: Arc::new(links),
             datasets: Arc::new(used),
             charts: Arc::new(charts),
@@ -256,7 +256,7 @@ impl Resolver<'_> {
         scan: &Scan,
         used: &mut BTreeSet<String>,
         errors: &mut Diagnostics,
-    ) -> String {
+    ) -> Vec<(usize, usize, String)> {
         let at = |offset: usize, msg: String| {
             Diagnostic::at_offset(&b.file, &b.text, b.body_start + offset, msg)
         };
@@ -333,16 +333,17 @@ impl Resolver<'_> {
     }
 }
 
-/// `body` with each `{{ name(…) }}` call outside code and raw HTML replaced by
-/// what `call` makes of it (given its offset, and the call or what is wrong with
-/// it), escaped for Markdown; where `call` gives `None`, the text stays.
+/// Each `{{ name(…) }}` call of `body` outside code and raw HTML, as what
+/// replaces it ([`Body`]): its offset, its length and what `call` makes of it
+/// (given its offset, and the call or what is wrong with it), escaped for
+/// Markdown; where `call` gives `None`, the text stays.
 pub(super) fn replace_calls(
     body: &str,
     scan: &Scan,
     mut call: impl FnMut(usize, Result<&Shortcode, String>) -> Option<String>,
-) -> String {
-    let mut out = String::with_capacity(body.len());
-    let (mut last, mut pos) = (0, 0);
+) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
     while let Some(found) = body[pos..].find("{{") {
         let start = pos + found;
         if let Some(r) = scan.literal.iter().find(|r| r.contains(&start)) {
@@ -359,12 +360,9 @@ pub(super) fn replace_calls(
             pos = start + 2;
             continue;
         };
-        out.push_str(&body[last..start]);
-        out.push_str(&escape_markdown(&text));
-        last = start + len;
-        pos = last;
+        out.push((start, len, escape_markdown(&text)));
+        pos = start + len;
     }
-    out.push_str(&body[last..]);
     out
 }
 

@@ -40,7 +40,7 @@ pub(super) fn source(ctx: &Ctx, i: usize) -> PdfSource {
         page_url: &page_url,
         raw_html: site.config.markdown.unsafe_html,
     };
-    let markup = markup::render(&b.body, &opts);
+    let markup = markup::render(&b.body.text(), &opts);
     let (images, files, statics) = pictures(site, &markup.images);
     let mut text = String::with_capacity(markup.body.len() + TEMPLATE.len() + 4096);
     text.push_str("#let brief = (\n");
