@@ -145,7 +145,9 @@ fn load_site(opts: &BuildOptions) -> Result<(Site, Progress), Diagnostics> {
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     check_output_dir(&opts.output_dir, &opts.site_dir)?;
-    let (site, p) = load_site(opts)?;
+    let (mut site, p) = load_site(opts)?;
+    // Every error is found: the bodies are read again as they are rendered.
+    site.let_bodies_go();
     let mut writer = SiteWriter::begin(&opts.output_dir)?;
     let minify = opts.minify;
     let rendered = render_streamed(&site, &mut |mut files| {

@@ -15,7 +15,14 @@ pub struct BriefSource {
     pub file: PathBuf,
     /// File name without `.md`: what relative links between briefs name.
     pub stem: String,
+    /// The file's text; only its front matter once the body is let go
+    /// ([`BriefSource::without_body`]).
     pub text: String,
+    /// A hash of the whole text as read: what the body read again is checked
+    /// against ([`BriefSource::read_body`]).
+    pub hash: u128,
+    /// Whether `text` holds the body.
+    body_kept: bool,
     /// Byte offset of the Markdown body within `text`.
     pub body_start: usize,
     pub front: FrontMatter,
@@ -26,9 +33,52 @@ pub struct BriefSource {
 }
 
 impl BriefSource {
+    /// The Markdown body; empty once let go ([`BriefSource::without_body`]),
+    /// when [`BriefSource::read_body`] reads it again.
     pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+        self.text.get(self.body_start..).unwrap_or_default()
     }
+
+    /// This source with its text cut to the front matter: what a build holds of
+    /// a brief once it is resolved, reading the body again when it renders it
+    /// ([`BriefSource::read_body`]), so that it never holds every brief's text.
+    pub fn without_body(&self) -> BriefSource {
+        BriefSource {
+            file: self.file.clone(),
+            stem: self.stem.clone(),
+            text: self.text[..self.body_start.min(self.text.len())].to_string(),
+            hash: self.hash,
+            body_kept: false,
+            body_start: self.body_start,
+            front: self.front.clone(),
+            date: self.date,
+            updated: self.updated,
+            warnings: self.warnings.clone(),
+        }
+    }
+
+    /// The Markdown body: the one held, or, once let go, read again from the
+    /// file, which must still hold the text it was loaded from (else what was
+    /// checked is not what would be rendered, and the build stops).
+    pub fn read_body(&self) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        if self.body_kept {
+            return Ok(std::borrow::Cow::Borrowed(self.body()));
+        }
+        let mut text = super::store::read(&self.file)?;
+        if text_hash(&text) != self.hash {
+            return Err(Diagnostic::file(
+                &self.file,
+                "this file changed while the site was being built",
+            )
+            .with_help("build again: the build checks each brief as it was when it started"));
+        }
+        Ok(std::borrow::Cow::Owned(text.split_off(self.body_start)))
+    }
+}
+
+/// The hash a source's text is known by: what tells whether a file changed.
+pub fn text_hash(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -298,6 +348,8 @@ impl BriefSource {
         Ok(BriefSource {
             file: file.to_path_buf(),
             stem,
+            hash: text_hash(&text),
+            body_kept: true,
             body_start,
             front,
             date,

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::brief::text_hash;
 use super::classify::list_files;
 use super::history::History;
 use super::{
@@ -69,10 +70,6 @@ impl<T> Loaded<T> {
             },
         }
     }
-}
-
-fn text_hash(text: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
 fn load_config(file: &Path, text: String) -> Result<SiteConfig, Diagnostics> {

@@ -36,11 +36,12 @@ impl Body {
         Body { src, values }
     }
 
-    /// The body's text, values put in: ready for Markdown.
-    pub fn text(&self) -> std::borrow::Cow<'_, str> {
-        let body = self.src.body();
+    /// The body's text, values put in: ready for Markdown. Read again from the
+    /// brief's file when a build let it go ([`Site::let_bodies_go`]).
+    pub fn text(&self) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        let body = self.src.read_body()?;
         if self.values.is_empty() {
-            return std::borrow::Cow::Borrowed(body);
+            return Ok(body);
         }
         let put: usize = self.values.iter().map(|v| v.2.len()).sum();
         let mut out = String::with_capacity(body.len() + put);
@@ -51,7 +52,15 @@ impl Body {
             last = at + len;
         }
         out.push_str(&body[last..]);
-        std::borrow::Cow::Owned(out)
+        Ok(std::borrow::Cow::Owned(out))
+    }
+
+    /// This body, its source's text cut to the front matter ([`BriefSource::without_body`]).
+    fn without_text(&self, src: &Arc<BriefSource>) -> Body {
+        Body {
+            src: src.clone(),
+            values: self.values.clone(),
+        }
     }
 }
 
@@ -167,6 +176,21 @@ impl Brief {
 }
 
 impl Site {
+    /// Let every brief's body go, keeping its front matter: what a build does
+    /// once the site is resolved (every error found), so that it holds a batch of
+    /// bodies as it renders, not the site's text. Each body is read again from
+    /// its file when it is rendered ([`Body::text`]). A brief shared with someone
+    /// else (a cache) keeps its body.
+    pub fn let_bodies_go(&mut self) {
+        for b in &mut self.briefs {
+            if let Some(b) = Arc::get_mut(b) {
+                let src = Arc::new(b.src.without_body());
+                b.body = Arc::new(b.body.without_text(&src));
+                b.src = src;
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path.trim_start_matches('/'))
     }

@@ -221,7 +221,8 @@ impl RenderCache {
         keep_in_place(&mut last.cards, cards);
     }
 
-    /// Every brief's Markdown, from the cache where its inputs are unchanged.
+    /// Every brief's Markdown, from the cache where its inputs are unchanged;
+    /// errors are those of reading a body again ([`crate::model::Body::text`]).
     #[allow(
         clippy::expect_used,
         reason = "each brief's HTML is filled in the loop above, from the cache or made"
@@ -230,7 +231,7 @@ impl RenderCache {
         &mut self,
         site: &Site,
         figures: &[Vec<String>],
-    ) -> Vec<Arc<markdown::Rendered>> {
+    ) -> Result<Vec<Arc<markdown::Rendered>>, Diagnostics> {
         // Telling what is cached is quick and done in order; rendering the rest is
         // the work, done in parallel.
         let last = self.last.as_ref().filter(|l| {
@@ -268,16 +269,21 @@ impl RenderCache {
             })
             .collect();
         let missing: Vec<usize> = (0..md.len()).filter(|&i| md[i].is_none()).collect();
-        let made: Vec<(usize, Arc<markdown::Rendered>)> = missing
+        let made: Vec<Result<(usize, Arc<markdown::Rendered>), Diagnostic>> = missing
             .into_par_iter()
             .map(|i| {
                 let b = &site.briefs[i];
                 let raw_html = site.config.markdown.unsafe_html;
-                let out =
-                    markdown::render(&b.body.text(), &b.links, &site.base_path, &figures[i], raw_html);
-                (i, Arc::new(out))
+                let body = b.body.text()?;
+                let out = markdown::render(&body, &b.links, &site.base_path, &figures[i], raw_html);
+                Ok((i, Arc::new(out)))
             })
             .collect();
+        let mut errors = Diagnostics::default();
+        let made: Vec<_> = (made.into_iter())
+            .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
+            .collect();
+        errors.into_result()?;
         for (i, out) in made {
             let b = &site.briefs[i];
             let entry = CachedMarkdown {
@@ -295,7 +301,7 @@ impl RenderCache {
             let now: HashSet<&OsStr> = site.briefs.iter().map(|b| b.src.file.as_os_str()).collect();
             self.md.retain(|f, _| now.contains(f.as_os_str()));
         }
-        md.into_iter().map(|m| m.expect("cached or made")).collect()
+        Ok(md.into_iter().map(|m| m.expect("cached or made")).collect())
     }
 
     /// The theme's templates, parsed again only when one of them changed.

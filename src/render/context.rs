@@ -153,17 +153,18 @@ impl Ctx<'_> {
     /// Brief `i`'s body as HTML: made now when `md` holds digests (a build
     /// makes each brief's page once, and holds a batch of pages, not every
     /// brief's HTML), else the one made with the rest.
-    pub(super) fn brief_html(&self, i: usize) -> std::borrow::Cow<'_, str> {
-        match self.html_later {
-            None => std::borrow::Cow::Borrowed(self.md[i].html.as_str()),
-            Some(figures) => {
-                let (site, b) = (self.site, &self.site.briefs[i]);
-                let raw_html = site.config.markdown.unsafe_html;
-                let md =
-                    markdown::render(&b.body.text(), &b.links, &site.base_path, &figures[i], raw_html);
-                std::borrow::Cow::Owned(md.html)
-            }
-        }
+    pub(super) fn brief_html(
+        &self,
+        i: usize,
+    ) -> Result<std::borrow::Cow<'_, str>, crate::util::diag::Diagnostic> {
+        let Some(figures) = self.html_later else {
+            return Ok(std::borrow::Cow::Borrowed(self.md[i].html.as_str()));
+        };
+        let (site, b) = (self.site, &self.site.briefs[i]);
+        let raw_html = site.config.markdown.unsafe_html;
+        let body = b.body.text()?;
+        let md = markdown::render(&body, &b.links, &site.base_path, &figures[i], raw_html);
+        Ok(std::borrow::Cow::Owned(md.html))
     }
 
     /// What a brief's page and lists show of it, but its Markdown.

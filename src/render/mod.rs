@@ -48,7 +48,7 @@ use std::sync::Arc;
 use crate::deps::{Dep, DepGraph};
 use crate::model::Site;
 use crate::output::{FileSink, OutputFile, PathSet};
-use crate::util::diag::Diagnostics;
+use crate::util::diag::{Diagnostic, Diagnostics};
 use assemble::{Collected, Wanted};
 pub use cache::RenderCache;
 pub use cards::Card;
@@ -142,9 +142,9 @@ fn render_into<'s>(
     clock.mark("charts");
     let lean = sink.is_some();
     let (md, terms) = if lean {
-        digests(site)
+        digests(site)?
     } else {
-        (cache.markdown(site, &drawn.briefs), None)
+        (cache.markdown(site, &drawn.briefs)?, None)
     };
     let related = cache.related(site);
     context::set_site_global(&mut tpl, site);
@@ -203,24 +203,30 @@ fn render_into<'s>(
 /// [`Ctx::html_later`]) and its search terms, made in parallel, the text the
 /// terms are made from dropped as soon as they are: what a build holds of every
 /// brief while it renders, a few kilobytes of each.
-fn digests(
-    site: &Site,
-) -> (
-    Vec<Arc<crate::markdown::html::Rendered>>,
-    Option<Vec<Arc<search::Terms>>>,
-) {
+fn digests(site: &Site) -> Result<Digests, Diagnostics> {
     use rayon::prelude::*;
     let raw_html = site.config.markdown.unsafe_html;
-    let (md, terms) = (site.briefs.par_iter())
+    let made: Vec<Result<_, Diagnostic>> = (site.briefs.par_iter())
         .map(|b| {
-            let mut d = crate::markdown::html::digest(&b.body.text(), raw_html);
+            let mut d = crate::markdown::html::digest(&b.body.text()?, raw_html);
             let terms = search::brief_doc_terms(b, &d);
             d.text = String::new();
-            (Arc::new(d), Arc::new(terms))
+            Ok((Arc::new(d), Arc::new(terms)))
         })
+        .collect();
+    let mut errors = Diagnostics::default();
+    let (md, terms) = (made.into_iter())
+        .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
         .unzip();
-    (md, Some(terms))
+    errors.into_result()?;
+    Ok((md, Some(terms)))
 }
+
+/// Each brief's Markdown without its HTML, and its search terms.
+type Digests = (
+    Vec<Arc<crate::markdown::html::Rendered>>,
+    Option<Vec<Arc<search::Terms>>>,
+);
 
 /// Render `pages` a batch at a time (each in parallel) into `out`, which hands
 /// each batch to its sink, if it has one, before the next is rendered: a build

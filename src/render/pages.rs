@@ -236,7 +236,7 @@ fn render(ctx: &Ctx, tpl: &Templates, job: &Job, path: String) -> Result<Page, D
     let mut deps = BTreeSet::from([Dep::Config]);
     let template = match job {
         Job::Index => index(ctx, &mut c, &mut deps),
-        Job::Brief(i) => brief(ctx, *i, &mut c, &mut deps),
+        Job::Brief(i) => brief(ctx, *i, &mut c, &mut deps)?,
         Job::Briefs(p) => briefs(ctx, p, &mut c, &mut deps),
         Job::Topics => "topics.html",
         Job::Topic(i, p) => topic(ctx, *i, p, &mut c, &mut deps),
@@ -332,7 +332,12 @@ fn index(ctx: &Ctx, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
 
 /// A brief's page: its HTML, contents, sources, history, datasets and related
 /// briefs.
-fn brief(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'static str {
+fn brief(
+    ctx: &Ctx,
+    i: usize,
+    c: &mut Context,
+    deps: &mut BTreeSet<Dep>,
+) -> Result<&'static str, Diagnostic> {
     let site = ctx.site;
     let b: &Brief = &site.briefs[i];
     let md = &ctx.md[i];
@@ -379,13 +384,13 @@ fn brief(ctx: &Ctx, i: usize, c: &mut Context, deps: &mut BTreeSet<Dep>) -> &'st
         &page,
         vec![
             ("related", ctx.card_list(&ctx.related[i])),
-            ("content", Value::safe_string(&ctx.brief_html(i))),
+            ("content", Value::safe_string(&ctx.brief_html(i)?)),
             ("cite", super::cite::page_value(site, b)),
         ],
     );
     c.insert_value("page", page);
     brief_deps(ctx, i, deps);
-    "brief.html"
+    Ok("brief.html")
 }
 
 /// What a brief's page reads besides the brief.

@@ -22,6 +22,7 @@ use crate::deps::Dep;
 use crate::markdown::html as markdown;
 use crate::model::{Brief, Site};
 use crate::output::{Content, OutputFile};
+use crate::util::diag::Diagnostic;
 
 /// Where the index is written.
 pub(super) const SEARCH_INDEX: &str = "search-index.json";
@@ -47,28 +48,23 @@ pub(super) fn file<'a>(
 
 /// The search index of `site`, from the Markdown `cache` holds (a render of the
 /// same site came first): what a partial render left for later.
-pub fn search_index_file(site: &Site, cache: &mut RenderCache) -> OutputFile {
-    let md: Vec<Arc<markdown::Rendered>> = site
-        .briefs
-        .iter()
-        .map(|b| {
-            cache.markdown_of(&b.src.file).unwrap_or_else(|| {
-                Arc::new(markdown::render(
-                    &b.body.text(),
-                    &b.links,
-                    &site.base_path,
-                    &[],
-                    site.config.markdown.unsafe_html,
-                ))
-            })
-        })
-        .collect();
+pub fn search_index_file(site: &Site, cache: &mut RenderCache) -> Result<OutputFile, Diagnostic> {
+    let mut md: Vec<Arc<markdown::Rendered>> = Vec::with_capacity(site.briefs.len());
+    for b in &site.briefs {
+        md.push(match cache.markdown_of(&b.src.file) {
+            Some(m) => m,
+            None => Arc::new(markdown::digest(
+                &b.body.text()?,
+                site.config.markdown.unsafe_html,
+            )),
+        });
+    }
     let terms = brief_terms(site, &md, |b, m| cache.terms_of(b, m));
     cache.keep_terms(site, &md, &terms);
-    OutputFile {
+    Ok(OutputFile {
         path: SEARCH_INDEX.into(),
         content: Content::Bytes(index(site, &md, terms).into_bytes()),
-    }
+    })
 }
 
 /// The search index: every brief's and dataset's text, weighted by where it

@@ -132,7 +132,7 @@ impl Builder {
         if std::mem::take(&mut self.search_index_due)
             && let Some(last) = &self.last
         {
-            let index = crate::render::search_index_file(&last.site, &mut self.render_cache);
+            let index = crate::render::search_index_file(&last.site, &mut self.render_cache)?;
             self.output.stage(vec![index], &[]);
             self.output.flush()?;
         }

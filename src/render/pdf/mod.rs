@@ -109,7 +109,7 @@ fn make(
 ) -> Result<Pdf, Diagnostic> {
     let b = &ctx.site.briefs[i];
     let path = path(b);
-    let src = source::source(ctx, i);
+    let src = source::source(ctx, i)?;
     let mut files: Vec<(String, Vec<u8>)> = svgs
         .iter()
         .enumerate()

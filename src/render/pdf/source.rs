@@ -29,7 +29,7 @@ pub(super) struct PdfSource {
 }
 
 /// The whole source of brief `i`'s PDF.
-pub(super) fn source(ctx: &Ctx, i: usize) -> PdfSource {
+pub(super) fn source(ctx: &Ctx, i: usize) -> Result<PdfSource, crate::util::diag::Diagnostic> {
     let site = ctx.site;
     let b = &site.briefs[i];
     let page_url = full_url(site, &b.path);
@@ -40,7 +40,7 @@ pub(super) fn source(ctx: &Ctx, i: usize) -> PdfSource {
         page_url: &page_url,
         raw_html: site.config.markdown.unsafe_html,
     };
-    let markup = markup::render(&b.body.text(), &opts);
+    let markup = markup::render(&b.body.text()?, &opts);
     let (images, files, statics) = pictures(site, &markup.images);
     let mut text = String::with_capacity(markup.body.len() + TEMPLATE.len() + 4096);
     text.push_str("#let brief = (\n");
@@ -55,11 +55,11 @@ pub(super) fn source(ctx: &Ctx, i: usize) -> PdfSource {
     text.push('\n');
     text.push_str(&markup.body);
     text.push_str("\n#back-matter\n");
-    PdfSource {
+    Ok(PdfSource {
         text,
         files,
         statics,
-    }
+    })
 }
 
 /// The images a brief shows that are the site's own files, in a format Typst
