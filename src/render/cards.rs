@@ -19,7 +19,7 @@ use super::publish;
 use super::templates::Templates;
 use crate::deps::Dep;
 use crate::markdown::html as markdown;
-use crate::model::Brief;
+use crate::model::{Brief, Site};
 use crate::util::diag::Diagnostic;
 
 /// The theme's template of one brief in a list, pasted into lists ready-made.
@@ -36,14 +36,21 @@ pub struct Card {
     /// without keeping the JSON beside its template value for every brief.
     shown: u128,
     pub(super) value: Value,
-    /// The brief's entry in Atom feeds, and its line in the sitemap.
-    pub(super) feed_entry: String,
+    /// The brief's entry in Atom feeds ([`Card::feed_entry`]), and its line in
+    /// the sitemap.
+    feed_entry: std::sync::OnceLock<String>,
     pub(super) sitemap_entry: String,
 }
 
 impl Card {
     pub(super) fn file(&self) -> &std::path::Path {
         &self.brief.src.file
+    }
+
+    /// The brief's entry in Atom feeds: made with the card, or in a build when
+    /// a feed first shows it (brief `i` of `site`).
+    pub(super) fn feed_entry(&self, site: &Site, i: usize) -> &str {
+        self.feed_entry.get_or_init(|| publish::atom_entry(site, i))
     }
 
     /// The card of brief `i`; with `pasted`, its HTML made from the theme's card
@@ -74,7 +81,12 @@ impl Card {
             base_path: site.base_path.clone(),
             value,
             shown: xxhash_rust::xxh3::xxh3_128(json.to_string().as_bytes()),
-            feed_entry: publish::atom_entry(site, i),
+            // A build makes the entries of the briefs its feeds show, when they
+            // are written: a feed shows the latest few of thousands.
+            feed_entry: match ctx.html_later {
+                Some(_) => std::sync::OnceLock::new(),
+                None => publish::atom_entry(site, i).into(),
+            },
             sitemap_entry: publish::sitemap_url(site, &b.path, Some(publish::last_changed(b))),
         })
     }

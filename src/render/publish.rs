@@ -27,7 +27,7 @@ pub(super) type SiteFile<'a> = (
 
 /// The feeds (all briefs, then each topic's), the sitemap and robots.txt.
 pub(super) fn files<'a>(site: &'a Site, cards: &'a [Arc<Card>]) -> Vec<SiteFile<'a>> {
-    let entry = |i: usize| cards[i].feed_entry.as_str();
+    let entry = |i: usize| cards[i].feed_entry(site, i);
     // Feeds and the sitemap show what cards show (titles, dates, summaries,
     // topics): most body edits change neither.
     let list = || BTreeSet::from([Dep::Config, Dep::Cards, Dep::Topics]);

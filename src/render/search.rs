@@ -244,8 +244,24 @@ fn is_stop_word(w: &str) -> bool {
     )
 }
 
-/// A document's terms and their scores, sorted by term.
-pub(super) type Terms = Vec<(Box<str>, u32)>;
+/// A document's terms and their scores, sorted by term: the terms in one
+/// string, each ended by a newline (no term holds one), and their scores. A
+/// build holds every brief's terms until the index is written; a string and a
+/// score for each term took ten times the room.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Terms {
+    words: Box<str>,
+    scores: Box<[u32]>,
+}
+
+impl Terms {
+    /// Each term, in order, with its score.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.words
+            .split_terminator('\n')
+            .zip(self.scores.iter().copied())
+    }
+}
 
 /// The terms of a document's texts, each text with its weight: titles weigh more
 /// than headings, headings more than body text.
@@ -256,12 +272,17 @@ fn doc_terms(texts: &[(&str, u32)]) -> Terms {
             *scores.entry(t).or_default() += weight;
         }
     }
-    let mut out: Terms = scores
-        .into_iter()
-        .map(|(t, s)| (Box::from(t.as_ref()), s))
-        .collect();
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    out
+    let mut sorted: Vec<(std::borrow::Cow<str>, u32)> = scores.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut words = String::with_capacity(sorted.iter().map(|(t, _)| t.len() + 1).sum());
+    for (t, _) in &sorted {
+        words.push_str(t);
+        words.push('\n');
+    }
+    Terms {
+        words: words.into(),
+        scores: sorted.into_iter().map(|(_, s)| s).collect(),
+    }
 }
 
 /// One searchable document: what a result shows, and its terms.
@@ -285,10 +306,10 @@ fn push_json_str(out: &mut String, s: &str) {
 /// Written out by hand: on a site of a thousand briefs it has a few hundred
 /// thousand numbers, and a JSON value for each took most of the time.
 fn write_index(docs: &[SearchDoc]) -> String {
-    let mut postings: rustc_hash::FxHashMap<&str, Vec<(usize, u32)>> = Default::default();
-    for (i, d) in docs.iter().enumerate() {
+    let mut postings: rustc_hash::FxHashMap<&str, Vec<(u32, u32)>> = Default::default();
+    for (i, d) in (0u32..).zip(docs) {
         for (t, s) in d.terms.iter() {
-            postings.entry(t).or_default().push((i, *s));
+            postings.entry(t).or_default().push((i, s));
         }
     }
     let mut terms: Vec<&str> = postings.keys().copied().collect();
