@@ -384,6 +384,36 @@ mod tests {
     }
 
     #[test]
+    fn a_body_let_go_is_read_again_and_a_file_changed_since_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("x.md");
+        let text = "---\ntitle: T\ndate: 2024-05-01\n---\nBody {{ x }}\n";
+        std::fs::write(&file, text).unwrap();
+        let b = BriefSource::load(&file, text.to_string()).unwrap();
+        let husk = b.without_body();
+        assert_eq!(husk.text, "---\ntitle: T\ndate: 2024-05-01\n---\n");
+        assert_eq!(husk.body(), "");
+        assert_eq!(husk.front.title, "T");
+        assert_eq!(husk.read_body().unwrap(), "Body {{ x }}\n");
+        assert_eq!(b.read_body().unwrap(), b.body());
+
+        std::fs::write(&file, text.replace("Body", "Edited")).unwrap();
+        let e = husk.read_body().unwrap_err();
+        assert!(
+            e.message.contains("changed while the site was being built"),
+            "{e:?}"
+        );
+        assert_eq!(
+            b.read_body().unwrap(),
+            "Body {{ x }}\n",
+            "a body held is not read"
+        );
+        std::fs::remove_file(&file).unwrap();
+        let e = husk.read_body().unwrap_err();
+        assert!(e.message.contains("cannot read"), "{e:?}");
+    }
+
+    #[test]
     fn splits_front_matter_and_keeps_later_rules_in_the_body() {
         let b =
             load("---\ntitle: T\ndate: 2024-05-01\n---\nBody\n\n---\n\nMore {{ x }}\n").unwrap();

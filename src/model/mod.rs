@@ -206,3 +206,35 @@ impl Site {
         .sorted()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn src(body: &str) -> Arc<BriefSource> {
+        let text = format!("---\ntitle: T\ndate: 2024-05-01\n---\n{body}");
+        Arc::new(BriefSource::load(Path::new("briefs/x.md"), text).unwrap())
+    }
+
+    #[test]
+    fn a_body_puts_each_value_in_place_of_its_call() {
+        let s = src("A {{ one }} and {{ two }}.\n");
+        let at = |call: &str| s.body().find(call).unwrap();
+        let values = vec![
+            (at("{{ one }}"), "{{ one }}".len(), "1".to_string()),
+            (at("{{ two }}"), "{{ two }}".len(), "2 m".to_string()),
+        ];
+        let body = Body::new(s.clone(), values.clone());
+        assert_eq!(body.text().unwrap(), "A 1 and 2 m.\n");
+        assert_eq!(Body::new(s.clone(), Vec::new()).text().unwrap(), s.body());
+
+        // Equal: the same text and values, whether or not the source is shared.
+        assert_eq!(
+            body,
+            Body::new(src("A {{ one }} and {{ two }}.\n"), values.clone())
+        );
+        assert_ne!(body, Body::new(s.clone(), values[..1].to_vec()));
+        assert_ne!(body, Body::new(src("B {{ one }} and {{ two }}.\n"), values));
+    }
+}
