@@ -310,7 +310,12 @@ impl BriefSource {
             );
         }
         let warnings = check_front_keys(&doc, &raw)?;
-        let mut front: FrontMatter = doc.parse()?;
+        // From the value parsed already; the text is parsed again only to say
+        // where a mistake is.
+        let mut front: FrontMatter = match yaml_serde::from_value(raw) {
+            Ok(front) => front,
+            Err(_) => doc.parse()?,
+        };
         front.fold_other_tools_keys();
         if front.date.is_empty() {
             front.date = date_of_file_name(&stem).ok_or_else(|| {

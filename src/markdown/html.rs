@@ -63,6 +63,24 @@ pub fn digest(body: &str, raw_html: bool) -> Rendered {
     walk(body, &BTreeMap::new(), "", &[], raw_html, Output::Digest)
 }
 
+/// The HTML of [`render`] alone: what a build's page of a brief needs, its
+/// digest made before ([`digest`]). Neither the plain text nor the words are
+/// gathered, which is a third of a render.
+pub fn html(
+    body: &str,
+    links: &BTreeMap<String, String>,
+    base_path: &str,
+    figures: &[String],
+    raw_html: bool,
+) -> String {
+    let mut walk = Walk::new(links, base_path, figures, raw_html, false);
+    let mut events = Parser::new_ext(body, options());
+    while let Some(ev) = events.next() {
+        walk.event(ev, &mut events);
+    }
+    walk.finish(body.len(), String::new()).html
+}
+
 /// Whether a walk writes HTML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Output {
@@ -82,20 +100,8 @@ fn walk(
         .into_offset_iter()
         .collect();
     let text = plain_text(body, &events);
-    let mut walk = Walk {
-        links,
-        base_path,
-        raw_html,
-        figures,
-        out: Vec::with_capacity(events.len()),
-        toc: Vec::new(),
-        ids: HeadingIds::default(),
-        words: 0,
-        first_paragraph: String::new(),
-        para: FirstParagraph::Before,
-        notes: Notes::default(),
-        figure: 0,
-    };
+    let mut walk = Walk::new(links, base_path, figures, raw_html, true);
+    walk.out.reserve(events.len());
     let mut events = events.into_iter().map(|(ev, _)| ev);
     while let Some(ev) = events.next() {
         walk.event(ev, &mut events);
@@ -104,6 +110,26 @@ fn walk(
         Output::Html => walk.finish(body.len(), text),
         Output::Digest => walk.finish_digest(text),
     }
+}
+
+/// How many words `t` holds, as `t.split_whitespace().count()` counts them,
+/// ASCII a byte at a time: every word of every brief is counted.
+fn count_words(t: &str) -> usize {
+    if !t.is_ascii() {
+        return t.split_whitespace().count();
+    }
+    // `char::is_whitespace` of ASCII: space, tab, line feed, vertical tab,
+    // form feed and carriage return, as bits of a mask.
+    const SPACES: u64 = 1 << b' ' | 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r';
+    let space = |b: u8| b <= b' ' && SPACES & (1 << b) != 0;
+    let mut count = 0;
+    let mut in_word = false;
+    for &b in t.as_bytes() {
+        let word = !space(b);
+        count += usize::from(word && !in_word);
+        in_word = word;
+    }
+    count
 }
 
 /// The words of a body as plain text, each event's followed by a space: what the
@@ -266,9 +292,35 @@ struct Walk<'a, 'l> {
     notes: Notes<'a>,
     /// Chart blocks met so far.
     figure: usize,
+    /// Whether the words and the first paragraph are gathered.
+    gather: bool,
 }
 
-impl<'a> Walk<'a, '_> {
+impl<'a, 'l> Walk<'a, 'l> {
+    fn new(
+        links: &'l BTreeMap<String, String>,
+        base_path: &'l str,
+        figures: &'l [String],
+        raw_html: bool,
+        gather: bool,
+    ) -> Self {
+        Walk {
+            links,
+            base_path,
+            raw_html,
+            figures,
+            out: Vec::new(),
+            toc: Vec::new(),
+            ids: HeadingIds::default(),
+            words: 0,
+            first_paragraph: String::new(),
+            para: FirstParagraph::Before,
+            notes: Notes::default(),
+            figure: 0,
+            gather,
+        }
+    }
+
     /// `url`, or `#` for a script or data URL when raw HTML is not kept.
     fn safe_url(&self, url: CowStr<'a>) -> CowStr<'a> {
         let scheme = url.trim_start().to_ascii_lowercase();
@@ -351,8 +403,10 @@ impl<'a> Walk<'a, '_> {
             }
             return;
         }
-        if let Event::Text(t) = &ev {
-            self.words += t.split_whitespace().count();
+        if let Event::Text(t) = &ev
+            && self.gather
+        {
+            self.words += count_words(t);
         }
         if let Some((_, buf)) = self.notes.open.as_mut() {
             buf.push(ev);
@@ -377,7 +431,9 @@ impl<'a> Walk<'a, '_> {
             }
             if let Event::Text(t) | Event::Code(t) = &e {
                 text.push_str(t);
-                self.words += t.split_whitespace().count();
+                if self.gather {
+                    self.words += count_words(t);
+                }
             }
             inner.push(e);
         }
@@ -422,6 +478,9 @@ impl<'a> Walk<'a, '_> {
     /// Any other event, written as it is: its words counted, and the text of the
     /// first paragraph kept.
     fn text(&mut self, ev: Event<'a>) {
+        if !self.gather {
+            return self.out.push(ev);
+        }
         let inside = self.para == FirstParagraph::Inside;
         match &ev {
             Event::Start(Tag::Paragraph) if self.para == FirstParagraph::Before => {
@@ -429,7 +488,7 @@ impl<'a> Walk<'a, '_> {
             }
             Event::End(TagEnd::Paragraph) if inside => self.para = FirstParagraph::After,
             Event::Text(t) | Event::Code(t) => {
-                self.words += t.split_whitespace().count();
+                self.words += count_words(t);
                 if inside {
                     self.first_paragraph.push_str(t);
                 }
@@ -655,12 +714,29 @@ mod tests {
                 );
                 let d = digest(body, raw_html);
                 assert!(d.html.is_empty() && !full.html.is_empty());
+                let figs = ["<figure></figure>".to_string()];
+                assert_eq!(html(body, &links, "/base/", &figs, raw_html), full.html);
                 assert_eq!(
                     (d.words, &d.first_paragraph, &d.text, &d.toc),
                     (full.words, &full.first_paragraph, &full.text, &full.toc),
                     "{body:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        for t in [
+            "",
+            " ",
+            "one",
+            " two  words ",
+            "a\tb\nc\x0Bd\x0Ce\rf",
+            "non-ASCII: Хасан и 라선\u{2003}end",
+            "trailing\n",
+        ] {
+            assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
         }
     }
 

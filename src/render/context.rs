@@ -163,8 +163,8 @@ impl Ctx<'_> {
         let (site, b) = (self.site, &self.site.briefs[i]);
         let raw_html = site.config.markdown.unsafe_html;
         let body = b.body.text()?;
-        let md = markdown::render(&body, &b.links, &site.base_path, &figures[i], raw_html);
-        Ok(std::borrow::Cow::Owned(md.html))
+        let html = markdown::html(&body, &b.links, &site.base_path, &figures[i], raw_html);
+        Ok(std::borrow::Cow::Owned(html))
     }
 
     /// What a brief's page and lists show of it, but its Markdown.
