@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::load::SiteSources;
+use crate::load::{Bodies, SiteSources};
 use crate::model::Site;
 use crate::render::{RenderedSite, render, render_streamed};
 use crate::resolve::{ResolveOptions, resolve};
@@ -110,22 +110,24 @@ impl Progress {
 
 /// Load, check and render the site, without writing anything.
 pub fn render_site(opts: &BuildOptions) -> Result<(Site, RenderedSite), Diagnostics> {
-    let (site, p) = load_site(opts)?;
+    let (site, p) = load_site(opts, Bodies::Kept)?;
     let rendered = render(&site)?;
     p.stage(&format!("writing {} files", rendered.files.len()));
     Ok((site, rendered))
 }
 
 /// Load and check the site: every content error is found here, before anything
-/// is rendered or written.
-fn load_site(opts: &BuildOptions) -> Result<(Site, Progress), Diagnostics> {
+/// is rendered or written. A build lets each brief's body go once its front
+/// matter is read, and reads it again to resolve it and to render it, so that
+/// it never holds every brief's text ([`Bodies`]).
+fn load_site(opts: &BuildOptions, bodies: Bodies) -> Result<(Site, Progress), Diagnostics> {
     let p = Progress {
         on: opts.progress && std::io::stderr().is_terminal(),
         start: Instant::now(),
     };
     p.stage("loading");
     let mut clock = crate::util::trace::Clock::new("build");
-    let sources = SiteSources::load(&opts.site_dir)?;
+    let sources = SiteSources::load_with(&opts.site_dir, bodies)?;
     clock.mark("load");
     p.stage(&format!(
         "resolving {} briefs, {} datasets",
@@ -145,9 +147,7 @@ fn load_site(opts: &BuildOptions) -> Result<(Site, Progress), Diagnostics> {
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     check_output_dir(&opts.output_dir, &opts.site_dir)?;
-    let (mut site, p) = load_site(opts)?;
-    // Every error is found: the bodies are read again as they are rendered.
-    site.let_bodies_go();
+    let (site, p) = load_site(opts, Bodies::LetGo)?;
     let mut writer = SiteWriter::begin(&opts.output_dir)?;
     let minify = opts.minify;
     let rendered = render_streamed(&site, &mut |mut files| {

@@ -57,6 +57,32 @@ impl BriefSource {
         }
     }
 
+    /// Whether `self` and `other` have the same body: compared as text while
+    /// both hold it, else by the hashes of their files' texts (which may tell
+    /// apart two files of one body, never the other way round).
+    pub fn same_body(&self, other: &BriefSource) -> bool {
+        if self.body_kept && other.body_kept {
+            self.body() == other.body()
+        } else {
+            self.hash == other.hash && self.body_start == other.body_start
+        }
+    }
+
+    /// This source with its whole text: itself while it holds it, else one
+    /// with the text read again from the file (checked as
+    /// [`BriefSource::read_body`] checks it), for the resolve to read and to
+    /// point its errors into.
+    pub fn with_body(&self) -> Result<std::borrow::Cow<'_, BriefSource>, Diagnostic> {
+        if self.body_kept {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let body = self.read_body()?;
+        let mut full = self.without_body();
+        full.text.push_str(&body);
+        full.body_kept = true;
+        Ok(std::borrow::Cow::Owned(full))
+    }
+
     /// The Markdown body: the one held, or, once let go, read again from the
     /// file, which must still hold the text it was loaded from (else what was
     /// checked is not what would be rendered, and the build stops).

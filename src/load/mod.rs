@@ -66,12 +66,27 @@ pub struct SiteSources {
     pub blobs: Arc<blobs::Blobs>,
 }
 
+/// Whether a loaded brief keeps its body ([`SiteSources::load_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    Kept,
+    LetGo,
+}
+
 impl SiteSources {
     /// Read the site in `root` (the folder holding `site.yaml`), as `tumen build`
     /// does: every file, then every problem of every file, or the sources.
     pub fn load(root: &Path) -> Result<SiteSources, Diagnostics> {
+        Self::load_with(root, Bodies::Kept)
+    }
+
+    /// [`SiteSources::load`], each brief's body let go as soon as its front
+    /// matter is read, or kept: a build lets them go, so that it never holds
+    /// every brief's text, and reads each body again when it resolves and
+    /// renders it ([`BriefSource::read_body`]).
+    pub fn load_with(root: &Path, bodies: Bodies) -> Result<SiteSources, Diagnostics> {
         let blobs = Arc::new(blobs::Blobs::new(root));
-        let mut sources = SourceStore::load_all(root)?.sources(|config| {
+        let mut sources = SourceStore::load_all_with(root, bodies)?.sources(|config| {
             let h = history::History::load(root, display_path, &config.history, Some(&blobs));
             Arc::new(h)
         })?;

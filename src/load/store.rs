@@ -20,7 +20,8 @@ use super::brief::text_hash;
 use super::classify::list_files;
 use super::history::History;
 use super::{
-    BriefSource, Dataset, Kind, NO_SITE_HELP, SiteConfig, SiteSources, StaticFile, Theme, classify,
+    Bodies, BriefSource, Dataset, Kind, NO_SITE_HELP, SiteConfig, SiteSources, StaticFile, Theme,
+    classify,
 };
 use crate::util::diag::{Diagnostic, Diagnostics};
 use crate::util::paths::{absolute, display_path};
@@ -80,6 +81,11 @@ fn load_brief(file: &Path, text: String) -> Result<Arc<BriefSource>, Diagnostics
     BriefSource::load(file, text).map(Arc::new)
 }
 
+/// A brief's source without its body ([`BriefSource::without_body`]).
+fn load_brief_front(file: &Path, text: String) -> Result<Arc<BriefSource>, Diagnostics> {
+    BriefSource::load(file, text).map(|b| Arc::new(b.without_body()))
+}
+
 /// What [`SourceStore::apply`] read again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
@@ -126,6 +132,13 @@ impl SourceStore {
     /// those that leave nothing to read (no `site.yaml`, a folder that cannot be
     /// listed); a file's own errors are kept with it (see [`SourceStore::sources`]).
     pub fn load_all(root: &Path) -> Result<SourceStore, Diagnostics> {
+        Self::load_all_with(root, Bodies::Kept)
+    }
+
+    /// [`SourceStore::load_all`], each brief's body kept or let go once its
+    /// front matter is read (then the store cannot say which of its briefs'
+    /// bodies changed: it is for a build, which reads once).
+    pub fn load_all_with(root: &Path, bodies: Bodies) -> Result<SourceStore, Diagnostics> {
         let config_file = root.join("site.yaml");
         if !config_file.is_file() {
             return Err(Diagnostic::file(
@@ -150,7 +163,10 @@ impl SourceStore {
             root: root.to_path_buf(),
             abs_root: absolute(root),
             config: Loaded::new(&config_file, read(&config_file), KeepText::Yes, load_config),
-            briefs: read_all(brief_files, KeepText::No, load_brief),
+            briefs: match bodies {
+                Bodies::Kept => read_all(brief_files, KeepText::No, load_brief),
+                Bodies::LetGo => read_all(brief_files, KeepText::No, load_brief_front),
+            },
             datasets: read_all(data_files, KeepText::Yes, Dataset::load),
             theme: None,
             static_files: Ok(BTreeMap::new()),

@@ -37,7 +37,8 @@ impl Body {
     }
 
     /// The body's text, values put in: ready for Markdown. Read again from the
-    /// brief's file when a build let it go ([`Site::let_bodies_go`]).
+    /// brief's file when a build let it go at load
+    /// ([`crate::load::Bodies`]).
     pub fn text(&self) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
         let body = self.src.read_body()?;
         if self.values.is_empty() {
@@ -54,19 +55,11 @@ impl Body {
         out.push_str(&body[last..]);
         Ok(std::borrow::Cow::Owned(out))
     }
-
-    /// This body, its source's text cut to the front matter ([`BriefSource::without_body`]).
-    fn without_text(&self, src: &Arc<BriefSource>) -> Body {
-        Body {
-            src: src.clone(),
-            values: self.values.clone(),
-        }
-    }
 }
 
 impl PartialEq for Body {
     fn eq(&self, other: &Body) -> bool {
-        (Arc::ptr_eq(&self.src, &other.src) || self.src.body() == other.src.body())
+        (Arc::ptr_eq(&self.src, &other.src) || self.src.same_body(&other.src))
             && self.values == other.values
     }
 }
@@ -176,21 +169,6 @@ impl Brief {
 }
 
 impl Site {
-    /// Let every brief's body go, keeping its front matter: what a build does
-    /// once the site is resolved (every error found), so that it holds a batch of
-    /// bodies as it renders, not the site's text. Each body is read again from
-    /// its file when it is rendered ([`Body::text`]). A brief shared with someone
-    /// else (a cache) keeps its body.
-    pub fn let_bodies_go(&mut self) {
-        for b in &mut self.briefs {
-            if let Some(b) = Arc::get_mut(b) {
-                let src = Arc::new(b.src.without_body());
-                b.body = Arc::new(b.body.without_text(&src));
-                b.src = src;
-            }
-        }
-    }
-
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_path, path.trim_start_matches('/'))
     }

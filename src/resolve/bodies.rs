@@ -15,7 +15,6 @@ use super::values::{Lookup, Shortcode, lookup, lookup_from_args, parse_shortcode
 use crate::load::history::History;
 use crate::load::yaml::YamlDoc;
 use crate::load::{BriefSource, Dataset, SiteSources};
-use crate::markdown::lint::Lint;
 use crate::markdown::scan::{Scan, scan_markdown};
 use crate::model::chart::ChartPlan;
 use crate::model::{Body, Brief};
@@ -30,8 +29,8 @@ pub(super) struct ResolvedBody {
     pub(super) links: Arc<BTreeMap<String, String>>,
     pub(super) datasets: Arc<BTreeSet<String>>,
     pub(super) charts: Arc<Vec<ChartPlan>>,
-    /// Offsets in the body: the brief makes them lines ([`Lint::diagnostic`]).
-    pub(super) lints: Arc<[Lint]>,
+    /// The body's lints, pointing into its file ([`Lint::diagnostic`]).
+    pub(super) lints: Arc<[Diagnostic]>,
 }
 
 /// What resolving a body read besides the body itself: a cached result stays good
@@ -91,17 +90,23 @@ impl Resolver<'_> {
         let b = &self.briefs[i];
         let _on = crate::util::panic::working_on(b.file.display());
         let scan = match self.cache.bodies.get(b.file.as_os_str()) {
-            Some(c) if Arc::ptr_eq(&c.src, b) || c.src.body() == b.body() => {
+            Some(c) if Arc::ptr_eq(&c.src, b) || c.src.same_body(b) => {
                 if let Some((r, reads)) = &c.resolved
                     && self.still(reads)
                 {
                     return BodyResult::Reused(r.clone());
                 }
-                c.scan.clone()
+                Some(c.scan.clone())
             }
-            _ => Arc::new(scan_markdown(b.body())),
+            _ => None,
         };
-        let r = self.brief(i, &scan);
+        // The whole text: read again where a build let it go at load.
+        let full = match b.with_body() {
+            Ok(full) => full,
+            Err(e) => return BodyResult::Unread(e.into()),
+        };
+        let scan = scan.unwrap_or_else(|| Arc::new(scan_markdown(full.body())));
+        let r = self.brief(i, &full, &scan);
         BodyResult::Made(scan, r)
     }
 
@@ -117,9 +122,14 @@ impl Resolver<'_> {
             .all(|(name, v)| self.datasets.contains_key(name) && self.cache.version(name) == *v)
     }
 
-    /// Put values in and resolve links, for one brief.
-    fn brief(&self, i: usize, scan: &Scan) -> Result<(ResolvedBody, Reads), Diagnostics> {
-        let b = &self.briefs[i];
+    /// Put values in and resolve links, for brief `i`, whose whole text `b`
+    /// holds.
+    fn brief(
+        &self,
+        i: usize,
+        b: &BriefSource,
+        scan: &Scan,
+    ) -> Result<(ResolvedBody, Reads), Diagnostics> {
         let mut reads = Reads::default();
         let mut errors = Diagnostics::default();
         let links = self.links(b, scan, &mut reads, &mut errors);
@@ -132,11 +142,13 @@ impl Resolver<'_> {
             *v = self.cache.version(name);
         }
         let body = ResolvedBody {
-            body: Arc::new(Body::new(b.clone(), body)),
+            body: Arc::new(Body::new(self.briefs[i].clone(), body)),
             links: Arc::new(links),
             datasets: Arc::new(used),
             charts: Arc::new(charts),
-            lints: scan.lints.clone(),
+            lints: (scan.lints.iter())
+                .map(|l| l.diagnostic(&b.file, &b.text, b.body_start))
+                .collect(),
         };
         Ok((body, reads))
     }
@@ -444,8 +456,7 @@ pub(super) fn make_brief(
         let last = history.commits.get(&src.file)?.first()?.date;
         (last > src.date).then_some(last)
     });
-    let warnings = (body.lints.iter())
-        .map(|l| l.diagnostic(&src.file, &src.text, src.body_start))
+    let warnings = (body.lints.iter().cloned())
         .chain(src.warnings.iter().cloned())
         .collect();
     Brief {

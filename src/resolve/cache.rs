@@ -136,6 +136,7 @@ impl ResolveCache {
                 }
                 Ok(v)
             }
+            BodyResult::Unread(e) => Err(e),
             BodyResult::Made(scan, r) => {
                 let (out, resolved) = match r {
                     Ok((v, reads)) => (Ok(v.clone()), Some((v, reads))),
@@ -161,6 +162,8 @@ impl ResolveCache {
 pub(super) enum BodyResult {
     Reused(ResolvedBody),
     Made(Arc<Scan>, Result<(ResolvedBody, Reads), Diagnostics>),
+    /// The body, let go at load, could not be read again.
+    Unread(Diagnostics),
 }
 
 impl Shape {
