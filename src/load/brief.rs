@@ -64,7 +64,7 @@ impl BriefSource {
         if self.body_kept && other.body_kept {
             self.body() == other.body()
         } else {
-            self.hash == other.hash && self.body_start == other.body_start
+            self.hash == other.hash
         }
     }
 

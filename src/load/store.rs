@@ -136,8 +136,8 @@ impl SourceStore {
     }
 
     /// [`SourceStore::load_all`], each brief's body kept or let go once its
-    /// front matter is read (then the store cannot say which of its briefs'
-    /// bodies changed: it is for a build, which reads once).
+    /// front matter is read (for a build, which reads once; a brief read again
+    /// by [`SourceStore::apply`] keeps its body).
     pub fn load_all_with(root: &Path, bodies: Bodies) -> Result<SourceStore, Diagnostics> {
         let config_file = root.join("site.yaml");
         if !config_file.is_file() {

@@ -52,7 +52,8 @@ pub fn render(
     figures: &[String],
     raw_html: bool,
 ) -> Rendered {
-    walk(body, links, base_path, figures, raw_html, Output::Html)
+    let (walk, text) = gathering_walk(body, links, base_path, figures, raw_html);
+    walk.finish(body.len(), text)
 }
 
 /// What [`render`] gives but the HTML: the contents, the words, the first
@@ -60,7 +61,9 @@ pub fn render(
 /// brief first (lists and the search index need every brief's), and the HTML of
 /// a brief only when its page is made, so that it never holds every brief's HTML.
 pub fn digest(body: &str, raw_html: bool) -> Rendered {
-    walk(body, &BTreeMap::new(), "", &[], raw_html, Output::Digest)
+    let no_links = BTreeMap::new();
+    let (walk, text) = gathering_walk(body, &no_links, "", &[], raw_html);
+    walk.finish_digest(text)
 }
 
 /// The HTML of [`render`] alone: what a build's page of a brief needs, its
@@ -81,21 +84,15 @@ pub fn html(
     walk.finish(body.len(), String::new()).html
 }
 
-/// Whether a walk writes HTML.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Output {
-    Html,
-    Digest,
-}
-
-fn walk(
-    body: &str,
-    links: &BTreeMap<String, String>,
-    base_path: &str,
-    figures: &[String],
+/// A walk of `body` that gathered its words, first paragraph and contents, and
+/// the body's plain text: what [`render`] and [`digest`] finish.
+fn gathering_walk<'a, 'l>(
+    body: &'a str,
+    links: &'l BTreeMap<String, String>,
+    base_path: &'l str,
+    figures: &'l [String],
     raw_html: bool,
-    output: Output,
-) -> Rendered {
+) -> (Walk<'a, 'l>, String) {
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
@@ -106,10 +103,7 @@ fn walk(
     while let Some(ev) = events.next() {
         walk.event(ev, &mut events);
     }
-    match output {
-        Output::Html => walk.finish(body.len(), text),
-        Output::Digest => walk.finish_digest(text),
-    }
+    (walk, text)
 }
 
 /// How many words `t` holds, as `t.split_whitespace().count()` counts them,

@@ -275,7 +275,7 @@ impl<'a> Linter<'a> {
             return;
         };
         let mut from = 0;
-        while let Some(at) = find_pair(text, from, "[^") {
+        while let Some(at) = super::find_pair(text, from, "[^") {
             from = at + 2;
             // `\[^x]` shows the brackets on purpose.
             let backslashes = self.body[..run.start + at]
@@ -300,48 +300,10 @@ impl<'a> Linter<'a> {
     }
 }
 
-/// Where `pair` (two ASCII bytes) is first in `text` from `from`: what
-/// `text[from..].find(pair)` finds, by looking for its first byte (memchr), which
-/// is much quicker for a two-byte needle in text that seldom holds it.
-pub fn find_pair(text: &str, from: usize, pair: &str) -> Option<usize> {
-    let (first, second) = match pair.as_bytes() {
-        &[a, b] => (a, b),
-        _ => return text.get(from..)?.find(pair).map(|i| from + i),
-    };
-    let bytes = text.as_bytes();
-    let mut at = from;
-    loop {
-        at += memchr::memchr(first, bytes.get(at..)?)?;
-        if bytes.get(at + 1) == Some(&second) {
-            return Some(at);
-        }
-        at += 1;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use pulldown_cmark::Parser;
-
-    #[test]
-    fn find_pair_finds_what_find_finds() {
-        for (text, pair) in [
-            ("a [x] [^y]", "[^"),
-            ("[[^", "[^"),
-            ("{ {{ }}", "{{"),
-            ("", "{{"),
-            ("{", "{{"),
-            ("é{{", "{{"),
-        ] {
-            for from in 0..=text.len() {
-                if text.is_char_boundary(from) {
-                    let want = text[from..].find(pair).map(|i| from + i);
-                    assert_eq!(find_pair(text, from, pair), want, "{text:?} {from}");
-                }
-            }
-        }
-    }
 
     fn lints(body: &str) -> Vec<(usize, String)> {
         let mut l = Linter::new(body);

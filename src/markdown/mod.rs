@@ -2,20 +2,24 @@
 //!
 //! | module | does |
 //! |---|---|
-//! | this one | the dialect ([`options`]) and what counts as a chart block |
+//! | this one | the dialect ([`options`]), what counts as a chart block, and [`find_pair`] for the two-byte markers (`{{`, `[^`) |
 //! | [`scan`] | the resolver's walk of a raw body: code, links, chart blocks, lints |
 //! | [`lint`] | mistakes that still render (undefined footnotes, skipped headings…) |
 //! | [`html`] | the renderer's walk of a resolved body: HTML, anchors, contents, notes |
 //! | [`typst`] | the same walk into Typst markup, for a brief's PDF |
 //! | [`text`] | the prose as plain text, block by block, for the changes pages' word diff |
 //!
-//! A brief's Markdown is walked twice per build, each walk once and with the same
-//! [`options`]: the resolver scans the text as written (it must find the errors
-//! before anything is rendered, and put the values in before the text is
-//! rendered: a value's digits and punctuation are text, not markup), and the
-//! renderer walks the text with the values in, once, for its HTML, its contents,
-//! notes and words, and the plain text the search index reads. The live preview
-//! walks again only the bodies an edit changed (both walks are cached per text).
+//! A brief's Markdown is walked with the same [`options`] by the resolver, which
+//! scans the text as written (it must find the errors before anything is
+//! rendered, and put the values in before the text is rendered: a value's
+//! digits and punctuation are text, not markup), and by the renderer, on the
+//! text with the values in. The live preview's renderer walks it once, for its
+//! HTML, contents, notes and words and the plain text the search index reads,
+//! and walks again only the bodies an edit changed (both walks are cached per
+//! text). A build, which never holds every brief's HTML, walks it twice: a
+//! digest of every brief first ([`html::digest`]: all but the HTML, which lists
+//! and the search index need of every brief), then the HTML alone when the
+//! brief's page is made ([`html::html`]).
 //!
 //! A leaf module: it knows Markdown and positions in it, not sites or briefs.
 
@@ -74,6 +78,49 @@ impl HeadingIds {
             *next += 1;
             if self.used.insert(candidate.clone()) {
                 return candidate;
+            }
+        }
+    }
+}
+
+/// Where `pair` (two ASCII bytes) is first in `text` from `from`: what
+/// `text[from..].find(pair)` finds, by looking for its first byte (memchr), which
+/// is much quicker for a two-byte needle in text that seldom holds it.
+pub fn find_pair(text: &str, from: usize, pair: &str) -> Option<usize> {
+    let (first, second) = match pair.as_bytes() {
+        &[a, b] => (a, b),
+        _ => return text.get(from..)?.find(pair).map(|i| from + i),
+    };
+    let bytes = text.as_bytes();
+    let mut at = from;
+    loop {
+        at += memchr::memchr(first, bytes.get(at..)?)?;
+        if bytes.get(at + 1) == Some(&second) {
+            return Some(at);
+        }
+        at += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_pair_finds_what_find_finds() {
+        for (text, pair) in [
+            ("a [x] [^y]", "[^"),
+            ("[[^", "[^"),
+            ("{ {{ }}", "{{"),
+            ("", "{{"),
+            ("{", "{{"),
+            ("é{{", "{{"),
+        ] {
+            for from in 0..=text.len() {
+                if text.is_char_boundary(from) {
+                    let want = text[from..].find(pair).map(|i| from + i);
+                    assert_eq!(find_pair(text, from, pair), want, "{text:?} {from}");
+                }
             }
         }
     }

@@ -279,12 +279,7 @@ impl RenderCache {
                 Ok((i, Arc::new(out)))
             })
             .collect();
-        let mut errors = Diagnostics::default();
-        let made: Vec<_> = (made.into_iter())
-            .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
-            .collect();
-        errors.into_result()?;
-        for (i, out) in made {
+        for (i, out) in Diagnostics::all_ok(made)? {
             let b = &site.briefs[i];
             let entry = CachedMarkdown {
                 body: b.body.clone(),

@@ -214,11 +214,7 @@ fn digests(site: &Site) -> Result<Digests, Diagnostics> {
             Ok((Arc::new(d), Arc::new(terms)))
         })
         .collect();
-    let mut errors = Diagnostics::default();
-    let (md, terms) = (made.into_iter())
-        .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
-        .unzip();
-    errors.into_result()?;
+    let (md, terms) = Diagnostics::all_ok(made)?.into_iter().unzip();
     Ok((md, Some(terms)))
 }
 

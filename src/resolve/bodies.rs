@@ -356,7 +356,7 @@ pub(super) fn replace_calls(
 ) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let mut pos = 0;
-    while let Some(start) = crate::markdown::lint::find_pair(body, pos, "{{") {
+    while let Some(start) = crate::markdown::find_pair(body, pos, "{{") {
         if let Some(r) = scan.literal.iter().find(|r| r.contains(&start)) {
             pos = r.end.max(start + 2);
             continue;

@@ -229,6 +229,18 @@ impl Diagnostics {
         })
     }
 
+    /// Every value of `results`, or every error among them.
+    pub fn all_ok<T>(
+        results: impl IntoIterator<Item = Result<T, Diagnostic>>,
+    ) -> Result<Vec<T>, Diagnostics> {
+        let mut errors = Diagnostics::default();
+        let values = (results.into_iter())
+            .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
+            .collect();
+        errors.into_result()?;
+        Ok(values)
+    }
+
     pub fn into_result(&mut self) -> Result<(), Diagnostics> {
         if self.0.is_empty() {
             return Ok(());
