@@ -196,6 +196,9 @@ pub fn list_files(root: &Path, dir: &Path, kind: Kind) -> Result<Vec<PathBuf>, D
     let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
+        // What an entry that is no link resolves to is its folder's real path
+        // and its name: one `canonicalize` a folder, not one a file.
+        let real_d = canonical(&d);
         for entry in std::fs::read_dir(&d).map_err(|e| cannot(&d, e))? {
             let entry = entry.map_err(|e| cannot(&d, e))?;
             let path = entry.path();
@@ -206,7 +209,7 @@ pub fn list_files(root: &Path, dir: &Path, kind: Kind) -> Result<Vec<PathBuf>, D
             let ft = entry.file_type().map_err(|e| cannot(&d, e))?;
             let target = match ft.is_symlink() {
                 true => followed(&path, &bounds)?,
-                false => canonical(&path),
+                false => real_d.join(entry.file_name()),
             };
             if ft.is_dir() || (ft.is_symlink() && target.is_dir()) {
                 if seen_dirs.insert(target) {
@@ -217,13 +220,25 @@ pub fn list_files(root: &Path, dir: &Path, kind: Kind) -> Result<Vec<PathBuf>, D
             }
         }
     }
-    found.sort();
+    found.sort_unstable_by(|a, b| path_order(&a.0, &b.0));
     let mut seen = HashSet::new();
     Ok(found
         .into_iter()
         .filter(|(_, target)| seen.insert(target.clone()))
         .map(|(path, _)| path)
         .collect())
+}
+
+/// `a.cmp(b)` for paths made by joining names to one folder (no `.`, `..` or
+/// doubled separators): their bytes compared with the separator first of all,
+/// which is the order of their components, without splitting them into
+/// components at every comparison (sorting 10,000 briefs' paths took 20 ms).
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    use std::os::unix::ffi::OsStrExt;
+    fn key(p: &Path) -> impl Iterator<Item = u8> + '_ {
+        (p.as_os_str().as_bytes().iter()).map(|&c| if c == b'/' { 0 } else { c })
+    }
+    key(a).cmp(key(b))
 }
 
 fn canonical(p: &Path) -> PathBuf {
@@ -262,6 +277,30 @@ fn followed(link: &Path, bounds: &[PathBuf]) -> Result<PathBuf, Diagnostic> {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn path_order_is_the_order_of_components() {
+        let names = [
+            "s/briefs/a",
+            "s/briefs/a-b",
+            "s/briefs/a/b.md",
+            "s/briefs/a.md",
+            "s/briefs/a b",
+            "s/briefs/ab",
+            "s/briefs/A",
+            "s/briefs/é.md",
+            "s/briefs/a/b/c.md",
+            "s/briefs/a0",
+            "s/b",
+            "s/briefs/z",
+        ];
+        for x in names {
+            for y in names {
+                let (a, b) = (Path::new(x), Path::new(y));
+                assert_eq!(path_order(a, b), a.cmp(b), "{x} vs {y}");
+            }
+        }
+    }
 
     fn kind(root: &str, path: &str) -> Kind {
         classify(Path::new(root), None, Path::new(path))

@@ -54,7 +54,11 @@ pub struct ResolveOptions {
 
 /// Check the site across files and build the model the renderer reads.
 pub fn resolve(src: SiteSources, opts: &ResolveOptions) -> Result<Site, Diagnostics> {
-    resolve_cached(src, opts, &mut ResolveCache::default())
+    let mut once = ResolveCache {
+        one_shot: true,
+        ..ResolveCache::default()
+    };
+    resolve_cached(src, opts, &mut once)
 }
 
 /// [`resolve`], reusing what `cache` kept of the previous resolve of the site.

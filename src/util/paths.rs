@@ -6,9 +6,11 @@ use std::path::{Component, Path, PathBuf};
 /// `path` as the user would type it: relative to the current folder when it is
 /// below it, and without a leading `./` (a site in the current folder).
 pub fn display_path(path: &Path) -> PathBuf {
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+    // tumen never changes its working folder, so it is asked for once (it was
+    // two system calls a brief).
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let shown = (CWD.get_or_init(|| std::env::current_dir().ok()).as_ref())
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
     match shown.strip_prefix(".") {
         Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),

@@ -77,16 +77,17 @@ impl Manifest {
         if lines.next()? != HEADER {
             return None;
         }
-        let mut files = BTreeMap::new();
+        let mut files = Vec::new();
         for line in lines {
             let mut f = line.splitn(4, ' ');
             let key = u128::from_str_radix(f.next()?, 16).ok()?;
             let size = f.next()?.parse().ok()?;
             let mtime = f.next()?.parse().ok()?;
             let path = f.next()?;
-            files.insert(path.to_string(), Entry { key, size, mtime });
+            files.push((path.to_string(), Entry { key, size, mtime }));
         }
-        Some(Manifest(files))
+        // Written sorted: the map is built at once, not a line at a time.
+        Some(Manifest(files.into_iter().collect()))
     }
 
     /// Whether `f`, made from `key`, is on disk in `out` as this manifest says the
