@@ -9,13 +9,20 @@
 #    briefs as a Hugo site and a Zola site (benches/scale/convert.py, templates in
 #    benches/scale/hugo and benches/scale/zola).
 # 2. Times RUNS full builds of each tool, alternating tumen, hugo, zola, tumen, …:
-#    cold (into a new output folder each run, the old one removed outside the
-#    timing) and over an existing output (the folder of that tool's previous
+#    cold (into a new output folder each run) and over an existing output (the folder of that tool's previous
 #    build, as each tool rebuilds by default: tumen writes only the files that
 #    changed, Hugo writes every file over the old ones, Zola's --force deletes the
 #    folder and writes it anew). `sync` before each timed build, so no build pays
 #    for the previous one's writeback. Wall time, user and system CPU and peak RSS
 #    come from /usr/bin/time. Then the same at N/10 briefs (SMALL=), for the slope.
+#    Nothing is deleted until every build is timed: old outputs and corpora are
+#    moved aside and removed at the end. On ext4 without a journal (this kind
+#    of machine) a new file does not take an inode freed in the last minute or
+#    so, and finding one past them makes creating files after a large delete
+#    many times slower: 10,000 folders of four files took 2.4 s from a Python
+#    loop, and 36.6 s right after a tree of 52,000 files was removed. A cold
+#    build right after deleting the last one's output would time that, not the
+#    tool (and each tool by the number of files it writes, squared).
 # 3. tumen only: a cold build and a rebuild through an edit give the same bytes
 #    (an edit of one brief rebuilt over an output equals a cold build of the
 #    edited site; the edit reverted and rebuilt equals a cold build of the
@@ -68,7 +75,17 @@ done
 
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
-rm -rf "$WORK"/out-* "$WORK"/same "$WORK"/serve-site
+# set_aside PATH…: out of the way now, deleted when every build is timed.
+trash="$WORK/trash.$$"
+set_aside() {
+  mkdir -p "$trash"
+  local p
+  for p in "$@"; do
+    [ -e "$p" ] && mv "$p" "$trash/$(basename "$p").$RANDOM"
+  done
+  return 0
+}
+set_aside "$WORK"/out-* "$WORK"/same "$WORK"/serve-site "$WORK"/trash.*
 results="$WORK/results.tsv"
 printf 'briefs\ttool\tmode\trun\twall\tuser\tsys\tmaxrss_kb\n' >"$results"
 
@@ -108,7 +125,7 @@ gen_flags=(--rich --latest 10 "${paginate[@]}")
 make_corpus() {
   local n=$1 dir="$WORK/site-$1"
   say "generating $n briefs in $dir (gen_site.py ${gen_flags[*]})"
-  rm -rf "$dir"
+  set_aside "$dir"
   python3 "$repo/benches/gen_site.py" "$n" "$dir/tumen" "${gen_flags[@]}" || die "gen_site.py failed"
   python3 "$repo/benches/scale/convert.py" "$dir/tumen" "$dir/hugo" "$dir/zola" || die "convert.py failed"
 }
@@ -162,9 +179,8 @@ bench() {
   done
   for run in $(seq 1 "$RUNS"); do
     for tool in "${tools[@]}"; do
-      rm -rf "$WORK/out-$n-$tool-cold"
-      timed "$n" "$tool" cold "$run" "$WORK/out-$n-$tool-cold"
-      check_output "$n" "$tool" "$WORK/out-$n-$tool-cold"
+      timed "$n" "$tool" cold "$run" "$WORK/out-$n-$tool-cold-$run"
+      check_output "$n" "$tool" "$WORK/out-$n-$tool-cold-$run"
     done
     for tool in "${tools[@]}"; do
       timed "$n" "$tool" rebuild "$run" "$WORK/out-$n-$tool"
@@ -175,7 +191,7 @@ bench() {
 
 if [ "$SMALL" -gt 0 ] && [ "$SMALL" -lt "$N" ]; then
   bench "$SMALL"
-  rm -rf "$WORK"/out-"$SMALL"-*
+  set_aside "$WORK"/out-"$SMALL"-*
 fi
 bench "$N"
 
@@ -200,7 +216,7 @@ diff -r --exclude=.tumen "$same/cold" "$same/rebuilt" >"$same/diff-reverted" || 
 grep -q 'edited sentence' -r "$same/cold-edited/briefs" || die "the edit did not reach the output"
 if [ "$same_bytes" = yes ]; then
   say "  same bytes: yes (edited rebuild = cold build of the edited site; reverted rebuild = cold build)"
-  rm -rf "$same"
+  set_aside "$same"
 else
   say "  same bytes: NO; see $same/diff-edited and $same/diff-reverted:"
   head -20 "$same/diff-edited" "$same/diff-reverted" >&2
@@ -226,10 +242,13 @@ else:
     print("no figures")
 EOF
 )
-  rm -rf "$WORK/serve-site"
+  set_aside "$WORK/serve-site"
 fi
 
 SCALE_LOAD="load average (1, 5, 15 min) $load_before at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(nproc) cores" \
   python3 "$repo/benches/scale/report.py" "$results" "$N" "$RUNS" "$same_bytes" "$reload" "$versions" "$tumen_lists" "$CHARTS" |
   tee "$WORK/report-$N.txt"
+set_aside "$WORK"/out-"$N"-*-cold-*
+say "removing what was set aside ($trash)"
+rm -rf "$trash"
 say "report in $WORK/report-$N.txt, timings in $results, outputs in $WORK/out-$N-*"

@@ -164,6 +164,32 @@ fn terms(text: &str) -> Vec<String> {
     out
 }
 
+/// What a byte is to [`each_word`]: a lowercase ASCII letter or a digit, an
+/// uppercase ASCII letter, another ASCII character, or part of a character
+/// beyond ASCII.
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            LOWER
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c >= 0x80 {
+            BEYOND
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    t
+};
+const LOWER: u8 = 0;
+const UPPER: u8 = 1;
+const OTHER: u8 = 2;
+const BEYOND: u8 = 3;
+
 /// Each word of `text` that is a term, lowercased: a run of letters and digits
 /// (of any script) two characters long or more, not a stop word. Borrowed where
 /// it is lowercase already (most words of a body).
@@ -176,17 +202,20 @@ fn each_word<'t>(text: &'t str, mut f: impl FnMut(std::borrow::Cow<'t, str>)) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        while bytes.get(i).is_some_and(|&b| BYTE_CLASS[usize::from(b)] == OTHER) {
+            i += 1;
+        }
         let start = i;
         // Lowercase ASCII letters and digits only, so far.
         let mut plain = true;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b.is_ascii_lowercase() || b.is_ascii_digit() {
+        while let Some(&b) = bytes.get(i) {
+            let class = BYTE_CLASS[usize::from(b)];
+            if class == LOWER {
                 i += 1;
-            } else if b.is_ascii_uppercase() {
+            } else if class == UPPER {
                 plain = false;
                 i += 1;
-            } else if b < 0x80 {
+            } else if class == OTHER {
                 break;
             } else {
                 match text[i..].chars().next() {
@@ -199,7 +228,7 @@ fn each_word<'t>(text: &'t str, mut f: impl FnMut(std::borrow::Cow<'t, str>)) {
             }
         }
         if i == start {
-            // Not a letter or digit: step over it, whole.
+            // Not a letter or digit (or the end): step over it, whole.
             i += text[i..].chars().next().map_or(1, char::len_utf8);
             continue;
         }
