@@ -52,7 +52,7 @@ pub fn render(
     figures: &[String],
     raw_html: bool,
 ) -> Rendered {
-    let (walk, text) = gathering_walk(body, links, base_path, figures, raw_html);
+    let (walk, text) = gathering_walk(body, links, base_path, figures, raw_html, true);
     walk.finish(body.len(), text)
 }
 
@@ -62,7 +62,7 @@ pub fn render(
 /// a brief only when its page is made, so that it never holds every brief's HTML.
 pub fn digest(body: &str, raw_html: bool) -> Rendered {
     let no_links = BTreeMap::new();
-    let (walk, text) = gathering_walk(body, &no_links, "", &[], raw_html);
+    let (walk, text) = gathering_walk(body, &no_links, "", &[], raw_html, false);
     walk.finish_digest(text)
 }
 
@@ -85,20 +85,25 @@ pub fn html(
 }
 
 /// A walk of `body` that gathered its words, first paragraph and contents, and
-/// the body's plain text: what [`render`] and [`digest`] finish.
+/// the body's plain text, with the events to write as HTML if `html`: what
+/// [`render`] and [`digest`] finish.
 fn gathering_walk<'a, 'l>(
     body: &'a str,
     links: &'l BTreeMap<String, String>,
     base_path: &'l str,
     figures: &'l [String],
     raw_html: bool,
+    html: bool,
 ) -> (Walk<'a, 'l>, String) {
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
     let text = plain_text(body, &events);
     let mut walk = Walk::new(links, base_path, figures, raw_html, true);
-    walk.out.reserve(events.len());
+    walk.html = html;
+    if html {
+        walk.out.reserve(events.len());
+    }
     let mut events = events.into_iter().map(|(ev, _)| ev);
     while let Some(ev) = events.next() {
         walk.event(ev, &mut events);
@@ -106,24 +111,23 @@ fn gathering_walk<'a, 'l>(
     (walk, text)
 }
 
-/// How many words `t` holds, as `t.split_whitespace().count()` counts them,
-/// ASCII a byte at a time: every word of every brief is counted.
+/// How many words `t` holds, as `t.split_whitespace().count()` counts them:
+/// for ASCII, the places where a space is followed by something else, which
+/// the compiler reads many bytes at a time (every word of every brief is
+/// counted).
 fn count_words(t: &str) -> usize {
     if !t.is_ascii() {
         return t.split_whitespace().count();
     }
-    // `char::is_whitespace` of ASCII: space, tab, line feed, vertical tab,
-    // form feed and carriage return, as bits of a mask.
-    const SPACES: u64 = 1 << b' ' | 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r';
-    let space = |b: u8| b <= b' ' && SPACES & (1 << b) != 0;
-    let mut count = 0;
-    let mut in_word = false;
-    for &b in t.as_bytes() {
-        let word = !space(b);
-        count += usize::from(word && !in_word);
-        in_word = word;
-    }
-    count
+    // `char::is_whitespace` of ASCII: tab, line feed, vertical tab, form feed,
+    // carriage return (9 to 13), and space.
+    let space = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let b = t.as_bytes();
+    let first = usize::from(b.first().is_some_and(|&c| !space(c)));
+    first
+        + (b.windows(2))
+            .filter(|w| space(w[0]) && !space(w[1]))
+            .count()
 }
 
 /// The words of a body as plain text, each event's followed by a space: what the
@@ -288,6 +292,8 @@ struct Walk<'a, 'l> {
     figure: usize,
     /// Whether the words and the first paragraph are gathered.
     gather: bool,
+    /// Whether the events are kept to write as HTML: not for a digest.
+    html: bool,
 }
 
 impl<'a, 'l> Walk<'a, 'l> {
@@ -312,6 +318,7 @@ impl<'a, 'l> Walk<'a, 'l> {
             notes: Notes::default(),
             figure: 0,
             gather,
+            html: true,
         }
     }
 
@@ -346,7 +353,7 @@ impl<'a, 'l> Walk<'a, 'l> {
                 dest_url,
                 title,
                 id,
-            }) => {
+            }) if self.html => {
                 let dest = match self.links.get(dest_url.as_ref()) {
                     Some(path) => CowStr::from(format!("{}{path}", self.base_path)),
                     None => self.safe_url(dest_url),
@@ -360,7 +367,9 @@ impl<'a, 'l> Walk<'a, 'l> {
             }
             Event::Start(Tag::CodeBlock(ref kind)) if is_chart_block(kind) => {
                 rest.find(|e| matches!(e, Event::End(TagEnd::CodeBlock)));
-                if let Some(f) = self.figures.get(self.figure) {
+                if let Some(f) = self.figures.get(self.figure)
+                    && self.html
+                {
                     self.out.push(Event::Html(CowStr::from(f.clone())));
                 }
                 self.figure += 1;
@@ -402,7 +411,9 @@ impl<'a, 'l> Walk<'a, 'l> {
         {
             self.words += count_words(t);
         }
-        if let Some((_, buf)) = self.notes.open.as_mut() {
+        if let Some((_, buf)) = self.notes.open.as_mut()
+            && self.html
+        {
             buf.push(ev);
         }
     }
@@ -439,6 +450,9 @@ impl<'a, 'l> Walk<'a, 'l> {
                 title: text.trim().to_string(),
             });
         }
+        if !self.html {
+            return;
+        }
         self.out.push(Event::Start(Tag::Heading {
             level,
             id: Some(CowStr::from(unique)),
@@ -457,6 +471,9 @@ impl<'a, 'l> Walk<'a, 'l> {
         let n = *self.notes.numbers.entry(name.clone()).or_insert(next);
         let count = self.notes.refs.entry(name.clone()).or_insert(0);
         *count += 1;
+        if !self.html {
+            return;
+        }
         let slug = slugify(&name);
         let ref_id = if *count == 1 {
             format!("fnref-{slug}")
@@ -490,7 +507,9 @@ impl<'a, 'l> Walk<'a, 'l> {
             Event::SoftBreak | Event::HardBreak if inside => self.first_paragraph.push(' '),
             _ => {}
         }
-        self.out.push(ev);
+        if self.html {
+            self.out.push(ev);
+        }
     }
 
     /// What [`finish`](Self::finish) gives but the HTML.
@@ -729,6 +748,9 @@ mod tests {
             "a\tb\nc\x0Bd\x0Ce\rf",
             "non-ASCII: Хасан и 라선\u{2003}end",
             "trailing\n",
+            "a",
+            "\x1Cfile\x1F separators are not spaces\x7F",
+            "\x0B",
         ] {
             assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
         }

@@ -202,7 +202,10 @@ fn each_word<'t>(text: &'t str, mut f: impl FnMut(std::borrow::Cow<'t, str>)) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        while bytes.get(i).is_some_and(|&b| BYTE_CLASS[usize::from(b)] == OTHER) {
+        while bytes
+            .get(i)
+            .is_some_and(|&b| BYTE_CLASS[usize::from(b)] == OTHER)
+        {
             i += 1;
         }
         let start = i;
