@@ -489,12 +489,14 @@ fn make_dirs(
         .collect();
     dirs.sort();
     dirs.dedup();
-    for d in dirs {
+    // In parallel (11,000 folders at 10,000 briefs were a third of a second on
+    // one thread): `create_dir_all` takes a parent made meanwhile by another.
+    dirs.par_iter().try_for_each(|d| {
         let p = staging.join(d);
         let _step = interrupt::step().ok_or_else(interrupted)?;
-        std::fs::create_dir_all(&p).map_err(|e| io_err(&p, "cannot create a folder", e))?;
-        made.insert(d.to_path_buf());
-    }
+        std::fs::create_dir_all(&p).map_err(|e| io_err(&p, "cannot create a folder", e))
+    })?;
+    made.extend(dirs.into_iter().map(Path::to_path_buf));
     Ok(())
 }
 
