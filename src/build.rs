@@ -158,7 +158,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         if minify {
             crate::render::minify::files(&mut files);
         }
-        writer.put(&files)
+        writer.send(files)
     })?;
     p.stage(&format!(
         "putting {} files in place",
