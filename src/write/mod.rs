@@ -308,11 +308,24 @@ impl SiteWriter {
 }
 
 impl Worker {
+    /// The thread, with threads of its own to write a batch in parallel: on the
+    /// render's, a batch would wait for the render to pause, and the render,
+    /// its next batch refused, for the batch (one core of two left working).
     fn start(mut w: Writing) -> Worker {
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<OutputFile>>(1);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(|i| format!("tumen-write-{i}"))
+            .build()
+            .ok();
         let thread = std::thread::spawn(move || {
             for files in received {
-                if let Err(e) = w.put(&files) {
+                let put = |w: &mut Writing| w.put(&files);
+                let done = match &pool {
+                    Some(pool) => pool.install(|| put(&mut w)),
+                    None => put(&mut w),
+                };
+                if let Err(e) = done {
                     return (w, Err(e));
                 }
             }
