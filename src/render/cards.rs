@@ -71,7 +71,9 @@ impl Card {
             c.insert_value("b", value.clone());
             c.insert("hl", "h2");
             let html = tpl.render(CARD_TEMPLATE, &c)?;
-            let mut m = value.as_map().cloned().unwrap_or_default();
+            // The context let go first, the map is taken, not copied.
+            drop(c);
+            let mut m = value.into_map().unwrap_or_default();
             m.insert("card_html".into(), Value::safe_string(&html));
             value = Value::from(m);
         }
@@ -80,7 +82,12 @@ impl Card {
             md: ctx.md[i].clone(),
             base_path: site.base_path.clone(),
             value,
-            shown: xxhash_rust::xxh3::xxh3_128(json.to_string().as_bytes()),
+            // Only the live preview compares cards ([`changed_cards`]); a build's
+            // are made once (`html_later`), and its JSON is not written out again.
+            shown: match ctx.html_later {
+                Some(_) => 0,
+                None => xxhash_rust::xxh3::xxh3_128(json.to_string().as_bytes()),
+            },
             // A build makes the entries of the briefs its feeds show, when they
             // are written: a feed shows the latest few of thousands.
             feed_entry: match ctx.html_later {

@@ -42,7 +42,8 @@ pub(super) fn tv(j: &Json) -> Value {
 
 /// A Tera map of `base`'s fields plus values that are Tera values already.
 pub(super) fn with_values(base: &Json, extra: Vec<(&'static str, Value)>) -> Value {
-    let mut m = tv(base).as_map().cloned().unwrap_or_default();
+    // The map itself, not a copy: the value made here has no other owner.
+    let mut m = tv(base).into_map().unwrap_or_default();
     for (k, v) in extra {
         m.insert(k.into(), v);
     }
