@@ -148,26 +148,33 @@ impl SourceStore {
             .with_help(NO_SITE_HELP)
             .into());
         }
-        let (brief_files, data_files) = match (brief_files(root), dataset_files(root)) {
-            (Ok(b), Ok(d)) => (b, d),
-            (b, d) => {
-                return Err(b
-                    .err()
-                    .into_iter()
-                    .chain(d.err())
-                    .collect::<Vec<_>>()
-                    .into());
-            }
-        };
+        let (brief_files, data_files) =
+            match rayon::join(|| brief_files(root), || dataset_files(root)) {
+                (Ok(b), Ok(d)) => (b, d),
+                (b, d) => {
+                    return Err(b
+                        .err()
+                        .into_iter()
+                        .chain(d.err())
+                        .collect::<Vec<_>>()
+                        .into());
+                }
+            };
+        // The briefs and the datasets side by side: a site's few datasets each
+        // take longer than a brief, and would leave a core waiting at the end.
+        let (briefs, datasets) = rayon::join(
+            || match bodies {
+                Bodies::Kept => read_all(brief_files, KeepText::No, load_brief),
+                Bodies::LetGo => read_all(brief_files, KeepText::No, load_brief_front),
+            },
+            || read_all(data_files, KeepText::Yes, Dataset::load),
+        );
         let mut store = SourceStore {
             root: root.to_path_buf(),
             abs_root: absolute(root),
             config: Loaded::new(&config_file, read(&config_file), KeepText::Yes, load_config),
-            briefs: match bodies {
-                Bodies::Kept => read_all(brief_files, KeepText::No, load_brief),
-                Bodies::LetGo => read_all(brief_files, KeepText::No, load_brief_front),
-            },
-            datasets: read_all(data_files, KeepText::Yes, Dataset::load),
+            briefs,
+            datasets,
             theme: None,
             static_files: Ok(BTreeMap::new()),
         };

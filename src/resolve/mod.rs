@@ -86,6 +86,7 @@ pub fn resolve_cached(
     }
     // Only a good resolve leaves a shape to resolve again from.
     cache.shape = None;
+    let mut clock = crate::util::trace::Clock::new("resolve");
     let mut errors = Diagnostics::default();
     let published = lists::publish(&src.briefs, opts.drafts, &mut errors);
     let keys = lists::source_keys(&src.datasets, &mut errors);
@@ -98,6 +99,7 @@ pub fn resolve_cached(
     );
     errors.extend(unknown);
     let (bodies, missing_links) = resolve_bodies(&src, &published, opts, cache, &mut errors);
+    clock.mark("bodies");
     let dataset_charts = lists::dataset_charts(&src.datasets, &mut errors);
     let key_figures = lists::key_figures(&src.config, &src.datasets, &src.root, &mut errors);
     if !errors.is_empty() {
@@ -106,10 +108,14 @@ pub fn resolve_cached(
     }
     errors.into_result()?;
     let (order, mut briefs) = lists::in_order(make_briefs(&src, &published, bodies));
+    clock.mark("briefs in order");
     let topics = lists::topics(&mut briefs);
+    clock.mark("topics");
     let sources = lists::citations(&briefs, &src.datasets);
+    clock.mark("citations");
     let briefs: Vec<Arc<Brief>> = briefs.into_iter().map(Arc::new).collect();
     let used_by = Arc::new(lists::used_by(&briefs));
+    clock.mark("lists");
     let mut site = Site {
         drafts_skipped: published.drafts.len(),
         repo: src.history.state.clone(),
@@ -137,7 +143,9 @@ pub fn resolve_cached(
         published,
         order,
     ));
+    clock.mark("shape");
     site.changes = changes::changes(&site, &history, &blobs, &mut cache.changes);
+    clock.mark("changes");
     Ok(site)
 }
 

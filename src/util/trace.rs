@@ -21,6 +21,8 @@ pub struct Clock {
     what: &'static str,
     start: Instant,
     last: Instant,
+    /// The process's CPU time (user + system) at `last`, in clock ticks.
+    last_cpu: u64,
 }
 
 impl Clock {
@@ -34,6 +36,7 @@ impl Clock {
             what,
             start,
             last: start,
+            last_cpu: if level() == 0 { 0 } else { cpu_ticks() },
         }
     }
 
@@ -43,15 +46,39 @@ impl Clock {
             return;
         }
         let now = Instant::now();
+        let cpu = cpu_ticks();
+        let wall = (now - self.last).as_secs_f64() * 1000.0;
+        // Clock ticks of 10 ms: how many cores the stage kept busy, roughly.
+        let cpu_ms = cpu.saturating_sub(self.last_cpu) as f64 * 10.0;
         eprintln!(
-            "trace {}: {stage} {:.2} ms (at {:.2} ms){}",
+            "trace {}: {stage} {wall:.2} ms (at {:.2} ms), CPU {cpu_ms:.0} ms ({:.1} cores){}",
             self.what,
-            (now - self.last).as_secs_f64() * 1000.0,
             (now - self.start).as_secs_f64() * 1000.0,
+            cpu_ms / wall.max(1.0),
             memory()
         );
         self.last = now;
+        self.last_cpu = cpu;
     }
+}
+
+/// The process's user and system time so far, in clock ticks (Linux's
+/// /proc/self/stat, fields 14 and 15; 0 elsewhere).
+fn cpu_ticks() -> u64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0;
+    };
+    // The command name, in parentheses, may hold spaces: count after it.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // Fields 14 and 15 of the whole line are the 12th and 13th after the name.
+    field(11) + field(12)
 }
 
 /// `, RSS 123 MB (peak 456 MB)` where the system says (Linux's /proc): what a
