@@ -108,14 +108,10 @@ pub fn resolve_cached(
     }
     errors.into_result()?;
     let (order, mut briefs) = lists::in_order(make_briefs(&src, &published, bodies));
-    clock.mark("briefs in order");
     let topics = lists::topics(&mut briefs);
-    clock.mark("topics");
     let sources = lists::citations(&briefs, &src.datasets);
-    clock.mark("citations");
     let briefs: Vec<Arc<Brief>> = briefs.into_iter().map(Arc::new).collect();
     let used_by = Arc::new(lists::used_by(&briefs));
-    clock.mark("lists");
     let mut site = Site {
         drafts_skipped: published.drafts.len(),
         repo: src.history.state.clone(),
@@ -143,9 +139,7 @@ pub fn resolve_cached(
         published,
         order,
     ));
-    clock.mark("shape");
     site.changes = changes::changes(&site, &history, &blobs, &mut cache.changes);
-    clock.mark("changes");
     Ok(site)
 }
 
