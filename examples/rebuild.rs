@@ -41,6 +41,7 @@ fn main() {
                 base_url: Some("http://127.0.0.1:1111/".into()),
                 keep_broken_links: false,
                 pdf: false,
+                digests: false,
             },
             progress: false,
             minify: false,

@@ -134,7 +134,12 @@ fn load_site(opts: &BuildOptions, bodies: Bodies) -> Result<(Site, Progress), Di
         sources.briefs.len(),
         sources.datasets.len()
     ));
-    let site = resolve(sources, &opts.resolve)?;
+    // A build takes each brief's digest from the parse that scans it.
+    let resolve_opts = ResolveOptions {
+        digests: bodies == Bodies::LetGo,
+        ..opts.resolve.clone()
+    };
+    let site = resolve(sources, &resolve_opts)?;
     clock.mark("resolve");
     p.stage(&format!("rendering {} briefs", site.briefs.len()));
     Ok((site, p))
@@ -151,10 +156,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         || load_site(opts, Bodies::LetGo),
         || LastOutput::read(&opts.output_dir),
     );
-    let (site, p) = loaded?;
+    let (mut site, p) = loaded?;
     let mut writer = SiteWriter::begin_with(&opts.output_dir, last)?;
     let minify = opts.minify;
-    let rendered = render_streamed(&site, &mut |mut files| {
+    let digests = std::mem::take(&mut site.digests);
+    let rendered = render_streamed(&site, digests, &mut |mut files| {
         if minify {
             crate::render::minify::files(&mut files);
         }

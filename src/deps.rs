@@ -533,6 +533,7 @@ mod tests {
             drafts_skipped: 0,
             missing_links: Vec::new(),
             changes: Default::default(),
+            digests: Vec::new(),
         }
     }
 

@@ -209,6 +209,7 @@ fn build_options(src: SiteArgs, output: PathBuf, base_url: Option<String>) -> Bu
             base_url,
             keep_broken_links: false,
             pdf: false,
+            digests: false,
         },
         progress: true,
         minify: false,

@@ -13,10 +13,12 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 
+use super::scan::Events;
 use super::{HeadingIds, is_chart_block, options};
 use serde::Serialize;
 
 use crate::util::slug::slugify;
+use crate::util::terms::{Terms, doc_terms};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TocEntry {
@@ -25,7 +27,7 @@ pub struct TocEntry {
     pub title: String,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
@@ -34,6 +36,16 @@ pub struct Rendered {
     pub first_paragraph: String,
     /// The body's words as plain text, for the search index (`plain_text`).
     pub text: String,
+}
+
+impl Rendered {
+    /// The search terms of the body: its headings' (weight 2) and its text's
+    /// (weight 1). [`Terms::merged`] with those of its title, summary and
+    /// topics, they are the brief's.
+    pub fn body_terms(&self) -> Terms {
+        let toc: Vec<&str> = self.toc.iter().map(|t| t.title.as_str()).collect();
+        doc_terms(&[(&toc.join(" "), 2), (&self.text, 1)])
+    }
 }
 
 /// Minutes at an adult's silent reading pace for non-fiction (~230 words a minute).
@@ -66,6 +78,28 @@ pub fn digest(body: &str, raw_html: bool) -> Rendered {
     walk.finish_digest(text)
 }
 
+/// [`digest`] of `body` with `values` put in ((offset of the call, its length,
+/// the text put in, escaped for Markdown), as the resolved brief's body holds
+/// them), from `events`, the events of `body` as written that the resolver's
+/// scan parsed ([`super::scan::scan_parsed`]): a build's digest of a brief
+/// without a second parse. `None` where the values cannot be put into the
+/// events ([`super::put`]): the caller takes the [`digest`] of the text with
+/// the values in.
+pub fn digest_of_events<'a>(
+    body: &'a str,
+    events: Events<'a>,
+    values: &[(usize, usize, String)],
+) -> Option<Rendered> {
+    let events = if values.is_empty() {
+        events
+    } else {
+        super::put::put_values(body, events, values)?
+    };
+    let no_links = BTreeMap::new();
+    let (walk, text) = walk_gathering(body, events, &no_links, "", &[], false, false);
+    Some(walk.finish_digest(text))
+}
+
 /// The HTML of [`render`] alone: what a build's page of a brief needs, its
 /// digest made before ([`digest`]). Neither the plain text nor the words are
 /// gathered, which is a third of a render.
@@ -95,9 +129,22 @@ fn gathering_walk<'a, 'l>(
     raw_html: bool,
     html: bool,
 ) -> (Walk<'a, 'l>, String) {
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+    let events: Events = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
+    walk_gathering(body, events, links, base_path, figures, raw_html, html)
+}
+
+/// [`gathering_walk`] of `body`'s `events`.
+fn walk_gathering<'a, 'l>(
+    body: &'a str,
+    events: Events<'a>,
+    links: &'l BTreeMap<String, String>,
+    base_path: &'l str,
+    figures: &'l [String],
+    raw_html: bool,
+    html: bool,
+) -> (Walk<'a, 'l>, String) {
     let text = plain_text(body, &events);
     let mut walk = Walk::new(links, base_path, figures, raw_html, true);
     walk.html = html;

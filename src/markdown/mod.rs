@@ -5,6 +5,7 @@
 //! | this one | the dialect ([`options`]), what counts as a chart block, and [`find_pair`] for the two-byte markers (`{{`, `[^`) |
 //! | [`scan`] | the resolver's walk of a raw body: code, links, chart blocks, lints |
 //! | [`lint`] | mistakes that still render (undefined footnotes, skipped headings…) |
+//! | [`put`] | values put into the events of a body as written, for a build's digest |
 //! | [`html`] | the renderer's walk of a resolved body: HTML, anchors, contents, notes |
 //! | [`typst`] | the same walk into Typst markup, for a brief's PDF |
 //! | [`text`] | the prose as plain text, block by block, for the changes pages' word diff |
@@ -16,15 +17,17 @@
 //! text with the values in. The live preview's renderer walks it once, for its
 //! HTML, contents, notes and words and the plain text the search index reads,
 //! and walks again only the bodies an edit changed (both walks are cached per
-//! text). A build, which never holds every brief's HTML, walks it twice: a
-//! digest of every brief first ([`html::digest`]: all but the HTML, which lists
-//! and the search index need of every brief), then the HTML alone when the
-//! brief's page is made ([`html::html`]).
+//! text). A build, which never holds every brief's HTML, parses it twice: once
+//! for the scan and a digest of every brief ([`html::digest_of_events`]: all
+//! but the HTML, which lists and the search index need of every brief; the
+//! values are put into the scan's events, [`put`]), then for the HTML alone
+//! when the brief's page is made ([`html::html`]).
 //!
 //! A leaf module: it knows Markdown and positions in it, not sites or briefs.
 
 pub mod html;
 pub mod lint;
+pub mod put;
 pub mod scan;
 pub mod text;
 pub mod typst;

@@ -7,7 +7,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Parser, RefDefs, Tag, TagEnd};
 
 use super::lint::{Lint, Linter};
 
@@ -32,19 +32,36 @@ pub struct ChartBlock {
 }
 
 pub fn scan_markdown(body: &str) -> Scan {
+    scan_parsed(body).0
+}
+
+/// A body's events as pulldown-cmark gives them, each with where it is in the body.
+pub type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
+
+/// [`scan_markdown`], with the events it walked: a build makes the brief's
+/// digest from them too ([`super::html::digest_of_events`]), rather than parse
+/// the body again.
+pub fn scan_parsed(body: &str) -> (Scan, Events<'_>) {
+    let mut parser = Parser::new_ext(body, super::options()).into_offset_iter();
+    let events: Events = parser.by_ref().collect();
+    let scan = walk(body, &events, parser.reference_definitions());
+    (scan, events)
+}
+
+/// The scan's walk of a body's `events`.
+fn walk(body: &str, events: &Events, defs: &RefDefs) -> Scan {
     let mut literal = Vec::new();
     let mut links = Vec::new();
     let mut charts = Vec::new();
     let mut code_start = None;
     let mut chart: Option<ChartBlock> = None;
     let mut lint = Linter::new(body);
-    let mut events = Parser::new_ext(body, super::options()).into_offset_iter();
-    while let Some((ev, range)) = events.next() {
-        lint.event(&ev, &range);
+    for (ev, range) in events {
+        lint.event(ev, range);
         match ev {
             Event::Start(Tag::CodeBlock(kind)) => {
                 code_start = Some(range.start);
-                if super::is_chart_block(&kind) {
+                if super::is_chart_block(kind) {
                     // The YAML starts on the line after the fence.
                     let content = body[range.start..]
                         .find('\n')
@@ -58,7 +75,7 @@ pub fn scan_markdown(body: &str) -> Scan {
             }
             Event::Text(t) if chart.is_some() => {
                 if let Some(c) = chart.as_mut() {
-                    c.yaml.push_str(&t);
+                    c.yaml.push_str(t);
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -67,7 +84,7 @@ pub fn scan_markdown(body: &str) -> Scan {
                 }
                 charts.extend(chart.take());
             }
-            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => literal.push(range),
+            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => literal.push(range.clone()),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -77,11 +94,10 @@ pub fn scan_markdown(body: &str) -> Scan {
                 // A reference link's target is written in its definition
                 // (`[label]: target.md`): point errors there.
                 let at = match link_type {
-                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => events
-                        .reference_definitions()
-                        .get(&id)
-                        .map_or(range, |def| def.span.clone()),
-                    _ => range,
+                    LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+                        defs.get(id).map_or(range.clone(), |def| def.span.clone())
+                    }
+                    _ => range.clone(),
                 };
                 links.push((dest_url.to_string(), at));
             }

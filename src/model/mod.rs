@@ -44,16 +44,27 @@ impl Body {
         if self.values.is_empty() {
             return Ok(body);
         }
-        let put: usize = self.values.iter().map(|v| v.2.len()).sum();
+        Ok(std::borrow::Cow::Owned(Body::put_in(&body, &self.values)))
+    }
+
+    /// Each value call: (offset in the body, length of the call, what replaces
+    /// it), in order.
+    pub fn values(&self) -> &[(usize, usize, String)] {
+        &self.values
+    }
+
+    /// `body` with the calls at `values` replaced, each by its text.
+    pub fn put_in(body: &str, values: &[(usize, usize, String)]) -> String {
+        let put: usize = values.iter().map(|v| v.2.len()).sum();
         let mut out = String::with_capacity(body.len() + put);
         let mut last = 0;
-        for (at, len, text) in &self.values {
+        for (at, len, text) in values {
             out.push_str(&body[last..*at]);
             out.push_str(text);
             last = at + len;
         }
         out.push_str(&body[last..]);
-        Ok(std::borrow::Cow::Owned(out))
+        out
     }
 }
 
@@ -157,6 +168,12 @@ pub struct Site {
     pub missing_links: Vec<Diagnostic>,
     /// What each commit changed in the briefs and datasets ([`changes`]).
     pub changes: changes::Changes,
+    /// A build's digest of each brief's Markdown, without its text, and the
+    /// search terms of its body, in the briefs' order, made by the resolve from
+    /// the parse of its scan
+    /// ([`crate::resolve::ResolveOptions::digests`]); the build hands them to
+    /// the render. Empty otherwise.
+    pub digests: Vec<(crate::markdown::html::Rendered, crate::util::terms::Terms)>,
 }
 
 impl Brief {

@@ -21,12 +21,12 @@ use super::cards::Card;
 use super::charts;
 use super::context::{Ctx, related_briefs};
 use super::figures::Figure;
-use super::search::Terms;
 use super::templates::Templates;
 use crate::markdown::html as markdown;
 use crate::model::chart::ChartPlan;
 use crate::model::{Brief, Site};
 use crate::util::diag::{Diagnostic, Diagnostics};
+use crate::util::terms::Terms;
 
 /// A figure by its plan's key, number, id and standalone SVG's path.
 pub(super) type FigureKey = (u64, usize, String, String);

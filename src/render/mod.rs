@@ -46,9 +46,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::deps::{Dep, DepGraph};
+use crate::markdown::html::Rendered;
 use crate::model::Site;
 use crate::output::{FileSink, OutputFile, PathSet};
 use crate::util::diag::{Diagnostic, Diagnostics};
+use crate::util::terms::Terms;
 use assemble::{Collected, Wanted};
 pub use cache::RenderCache;
 pub use cards::Card;
@@ -123,8 +125,22 @@ pub fn render_some(
 /// are made (`tumen build`): the result lists them ([`RenderedSite::all_paths`])
 /// but holds none, and no record of what each was made from. A failed render
 /// may have handed some files over already: the sink's owner discards them.
-pub fn render_streamed(site: &Site, sink: &mut FileSink) -> Result<RenderedSite, Diagnostics> {
-    render_into(site, &mut RenderCache::default(), None, Some(sink))
+/// `digests` are the briefs' digests made by the resolve ([`Site::digests`]),
+/// or none, for the render to make.
+pub fn render_streamed(
+    site: &Site,
+    digests: Vec<(Rendered, Terms)>,
+    sink: &mut FileSink,
+) -> Result<RenderedSite, Diagnostics> {
+    let lean = Lean { sink, digests };
+    render_into(site, &mut RenderCache::default(), None, Some(lean))
+}
+
+/// What a build's render has that others have not: the sink it hands files to,
+/// and the digests the resolve made.
+struct Lean<'s> {
+    sink: &'s mut FileSink<'s>,
+    digests: Vec<(Rendered, Terms)>,
 }
 
 /// [`render_some`], the files gathered or handed to `sink`.
@@ -132,7 +148,7 @@ fn render_into<'s>(
     site: &Site,
     cache: &mut RenderCache,
     since: Option<Since>,
-    sink: Option<&'s mut FileSink<'s>>,
+    lean: Option<Lean<'s>>,
 ) -> Result<RenderedSite, Diagnostics> {
     let mut clock = crate::util::trace::Clock::new("render");
     let search_index_later = since.as_ref().is_some_and(|s| s.search_index_later);
@@ -140,12 +156,14 @@ fn render_into<'s>(
     let drawn = figures::draw_all(site, &tpl, cache)?;
     let charts = drawn.count();
     clock.mark("charts");
-    let lean = sink.is_some();
-    let (md, terms) = if lean {
-        digests(site)?
-    } else {
-        (cache.markdown(site, &drawn.briefs)?, None)
+    let (md, terms, sink) = match lean {
+        Some(Lean { sink, digests: d }) => {
+            let (md, terms) = digests(site, d)?;
+            (md, Some(terms), Some(sink))
+        }
+        None => (cache.markdown(site, &drawn.briefs)?, None, None),
     };
+    let lean = sink.is_some();
     let related = cache.related(site);
     context::set_site_global(&mut tpl, site);
     clock.mark("markdown");
@@ -202,27 +220,29 @@ fn render_into<'s>(
 /// Every brief's Markdown as a digest (all but its HTML, which its page makes:
 /// [`Ctx::html_later`]) and its search terms, made in parallel, the text the
 /// terms are made from dropped as soon as they are: what a build holds of every
-/// brief while it renders, a few kilobytes of each.
-fn digests(site: &Site) -> Result<Digests, Diagnostics> {
+/// brief while it renders, a few kilobytes of each. The digests the resolve
+/// made (`made`, one a brief, without their text but with the terms of their
+/// bodies) are taken as they are.
+fn digests(site: &Site, made: Vec<(Rendered, Terms)>) -> Result<Digests, Diagnostics> {
     use rayon::prelude::*;
-    let raw_html = site.config.markdown.unsafe_html;
+    if made.len() == site.briefs.len() {
+        return Ok((made.into_par_iter().zip(&site.briefs))
+            .map(|((d, body), b)| (Arc::new(d), Arc::new(search::brief_terms_with(b, &body))))
+            .unzip());
+    }
     let made: Vec<Result<_, Diagnostic>> = (site.briefs.par_iter())
         .map(|b| {
-            let mut d = crate::markdown::html::digest(&b.body.text()?, raw_html);
+            let mut d = crate::markdown::html::digest(&b.body.text()?, false);
             let terms = search::brief_doc_terms(b, &d);
             d.text = String::new();
             Ok((Arc::new(d), Arc::new(terms)))
         })
         .collect();
-    let (md, terms) = Diagnostics::all_ok(made)?.into_iter().unzip();
-    Ok((md, Some(terms)))
+    Ok(Diagnostics::all_ok(made)?.into_iter().unzip())
 }
 
 /// Each brief's Markdown without its HTML, and its search terms.
-type Digests = (
-    Vec<Arc<crate::markdown::html::Rendered>>,
-    Option<Vec<Arc<search::Terms>>>,
-);
+type Digests = (Vec<Arc<Rendered>>, Vec<Arc<Terms>>);
 
 /// Render `pages` a batch at a time (each in parallel) into `out`, which hands
 /// each batch to its sink, if it has one, before the next is rendered: a build
@@ -283,7 +303,7 @@ fn make_pdfs(
 fn site_files<'a>(
     site: &'a Site,
     md: &'a [Arc<crate::markdown::html::Rendered>],
-    terms: Option<Vec<Arc<search::Terms>>>,
+    terms: Option<Vec<Arc<Terms>>>,
     cards: &'a [Arc<Card>],
     out: &mut Collected,
     search_index_later: bool,

@@ -23,6 +23,7 @@ use crate::markdown::html as markdown;
 use crate::model::{Brief, Site};
 use crate::output::{Content, OutputFile};
 use crate::util::diag::Diagnostic;
+use crate::util::terms::{Terms, doc_terms};
 
 /// Where the index is written.
 pub(super) const SEARCH_INDEX: &str = "search-index.json";
@@ -113,15 +114,20 @@ fn brief_terms(
 
 /// A brief's terms: its title's, summary's, topics', headings' and body's.
 pub(super) fn brief_doc_terms(b: &Brief, m: &markdown::Rendered) -> Terms {
+    brief_terms_with(b, &m.body_terms())
+}
+
+/// A brief's terms, those of its body (headings and text) made before
+/// ([`markdown::Rendered::body_terms`]): its title's, summary's and topics'
+/// added.
+pub(super) fn brief_terms_with(b: &Brief, body: &Terms) -> Terms {
     let topics: Vec<&str> = b.topics.iter().map(|t| t.0.as_str()).collect();
-    let toc: Vec<&str> = m.toc.iter().map(|t| t.title.as_str()).collect();
-    doc_terms(&[
+    let front = doc_terms(&[
         (&b.src.front.title, 8),
         (&b.src.front.summary, 3),
         (&topics.join(" "), 3),
-        (&toc.join(" "), 2),
-        (&m.text, 1),
-    ])
+    ]);
+    front.merged(body)
 }
 
 /// Every dataset as a document: its title, description, column headings and cells.
@@ -146,184 +152,6 @@ fn dataset_docs(site: &Site) -> impl Iterator<Item = SearchDoc> + '_ {
                 ])),
             }
         })
-}
-
-/// Words too common to search for; the index is smaller without them.
-/// [`is_stop_word`] matches the same (this list is its test's).
-#[cfg(test)]
-const STOP: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
-    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "which", "with",
-];
-
-/// Lowercase words of two characters or more, in any script.
-#[cfg(test)]
-fn terms(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    each_word(text, |w| out.push(w.into_owned()));
-    out
-}
-
-/// What a byte is to [`each_word`]: a lowercase ASCII letter or a digit, an
-/// uppercase ASCII letter, another ASCII character, or part of a character
-/// beyond ASCII.
-const BYTE_CLASS: [u8; 256] = {
-    let mut t = [OTHER; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            LOWER
-        } else if c.is_ascii_uppercase() {
-            UPPER
-        } else if c >= 0x80 {
-            BEYOND
-        } else {
-            OTHER
-        };
-        b += 1;
-    }
-    t
-};
-const LOWER: u8 = 0;
-const UPPER: u8 = 1;
-const OTHER: u8 = 2;
-const BEYOND: u8 = 3;
-
-/// Each word of `text` that is a term, lowercased: a run of letters and digits
-/// (of any script) two characters long or more, not a stop word. Borrowed where
-/// it is lowercase already (most words of a body).
-///
-/// One pass a byte at a time over ASCII, which tells on the way whether a word
-/// needs lowercasing: the index reads every word of every brief, and this was
-/// an eighth of a build's time as an iterator of runs, each looked at again.
-fn each_word<'t>(text: &'t str, mut f: impl FnMut(std::borrow::Cow<'t, str>)) {
-    use std::borrow::Cow;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        while bytes
-            .get(i)
-            .is_some_and(|&b| BYTE_CLASS[usize::from(b)] == OTHER)
-        {
-            i += 1;
-        }
-        let start = i;
-        // Lowercase ASCII letters and digits only, so far.
-        let mut plain = true;
-        while let Some(&b) = bytes.get(i) {
-            let class = BYTE_CLASS[usize::from(b)];
-            if class == LOWER {
-                i += 1;
-            } else if class == UPPER {
-                plain = false;
-                i += 1;
-            } else if class == OTHER {
-                break;
-            } else {
-                match text[i..].chars().next() {
-                    Some(c) if c.is_alphanumeric() => {
-                        plain = false;
-                        i += c.len_utf8();
-                    }
-                    _ => break,
-                }
-            }
-        }
-        if i == start {
-            // Not a letter or digit (or the end): step over it, whole.
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
-            continue;
-        }
-        let w = &text[start..i];
-        if w.len() < 2 || (bytes[start] >= 0x80 && w.chars().nth(1).is_none()) {
-            continue;
-        }
-        let w = match plain {
-            true => Cow::Borrowed(w),
-            false => Cow::Owned(w.to_lowercase()),
-        };
-        if !is_stop_word(&w) {
-            f(w);
-        }
-    }
-}
-
-/// Whether `w` (lowercase) is one of [`STOP`]'s words: a match the compiler
-/// makes a few byte compares (a binary search over [`STOP`] was a sixth of the
-/// index's time); the test below keeps the two lists the same.
-fn is_stop_word(w: &str) -> bool {
-    matches!(
-        w.as_bytes(),
-        b"a" | b"an"
-            | b"and"
-            | b"are"
-            | b"as"
-            | b"at"
-            | b"be"
-            | b"by"
-            | b"for"
-            | b"from"
-            | b"has"
-            | b"have"
-            | b"in"
-            | b"is"
-            | b"it"
-            | b"its"
-            | b"of"
-            | b"on"
-            | b"or"
-            | b"that"
-            | b"the"
-            | b"this"
-            | b"to"
-            | b"was"
-            | b"were"
-            | b"which"
-            | b"with"
-    )
-}
-
-/// A document's terms and their scores, sorted by term: the terms in one
-/// string, each ended by a newline (no term holds one), and their scores. A
-/// build holds every brief's terms until the index is written; a string and a
-/// score for each term took ten times the room.
-#[derive(Debug, Default, PartialEq)]
-pub(super) struct Terms {
-    words: Box<str>,
-    scores: Box<[u32]>,
-}
-
-impl Terms {
-    /// Each term, in order, with its score.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        self.words
-            .split_terminator('\n')
-            .zip(self.scores.iter().copied())
-    }
-}
-
-/// The terms of a document's texts, each text with its weight: titles weigh more
-/// than headings, headings more than body text.
-fn doc_terms(texts: &[(&str, u32)]) -> Terms {
-    // About one distinct term in every sixteen bytes of text.
-    let size: usize = texts.iter().map(|(t, _)| t.len()).sum();
-    let mut scores: rustc_hash::FxHashMap<std::borrow::Cow<str>, u32> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(size / 16, Default::default());
-    for (text, weight) in texts {
-        each_word(text, |t| *scores.entry(t).or_default() += weight);
-    }
-    let mut sorted: Vec<(std::borrow::Cow<str>, u32)> = scores.into_iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut words = String::with_capacity(sorted.iter().map(|(t, _)| t.len() + 1).sum());
-    for (t, _) in &sorted {
-        words.push_str(t);
-        words.push('\n');
-    }
-    Terms {
-        words: words.into(),
-        scores: sorted.into_iter().map(|(_, s)| s).collect(),
-    }
 }
 
 /// One searchable document: what a result shows, and its terms.
@@ -404,49 +232,6 @@ fn write_index(docs: &[SearchDoc]) -> String {
 mod tests {
     use super::*;
     use serde_json::{Value as Json, json};
-
-    #[test]
-    fn words_split_as_unicode_says_and_stop_words_go() {
-        assert!(STOP.windows(2).all(|w| w[0] < w[1]));
-        assert!(STOP.iter().all(|w| is_stop_word(w)));
-        assert!(
-            !["al", "ant", "thee", "witch", "tho"]
-                .iter()
-                .any(|w| is_stop_word(w))
-        );
-        assert_eq!(terms("The Trade OF it"), ["trade"]);
-    }
-
-    /// What [`each_word`] makes, the slow way: split where Unicode says a
-    /// character is not alphanumeric, keep words of two characters, lowercase.
-    fn terms_the_slow_way(text: &str) -> Vec<String> {
-        (text.split(|c: char| !c.is_alphanumeric()))
-            .filter(|w| w.len() >= 2 && (w.as_bytes()[0] < 0x80 || w.chars().nth(1).is_some()))
-            .map(str::to_lowercase)
-            .filter(|w| !is_stop_word(w))
-            .collect()
-    }
-
-    #[test]
-    fn words_are_what_unicode_splitting_gives() {
-        let texts = [
-            "—Khasan–Rajin, 2013!  Хасан и 라선 x",
-            "The ÉCOLE d'été, naïve CAFÉ; ǅemal İstanbul ΣΊΣΥΦΟΣ ＡＢＣ x2 ².",
-            "a1 B2 c_3 ü ÜB 한국어 的 ４２ e\u{301}t\u{e9} \u{2028}end",
-            "",
-            "-",
-            "ab",
-        ];
-        for t in texts {
-            assert_eq!(terms(t), terms_the_slow_way(t), "{t}");
-        }
-    }
-
-    #[test]
-    fn terms_in_any_script() {
-        let t: Vec<String> = terms("The Khasan–Rajin line, 2013: Хасан и 라선 a");
-        assert_eq!(t, vec!["khasan", "rajin", "line", "2013", "хасан", "라선"]);
-    }
 
     #[test]
     fn index_is_sorted_and_delta_encoded() {

@@ -15,12 +15,15 @@ use super::values::{Lookup, Shortcode, lookup, lookup_from_args, parse_shortcode
 use crate::load::history::History;
 use crate::load::yaml::YamlDoc;
 use crate::load::{BriefSource, Dataset, SiteSources};
-use crate::markdown::scan::{Scan, scan_markdown};
+use crate::markdown;
+use crate::markdown::html::Rendered;
+use crate::markdown::scan::{Events, Scan, scan_markdown, scan_parsed};
 use crate::model::chart::ChartPlan;
 use crate::model::{Body, Brief};
 use crate::util::diag::{Diagnostic, Diagnostics, did_you_mean, line_col, suggest};
 use crate::util::paths::{display_path, normalize, percent_decode};
 use crate::util::slug::slugify;
+use crate::util::terms::Terms;
 
 /// A brief's body after resolving: values put in, links mapped, datasets noted.
 #[derive(Debug, Clone)]
@@ -31,7 +34,13 @@ pub(super) struct ResolvedBody {
     pub(super) charts: Arc<Vec<ChartPlan>>,
     /// The body's lints, pointing into its file ([`Lint::diagnostic`]).
     pub(super) lints: Arc<[Diagnostic]>,
+    /// The digest of its Markdown, when the resolve makes them
+    /// ([`ResolveOptions::digests`]).
+    pub(super) digest: Option<Digest>,
 }
+
+/// A body's Markdown digest without its text, and the search terms of the text.
+pub(super) type Digest = (Rendered, Terms);
 
 /// What resolving a body read besides the body itself: a cached result stays good
 /// while these read the same.
@@ -54,6 +63,8 @@ pub(super) struct Resolver<'a> {
     data_dir: PathBuf,
     cache: &'a ResolveCache,
     keep_broken_links: bool,
+    /// Make each body's digest ([`ResolveOptions::digests`]).
+    digests: bool,
     /// With `keep_broken_links` (`tumen check`): links to brief files that do not
     /// exist, reported with the rest when the resolve fails, else by the check of
     /// the rendered links (in the same words).
@@ -74,6 +85,7 @@ impl<'a> Resolver<'a> {
             data_dir: data_dir(&src.root),
             cache,
             keep_broken_links: opts.keep_broken_links,
+            digests: opts.digests,
             deferred: Default::default(),
         }
     }
@@ -105,8 +117,20 @@ impl Resolver<'_> {
             Ok(full) => full,
             Err(e) => return BodyResult::Unread(e.into()),
         };
-        let scan = scan.unwrap_or_else(|| Arc::new(scan_markdown(full.body())));
-        let r = self.brief(i, &full, &scan);
+        let (scan, events) = match scan {
+            Some(scan) => (scan, None),
+            None if self.digests => {
+                let (scan, events) = scan_parsed(full.body());
+                (Arc::new(scan), Some(events))
+            }
+            None => (Arc::new(scan_markdown(full.body())), None),
+        };
+        let mut r = self.brief(i, &full, &scan);
+        if let Ok((resolved, _)) = &mut r
+            && self.digests
+        {
+            resolved.digest = Some(digest(full.body(), events, resolved.body.values()));
+        }
         BodyResult::Made(scan, r)
     }
 
@@ -149,6 +173,7 @@ impl Resolver<'_> {
             lints: (scan.lints.iter())
                 .map(|l| l.diagnostic(&b.file, &b.text, b.body_start))
                 .collect(),
+            digest: None,
         };
         Ok((body, reads))
     }
@@ -375,6 +400,28 @@ pub(super) fn replace_calls(
         pos = start + len;
     }
     out
+}
+
+/// The digest of `body` with `values` put in: from the `events` of its scan
+/// where the values go into them, else from a parse of the text with them in.
+/// A debug build checks the first against the second. The text it holds goes
+/// into the search terms of the body, and is let go.
+fn digest(body: &str, events: Option<Events>, values: &[(usize, usize, String)]) -> Digest {
+    let slow = || markdown::html::digest(&Body::put_in(body, values), false);
+    let mut d = match events.and_then(|e| markdown::html::digest_of_events(body, e, values)) {
+        Some(d) => {
+            debug_assert_eq!(
+                d,
+                slow(),
+                "the digest of a body with values put in its events"
+            );
+            d
+        }
+        None => slow(),
+    };
+    let terms = d.body_terms();
+    d.text = String::new();
+    (d, terms)
 }
 
 fn is_external(dest: &str) -> bool {

@@ -23,7 +23,7 @@ pub mod charts;
 mod lists;
 pub mod values;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -33,7 +33,7 @@ use crate::load::SiteSources;
 use crate::model::{Brief, Site};
 use crate::util::diag::Diagnostics;
 pub use bodies::missing_brief;
-use bodies::{ResolvedBody, Resolver, make_brief};
+use bodies::{Digest, ResolvedBody, Resolver, make_brief};
 pub use cache::ResolveCache;
 use cache::{BodyResult, Shape, resolve_again};
 use lists::Published;
@@ -50,6 +50,10 @@ pub struct ResolveOptions {
     pub keep_broken_links: bool,
     /// Make every brief's PDF whatever site.yaml says (`--pdf`).
     pub pdf: bool,
+    /// Make each brief's Markdown digest ([`crate::markdown::html::digest`])
+    /// from the parse that scans its body, into [`Site::digests`]: a build,
+    /// which would otherwise parse every body again for it.
+    pub digests: bool,
 }
 
 /// Check the site across files and build the model the renderer reads.
@@ -107,28 +111,28 @@ pub fn resolve_cached(
         errors.extend(missing_links.clone().into());
     }
     errors.into_result()?;
-    let (order, mut briefs) = lists::in_order(make_briefs(&src, &published, bodies));
+    let (order, mut briefs, digests) = ordered_briefs(&src, &published, bodies);
     let topics = lists::topics(&mut briefs);
     let sources = lists::citations(&briefs, &src.datasets);
     let briefs: Vec<Arc<Brief>> = briefs.into_iter().map(Arc::new).collect();
-    let used_by = Arc::new(lists::used_by(&briefs));
     let mut site = Site {
         drafts_skipped: published.drafts.len(),
         repo: src.history.state.clone(),
         root: src.root,
         base_path: src.config.base_path(),
         config: src.config,
+        used_by: Arc::new(lists::used_by(&briefs)),
         briefs,
         datasets: src.datasets,
         topics: Arc::new(topics),
         sources: Arc::new(sources),
-        used_by,
         key_figures,
         dataset_charts,
         static_files: src.static_files,
         theme: src.theme,
         missing_links,
         changes: Default::default(),
+        digests,
     };
     cache.shape = Some(Shape::of(
         &site,
@@ -172,6 +176,25 @@ fn resolve_bodies(
         cache.bodies.retain(|f, _| kept.contains(Path::new(f)));
     }
     (bodies, missing)
+}
+
+/// The published briefs in the site's order, with the index of each one's
+/// source, and their digests (all or none: [`ResolveOptions::digests`]).
+fn ordered_briefs(
+    src: &SiteSources,
+    published: &Published,
+    mut bodies: BTreeMap<usize, ResolvedBody>,
+) -> (Vec<usize>, Vec<Brief>, Vec<Digest>) {
+    let mut digests: HashMap<usize, Digest> = (bodies.iter_mut())
+        .filter_map(|(&i, b)| Some((i, b.digest.take()?)))
+        .collect();
+    let (order, briefs) = lists::in_order(make_briefs(src, published, bodies));
+    let digests = if digests.len() == order.len() {
+        (order.iter()).filter_map(|i| digests.remove(i)).collect()
+    } else {
+        Vec::new()
+    };
+    (order, briefs, digests)
 }
 
 /// The published briefs from their sources and resolved bodies, by source index.
@@ -226,6 +249,7 @@ fn site_again(src: SiteSources, briefs: Vec<Arc<Brief>>, cache: &ResolveCache) -
         drafts_skipped: shape.published.drafts.len(),
         missing_links: Vec::new(),
         changes: Default::default(),
+        digests: Vec::new(),
     }
 }
 

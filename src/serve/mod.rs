@@ -176,6 +176,7 @@ fn build_options(opts: &ServeOptions, address: &Address) -> BuildOptions {
             base_url: Some(address.base_url.clone()),
             keep_broken_links: false,
             pdf: opts.pdf,
+            digests: false,
         },
         progress: false,
         minify: false,

@@ -12,6 +12,7 @@
 //! | [`format`](mod@format) | number formats (`US$,.0f m`) |
 //! | [`hash`] | FNV-1a, for stable cache keys |
 //! | [`panic`](mod@panic) | a panic reported as an internal error naming the file at hand |
+//! | [`terms`] | the search terms of a text, scored |
 //! | [`trace`] | `TUMEN_TRACE` stage timings |
 
 pub mod date;
@@ -22,4 +23,5 @@ pub mod hash;
 pub mod panic;
 pub mod paths;
 pub mod slug;
+pub mod terms;
 pub mod trace;
