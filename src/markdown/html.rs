@@ -40,7 +40,7 @@ pub struct Rendered {
 
 impl Rendered {
     /// The search terms of the body: its headings' (weight 2) and its text's
-    /// (weight 1). [`Terms::merged`] with those of its title, summary and
+    /// (weight 1). [`Terms::and`] those of its title, summary and
     /// topics, they are the brief's.
     pub fn body_terms(&self) -> Terms {
         let toc: Vec<&str> = self.toc.iter().map(|t| t.title.as_str()).collect();

@@ -227,7 +227,7 @@ fn digests(site: &Site, made: Vec<(Rendered, Terms)>) -> Result<Digests, Diagnos
     use rayon::prelude::*;
     if made.len() == site.briefs.len() {
         return Ok((made.into_par_iter().zip(&site.briefs))
-            .map(|((d, body), b)| (Arc::new(d), Arc::new(search::brief_terms_with(b, &body))))
+            .map(|((d, body), b)| (Arc::new(d), Arc::new(search::brief_terms_with(b, body))))
             .unzip());
     }
     let made: Vec<Result<_, Diagnostic>> = (site.briefs.par_iter())

@@ -114,20 +114,20 @@ fn brief_terms(
 
 /// A brief's terms: its title's, summary's, topics', headings' and body's.
 pub(super) fn brief_doc_terms(b: &Brief, m: &markdown::Rendered) -> Terms {
-    brief_terms_with(b, &m.body_terms())
+    brief_terms_with(b, m.body_terms())
 }
 
 /// A brief's terms, those of its body (headings and text) made before
 /// ([`markdown::Rendered::body_terms`]): its title's, summary's and topics'
 /// added.
-pub(super) fn brief_terms_with(b: &Brief, body: &Terms) -> Terms {
+pub(super) fn brief_terms_with(b: &Brief, body: Terms) -> Terms {
     let topics: Vec<&str> = b.topics.iter().map(|t| t.0.as_str()).collect();
     let front = doc_terms(&[
         (&b.src.front.title, 8),
         (&b.src.front.summary, 3),
         (&topics.join(" "), 3),
     ]);
-    front.merged(body)
+    front.and(body)
 }
 
 /// Every dataset as a document: its title, description, column headings and cells.
@@ -178,7 +178,12 @@ fn write_index(docs: &[SearchDoc]) -> String {
     let mut postings: rustc_hash::FxHashMap<&str, Vec<(u32, u32)>> = Default::default();
     for (i, d) in (0u32..).zip(docs) {
         for (t, s) in d.terms.iter() {
-            postings.entry(t).or_default().push((i, s));
+            // A term in two parts of the document's terms: one posting.
+            let p = postings.entry(t).or_default();
+            match p.last_mut() {
+                Some((doc, score)) if *doc == i => *score += s,
+                _ => p.push((i, s)),
+            }
         }
     }
     let mut terms: Vec<&str> = postings.keys().copied().collect();
