@@ -245,9 +245,9 @@ fn stands_alone(body: &str, start: usize, end: usize) -> bool {
     let after = body[end..].chars().next();
     // A link's target may follow its `(`, and a link definition's its `]:`,
     // after spaces and a line break, and start before the call.
-    let word = body[..start]
-        .rfind(char::is_whitespace)
-        .map_or(0, |i| i + 1);
+    let word = (body[..start].char_indices().rev())
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let spaced = body[..word].trim_end();
     let target = spaced.ends_with('(')
         || spaced.ends_with("]:")
@@ -501,6 +501,9 @@ mod tests {
             "<",
             "\t",
             "1) ",
+            "\u{a0}",
+            "(\u{3000}",
+            "x\u{2003}",
             "+ ",
             "[a]: ",
             "{",
