@@ -64,7 +64,7 @@ pub fn render(
     figures: &[String],
     raw_html: bool,
 ) -> Rendered {
-    let (walk, text) = gathering_walk(body, links, base_path, figures, raw_html, true);
+    let (walk, text) = walk_gathering(body, parse(body), links, base_path, figures, raw_html, true);
     walk.finish(body.len(), text)
 }
 
@@ -74,7 +74,7 @@ pub fn render(
 /// a brief only when its page is made, so that it never holds every brief's HTML.
 pub fn digest(body: &str, raw_html: bool) -> Rendered {
     let no_links = BTreeMap::new();
-    let (walk, text) = gathering_walk(body, &no_links, "", &[], raw_html, false);
+    let (walk, text) = walk_gathering(body, parse(body), &no_links, "", &[], raw_html, false);
     walk.finish_digest(text)
 }
 
@@ -118,24 +118,16 @@ pub fn html(
     walk.finish(body.len(), String::new()).html
 }
 
-/// A walk of `body` that gathered its words, first paragraph and contents, and
-/// the body's plain text, with the events to write as HTML if `html`: what
-/// [`render`] and [`digest`] finish.
-fn gathering_walk<'a, 'l>(
-    body: &'a str,
-    links: &'l BTreeMap<String, String>,
-    base_path: &'l str,
-    figures: &'l [String],
-    raw_html: bool,
-    html: bool,
-) -> (Walk<'a, 'l>, String) {
-    let events: Events = Parser::new_ext(body, options())
+/// `body`'s events, each with where it is.
+fn parse(body: &str) -> Events<'_> {
+    Parser::new_ext(body, options())
         .into_offset_iter()
-        .collect();
-    walk_gathering(body, events, links, base_path, figures, raw_html, html)
+        .collect()
 }
 
-/// [`gathering_walk`] of `body`'s `events`.
+/// A walk of `body`'s `events` that gathered its words, first paragraph and
+/// contents, and the body's plain text, with the events to write as HTML if
+/// `html`: what [`render`], [`digest`] and [`digest_of_events`] finish.
 fn walk_gathering<'a, 'l>(
     body: &'a str,
     events: Events<'a>,
