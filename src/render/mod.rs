@@ -125,8 +125,7 @@ pub fn render_some(
 /// are made (`tumen build`): the result lists them ([`RenderedSite::all_paths`])
 /// but holds none, and no record of what each was made from. A failed render
 /// may have handed some files over already: the sink's owner discards them.
-/// `digests` are the briefs' digests made by the resolve ([`Site::digests`]),
-/// or none, for the render to make.
+/// `digests` are the briefs' digests made by the resolve ([`Site::digests`]).
 pub fn render_streamed(
     site: &Site,
     digests: Vec<(Rendered, Terms)>,
@@ -218,27 +217,24 @@ fn render_into<'s>(
 }
 
 /// Every brief's Markdown as a digest (all but its HTML, which its page makes:
-/// [`Ctx::html_later`]) and its search terms, made in parallel, the text the
-/// terms are made from dropped as soon as they are: what a build holds of every
-/// brief while it renders, a few kilobytes of each. The digests the resolve
-/// made (`made`, one a brief, without their text but with the terms of their
-/// bodies) are taken as they are.
+/// [`Ctx::html_later`]) and its search terms: what a build holds of every
+/// brief while it renders, a few kilobytes of each. The resolve made them
+/// (`made`, one a brief, without their text but with the terms of their
+/// bodies: [`crate::resolve::ResolveOptions::digests`]); the terms of each
+/// brief's title, summary and topics are added here, in parallel.
 fn digests(site: &Site, made: Vec<(Rendered, Terms)>) -> Result<Digests, Diagnostics> {
     use rayon::prelude::*;
-    if made.len() == site.briefs.len() {
-        return Ok((made.into_par_iter().zip(&site.briefs))
-            .map(|((d, body), b)| (Arc::new(d), Arc::new(search::brief_terms_with(b, body))))
-            .unzip());
+    if made.len() != site.briefs.len() {
+        let msg = format!(
+            "internal error: the resolve made {} digests for {} briefs; please report it",
+            made.len(),
+            site.briefs.len()
+        );
+        return Err(Diagnostic::file(&site.root, msg).into());
     }
-    let made: Vec<Result<_, Diagnostic>> = (site.briefs.par_iter())
-        .map(|b| {
-            let mut d = crate::markdown::html::digest(&b.body.text()?, false);
-            let terms = search::brief_doc_terms(b, &d);
-            d.text = String::new();
-            Ok((Arc::new(d), Arc::new(terms)))
-        })
-        .collect();
-    Ok(Diagnostics::all_ok(made)?.into_iter().unzip())
+    Ok((made.into_par_iter().zip(&site.briefs))
+        .map(|((d, body), b)| (Arc::new(d), Arc::new(search::brief_terms_with(b, body))))
+        .unzip())
 }
 
 /// Each brief's Markdown without its HTML, and its search terms.
