@@ -150,26 +150,49 @@ fn walk_gathering<'a, 'l>(
     (walk, text)
 }
 
-/// How many words `t` holds, as `t.split_whitespace().count()` counts them,
-/// ASCII a byte at a time: every word of every brief is counted. (Counting the
-/// places where a space meets something else, with `windows(2)`, took half as
-/// long again.)
+/// How many words `t` holds, as `t.split_whitespace().count()` counts them:
+/// ASCII eight bytes at a time, every word of every brief is counted. (A byte
+/// at a time took a sixth of a brief's digest.)
 fn count_words(t: &str) -> usize {
     if !t.is_ascii() {
         return t.split_whitespace().count();
     }
-    // `char::is_whitespace` of ASCII: space, tab, line feed, vertical tab,
-    // form feed and carriage return, as bits of a mask.
-    const SPACES: u64 = 1 << b' ' | 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r';
-    let space = |b: u8| b <= b' ' && SPACES & (1 << b) != 0;
+    let bytes = t.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
     let mut count = 0;
-    let mut in_word = false;
-    for &b in t.as_bytes() {
-        let word = !space(b);
+    // Whether the byte before the chunk is part of a word, as its high bit.
+    let mut carry = 0u64;
+    for chunk in chunks.by_ref() {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let words = word_bytes(v);
+        // A word starts at a word byte after a byte that is none.
+        let before = words << 8 | carry;
+        count += (words & !before).count_ones() as usize;
+        carry = words >> 56;
+    }
+    let mut in_word = carry != 0;
+    for &b in chunks.remainder() {
+        let word = word_bytes(u64::from(b)) & 0x80 != 0;
         count += usize::from(word && !in_word);
         in_word = word;
     }
     count
+}
+
+/// Of eight ASCII bytes, the high bit of each that is not white space as
+/// `char::is_whitespace` has it: space, or tab to carriage return (9 to 13).
+fn word_bytes(v: u64) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let each = |b: u8| u64::from_le_bytes([b; 8]);
+    // A byte is zero after `^ 0x20` when it was a space: its high bit clear
+    // after adding 0x7F to its low bits, and it had none.
+    let x = v ^ each(b' ');
+    let space = !(((x & LOW) + LOW) | x) & HIGH;
+    // Bytes of 9 and more reach 0x80 when 0x77 is added; of 14 and more with 0x72.
+    let from_tab = (v + each(0x77)) & HIGH;
+    let from_14 = (v + each(0x72)) & HIGH;
+    !(space | (from_tab & !from_14)) & HIGH
 }
 
 /// The words of a body as plain text, each event's followed by a space: what the
@@ -793,8 +816,20 @@ mod tests {
             "a",
             "\x1Cfile\x1F separators are not spaces\x7F",
             "\x0B",
+            "eight by  eight bytes\tand\r\nmore of\x0cthem ~ end",
+            "01234567 0123456789abcdef 0123456 \x08\x0e\x1f\x20\x21 x",
         ] {
             assert_eq!(count_words(t), t.split_whitespace().count(), "{t:?}");
+        }
+        // Every ASCII byte, at every place in a chunk, between words and spaces.
+        for b in 0..0x80u8 {
+            for at in 0..17 {
+                let mut t = "x y ".repeat(5).into_bytes();
+                t.insert(at, b);
+                t.insert(0, b);
+                let t = String::from_utf8(t).unwrap();
+                assert_eq!(count_words(&t), t.split_whitespace().count(), "{t:?}");
+            }
         }
     }
 

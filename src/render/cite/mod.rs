@@ -174,6 +174,16 @@ fn names(all: &[String]) -> String {
 /// `s` as one line: every run of white space (newlines, tabs, line and paragraph
 /// separators) one space, other control characters dropped, trimmed.
 fn clean(s: &str) -> String {
+    // Most values are one line of printable ASCII, single-spaced already.
+    let b = s.as_bytes();
+    let printable = |c: &u8| (b' '..=b'~').contains(c);
+    if b.iter().all(printable)
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !s.contains("  ")
+    {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_whitespace() {
@@ -255,6 +265,9 @@ mod tests {
             "A title with tabs"
         );
         assert_eq!(clean("\u{1b}[31m"), "[31m");
+        for (s, cleaned) in [("a  b", "a b"), (" a", "a"), ("a ", "a"), ("A b~", "A b~")] {
+            assert_eq!(clean(s), cleaned);
+        }
         assert_eq!(clean("Россия 한국"), "Россия 한국");
     }
 

@@ -27,9 +27,11 @@ pub(super) fn brief(r: &Reference) -> String {
     lines.extend(r.keywords.iter().map(|k| ("KW", k.clone())));
     lines.push(("LA", r.language.clone()));
     lines.push(("ID", r.key.clone()));
-    let mut out = String::new();
+    let mut out = String::with_capacity(lines.iter().map(|(_, v)| v.len() + 8).sum::<usize>() + 8);
     for (tag, value) in lines.into_iter().filter(|(_, v)| !v.is_empty()) {
-        out.push_str(&format!("{tag}  - {value}\r\n"));
+        for part in [tag, "  - ", &value, "\r\n"] {
+            out.push_str(part);
+        }
     }
     out.push_str("ER  - \r\n");
     out
