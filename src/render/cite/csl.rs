@@ -40,7 +40,10 @@ pub(super) fn brief(r: &Reference) -> String {
     if !r.language.is_empty() {
         put("language", json!(r.language));
     }
-    format!("{:#}\n", Json::Array(vec![Json::Object(item)]))
+    // Into bytes directly: through `format!("{:#}")` took twice as long.
+    let mut text = serde_json::to_string_pretty(&[Json::Object(item)]).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// A date as CSL's `date-parts`: as precise as it is written.
