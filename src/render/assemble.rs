@@ -298,13 +298,22 @@ impl<'w, 's> Collected<'w, 's> {
             .filter(|&(i, _)| (self.brief_paths(i).cite.iter()).any(|p| self.wants_brief(i, p)))
             .map(|(_, b)| b)
             .collect();
-        let made: Vec<_> = (chosen.into_par_iter())
-            .map(|b| (b, cite::brief_files(site, b)))
-            .collect();
-        for (b, files) in made {
-            let deps = BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.as_path().into())]);
-            for (path, bytes) in files {
-                self.add(path, deps.clone(), Content::Bytes(bytes));
+        // Made a few batches at a time, so that a build holds those, not the
+        // files of every brief (30,000 at 10,000 briefs).
+        for chunk in chosen.chunks(4 * BATCH) {
+            let made: Vec<_> = (chunk.par_iter())
+                .map(|&b| (b, cite::brief_files(site, b)))
+                .collect();
+            for (b, files) in made {
+                // What each file was made from: kept only where nothing streams
+                // the files out (the live preview's graph).
+                let deps = match self.sink {
+                    Some(_) => BTreeSet::new(),
+                    None => BTreeSet::from([Dep::Config, Dep::Brief(b.src.file.as_path().into())]),
+                };
+                for (path, bytes) in files {
+                    self.add(path, deps.clone(), Content::Bytes(bytes));
+                }
             }
         }
         if site.sources.is_empty() {
